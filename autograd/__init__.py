@@ -1,0 +1,27 @@
+"""tracegrad's engine: record operations into a graph and backpropagate through it.
+
+``Value`` is a scalar node, ``Tensor`` a numpy-array node; both share one graph
+core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
+(``Function``).
+"""
+
+from .function import Function, plain
+from .gradcheck import GradcheckError, gradcheck
+from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
+from .value import Value
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "Node",
+    "Value",
+    "backprop",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "plain",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,276 @@
+"""Element-by-element operations, each a ``Function`` shared by ``Value`` and ``Tensor``.
+
+Each op's ``backward`` returns upstream x local gradient, and the local gradient
+is written right under its forward. The local gradient of an elementwise op on
+an array is a diagonal Jacobian, so it is never built: multiplying the upstream
+gradient element by element is the same thing.
+"""
+
+from __future__ import annotations
+
+from . import numerics
+from .function import Function, plain
+
+
+class Add(Function):
+    """``a + b``: the add gate passes the upstream gradient unchanged to both inputs."""
+
+    __slots__ = ()
+    name = "+"
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad, out, a, b):
+        return grad, grad
+
+
+class Sub(Function):
+    """``a - b``: local gradients 1 and -1."""
+
+    __slots__ = ()
+    name = "-"
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad, out, a, b):
+        return grad, -grad
+
+
+class Mul(Function):
+    """``a * b``: the mul gate swaps its inputs, each gets upstream x the *other* input."""
+
+    __slots__ = ()
+    name = "*"
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad, out, a, b):
+        need_a, need_b = self.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    """``a / b``: local gradients ``1/b`` and ``-a/b**2``, which is ``-out/b``."""
+
+    __slots__ = ()
+    name = "/"
+
+    def forward(self, a, b):
+        return numerics.divide(a, b)
+
+    def backward(self, grad, out, a, b):
+        grad_a = Div.apply(grad, b)
+        return grad_a, -(grad_a * out)
+
+
+class Neg(Function):
+    """``-a``: local gradient -1."""
+
+    __slots__ = ()
+    name = "neg"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad, out, a):
+        return -grad
+
+
+class Pow(Function):
+    """``a ** b``: local gradients ``b * a**(b-1)`` and ``a**b * log(a)``.
+
+    The exponent's gradient is only computed when the exponent is a node that
+    requires it; for ``x ** 2`` the exponent is a constant.
+    """
+
+    __slots__ = ()
+    name = "**"
+
+    def forward(self, a, b):
+        return numerics.power(a, b)
+
+    def backward(self, grad, out, a, b):
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad * b * Pow.apply(a, b - 1) if need_a else None
+        grad_b = grad * out * Log.apply(a) if need_b else None
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """``e**a``: its own derivative, so the local gradient is the output."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.exp(a)
+
+    def backward(self, grad, out, a):
+        return grad * out
+
+
+class Log(Function):
+    """Natural log: local gradient ``1/a``. ``log(0) = -inf`` and ``log(-1) = nan``."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.log(a)
+
+    def backward(self, grad, out, a):
+        return Div.apply(grad, a)
+
+
+class Tanh(Function):
+    """``tanh(a)``: local gradient ``1 - tanh(a)**2``, read off the output."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.tanh(a)
+
+    def backward(self, grad, out, a):
+        return grad * (1.0 - out * out)
+
+
+class Sigmoid(Function):
+    """``1 / (1 + e**-a)`` as one node: local gradient ``(1 - s) * s`` with ``s`` the output."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.sigmoid(a)
+
+    def backward(self, grad, out, a):
+        return grad * out * (1.0 - out)
+
+
+class ReLU(Function):
+    """``max(0, a)``: local gradient 1 where ``a > 0`` and 0 elsewhere (also at 0)."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.maximum(a, 0.0)
+
+    def backward(self, grad, out, a):
+        return grad * numerics.mask(plain(a) > 0.0, grad)
+
+
+class LeakyReLU(Function):
+    """``a`` where ``a > 0``, else ``slope * a``: local gradient 1 or ``slope``."""
+
+    __slots__ = ("slope",)
+    name = "leaky_relu"
+
+    def __init__(self, slope: float = 0.01):
+        self.slope = slope
+
+    def forward(self, a):
+        return numerics.where(a > 0.0, a, a * self.slope)
+
+    def backward(self, grad, out, a):
+        return Where.apply(grad, grad * self.slope, condition=plain(a) > 0.0)
+
+
+class Maximum(Function):
+    """``max(a, b)``: the max gate routes the upstream gradient to the larger input.
+
+    On a tie each input gets half, as in PyTorch.
+    """
+
+    __slots__ = ()
+    name = "max"
+
+    def forward(self, a, b):
+        return numerics.maximum(a, b)
+
+    def backward(self, grad, out, a, b):
+        a, b = plain(a), plain(b)
+        share_a = numerics.mask(a > b, grad) + 0.5 * numerics.mask(a == b, grad)
+        return grad * share_a, grad * (1.0 - share_a)
+
+
+class Minimum(Function):
+    """``min(a, b)``: routes the upstream gradient to the smaller input (half each on a tie)."""
+
+    __slots__ = ()
+    name = "min"
+
+    def forward(self, a, b):
+        return numerics.minimum(a, b)
+
+    def backward(self, grad, out, a, b):
+        a, b = plain(a), plain(b)
+        share_a = numerics.mask(a < b, grad) + 0.5 * numerics.mask(a == b, grad)
+        return grad * share_a, grad * (1.0 - share_a)
+
+
+class Abs(Function):
+    """``|a|``: local gradient ``sign(a)``, taken as 0 at 0."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return abs(a)
+
+    def backward(self, grad, out, a):
+        return grad * numerics.sign(plain(a))
+
+
+class Step(Function):
+    """The perceptron's threshold: 1 where ``a > 0``, else 0.
+
+    Its derivative is 0 everywhere it exists, so no gradient flows through a
+    step: the perceptron is trained by its own rule, not by backprop.
+    """
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return numerics.mask(a > 0.0, a)
+
+    def backward(self, grad, out, a):
+        return grad * 0.0
+
+
+class Clip(Function):
+    """``a`` limited to ``[low, high]``: local gradient 1 inside the range, 0 outside."""
+
+    __slots__ = ("low", "high")
+
+    def __init__(self, low: float | None = None, high: float | None = None):
+        self.low = None if low is None else float(low)
+        self.high = None if high is None else float(high)
+
+    def forward(self, a):
+        if self.low is not None:
+            a = numerics.maximum(a, self.low)
+        if self.high is not None:
+            a = numerics.minimum(a, self.high)
+        return a
+
+    def backward(self, grad, out, a):
+        a = plain(a)
+        inside = (a >= self.low if self.low is not None else True) & (
+            a <= self.high if self.high is not None else True
+        )
+        return grad * numerics.mask(inside, grad)
+
+
+class Where(Function):
+    """``a`` where ``condition`` holds, else ``b``: the gradient goes to the chosen input."""
+
+    __slots__ = ("condition",)
+
+    def __init__(self, condition):
+        self.condition = condition
+
+    def forward(self, a, b):
+        return numerics.where(self.condition, a, b)
+
+    def backward(self, grad, out, a, b):
+        grad_a = grad * numerics.mask(self.condition, grad)
+        return grad_a, grad - grad_a

@@ -1,0 +1,113 @@
+"""``Function``: an operation with its forward and its local gradient side by side.
+
+This is the "gate" of the lecture notes: ``forward`` computes the output from
+plain numbers (floats or numpy arrays); ``backward`` receives the upstream
+gradient d(loss)/d(output) and returns, for each input, upstream x local
+gradient. Every built-in op is a ``Function``, and so is any op a user writes::
+
+    class Cube(Function):
+        def forward(self, x):
+            return x**3
+
+        def backward(self, grad, out, x):
+            return grad * 3 * x**2
+
+    y = Cube.apply(Value(2.0))   # a node, drawn as "cube", with backward and gradcheck
+
+``backward`` must use only arithmetic that works on plain numbers and on nodes
+alike (operators, ``Function.apply`` of other ops, and, for tensors, the array
+methods both share such as ``.sum`` and ``.reshape``): during an ordinary
+backward pass it sees plain numbers, and under ``create_graph=True`` it sees
+nodes, so the very same code records a graph of the gradient that can be
+differentiated again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import graph
+from .graph import Node
+
+
+
+def plain(x: Any) -> Any:
+    """The data of a node, or ``x`` itself when it is already a plain number or array.
+
+    For the parts of a backward pass that are constants (masks such as
+    ``x > 0``), which should not be recorded even under ``create_graph``.
+    """
+    return x.data if isinstance(x, Node) else x
+
+
+class Function:
+    """Base class of every operation; subclass it and define ``forward`` and ``backward``.
+
+    An instance is made for each application of the op: keyword parameters of
+    ``apply`` go to ``__init__``, and ``forward`` may store on ``self`` what
+    ``backward`` will need (the notes' "cache"). ``needs_input_grad`` tells
+    ``backward`` which inputs want a gradient, so it can skip the others by
+    returning None for them.
+
+    An op with no parameters that declares empty ``__slots__`` (it keeps
+    nothing on ``self``) is made once per pattern of ``needs_input_grad`` and
+    shared by every node, which keeps scalar graphs small and fast. An op of
+    your own may leave ``__slots__`` out and keep whatever it likes on ``self``.
+    """
+
+    __slots__ = ("needs_input_grad",)
+    name: str | None = None
+    _shared: dict[tuple[bool, ...], Function] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name") is None:
+            cls.name = cls.__name__.lower()
+        stateless = cls.__dict__.get("__slots__") == () and all(
+            base.__dict__.get("__slots__") is not None for base in cls.__mro__[1:-1]
+        )
+        cls._shared = {} if stateless else None
+
+    def forward(self, *inputs: Any) -> Any:
+        """Compute the output from the inputs' plain data."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def backward(self, grad: Any, out: Any, *inputs: Any) -> Any:
+        """Given d(loss)/d(out), return d(loss)/d(input) for each input (a tuple, or one value)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward()")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run the op on nodes and record it in the graph.
+
+        Plain numbers among the inputs become constants of the nodes' kind.
+        When no input is a node, the op simply computes on the plain values,
+        which lets one backward formula serve plain and recorded passes.
+        """
+        for x in inputs:
+            if isinstance(x, Node):
+                kind = type(x)
+                break
+        else:
+            return cls(**params).forward(*inputs)
+        nodes = tuple([x if type(x) is kind else kind._lift(x) for x in inputs])
+        needs = tuple([x.requires_grad for x in nodes])
+        record = True in needs and graph._grad_enabled
+        if params or cls._shared is None:
+            op = cls(**params)
+        else:
+            op = cls._shared.get(needs) or cls._share(needs)
+        data = op.forward(*[x.data for x in nodes])
+        if not record:
+            return kind._result(data, (), None)
+        op.needs_input_grad = needs
+        return kind._result(data, nodes, op)
+
+    @classmethod
+    def _share(cls, needs: tuple[bool, ...]) -> Function:
+        op = cls._shared[needs] = cls()
+        op.needs_input_grad = needs
+        return op
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"

@@ -1,0 +1,87 @@
+"""Gradient check: compare the analytic gradient with central finite differences.
+
+The numerical gradient ``(f(x + h) - f(x - h)) / 2h`` needs two evaluations of
+``f`` per input element and is only approximate, but it is simple enough to
+trust; the analytic gradient from backprop is exact and fast. Agreement
+between the two is the standard test that an op's backward is right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .graph import Node, grad, no_grad
+
+
+class GradcheckError(AssertionError):
+    """Raised by ``gradcheck`` when analytic and numerical gradients disagree."""
+
+
+def _numerical_gradient(f: Callable[..., Node], inputs: tuple[Node, ...], index: int, eps: float) -> np.ndarray:
+    node = inputs[index]
+    original = np.array(node.data, dtype=np.float64)
+    numeric = np.zeros_like(original)
+    flat = numeric.reshape(-1)
+
+    def evaluate(shifted: np.ndarray) -> float:
+        node.data = float(shifted) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else shifted
+        return float(np.sum(f(*inputs).data))
+
+    with no_grad():
+        for i in range(original.size):
+            plus, minus = original.copy(), original.copy()
+            plus.reshape(-1)[i] += eps
+            minus.reshape(-1)[i] -= eps
+            flat[i] = (evaluate(plus) - evaluate(minus)) / (2 * eps)
+    node.data = float(original) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else original
+    return numeric
+
+
+def gradcheck(
+    f: Callable[..., Node],
+    *inputs: Node,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> bool:
+    """Check ``f``'s analytic gradient against central differences, in float64.
+
+    ``f`` takes the given nodes and returns a node; a non-scalar output is
+    summed. Returns True when every element agrees within ``atol + rtol * |numeric|``;
+    otherwise raises ``GradcheckError`` naming the input and element that are
+    furthest apart.
+    """
+    if not inputs:
+        raise ValueError("gradcheck() needs at least one input node")
+    for index, node in enumerate(inputs):
+        if not isinstance(node, Node):
+            raise TypeError(f"gradcheck(): input {index} is a {type(node).__name__}, not a Value or Tensor")
+        if np.asarray(node.data).dtype != np.float64:
+            raise TypeError(
+                f"gradcheck(): input {index} is {np.asarray(node.data).dtype}; finite differences need float64"
+            )
+        if not node.requires_grad:
+            raise ValueError(f"gradcheck(): input {index} does not require grad")
+    output = f(*inputs)
+    total = output if np.ndim(output.data) == 0 else output.sum()
+    analytic = grad(total, inputs, allow_unused=True)
+    worst = None
+    for index, node in enumerate(inputs):
+        exact = np.zeros(np.shape(node.data)) if analytic[index] is None else np.asarray(analytic[index], dtype=np.float64)
+        numeric = _numerical_gradient(f, inputs, index, eps)
+        excess = np.abs(exact - numeric) - (atol + rtol * np.abs(numeric))
+        position = int(np.argmax(excess)) if excess.size else 0
+        if excess.size and (worst is None or excess.flat[position] > worst[0]):
+            worst = (excess.flat[position], index, position, exact.flat[position], numeric.flat[position])
+    if worst is not None and (worst[0] > 0 or np.isnan(worst[0])):
+        _, index, position, exact, numeric = worst
+        label = inputs[index].label
+        name = f"input {index}" + (f" ({label!r})" if label else "")
+        element = "" if np.ndim(inputs[index].data) == 0 else f", element {np.unravel_index(position, np.shape(inputs[index].data))}"
+        raise GradcheckError(
+            f"gradcheck failed at {name}{element}: analytic {exact:.10g}, numerical {numeric:.10g}, "
+            f"difference {abs(exact - numeric):.3g} > atol {atol:g} + rtol {rtol:g} x |numerical|"
+        )
+    return True

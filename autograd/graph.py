@@ -1,0 +1,236 @@
+"""The computational graph and the backward pass, shared by ``Value`` and ``Tensor``.
+
+Every result of an operation is a node that remembers its inputs (``parents``)
+and the operation that made it (``op``). ``backward()`` visits the graph in
+reverse topological order, so a node's gradient is complete before it is passed
+on, and at each node applies the chain rule: the op turns the upstream gradient
+into one downstream gradient per input (upstream x local gradient).
+
+The order is found with an explicit stack, not recursion, so a chain of a
+million nodes is as easy as a chain of ten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded into the graph (the default)."""
+    return _grad_enabled
+
+
+@contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad():
+    """Context manager (or decorator) in which nothing is recorded.
+
+    Results computed inside have ``requires_grad=False`` and no parents: use it
+    for evaluation and for parameter updates, as in PyTorch.
+    """
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Context manager that turns recording back on inside a ``no_grad()`` block."""
+    return _grad_mode(True)
+
+
+class Node:
+    """A value in the graph: its data, its gradient and how it was made.
+
+    Leaves are made by the user (``op`` is None); every other node is the output
+    of an op applied to its ``parents``. ``grad`` is None until a backward pass
+    reaches the node; after that it holds d(output)/d(node), summed over every
+    backward call since the last ``zero_grad()``.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_parents", "_op")
+
+    # Subclasses build constants and results of ops through these two hooks.
+    @classmethod
+    def _lift(cls, x: Any) -> Node:
+        """Turn a plain number or array into a constant node of this kind."""
+        raise NotImplementedError
+
+    def _seed(self) -> Any:
+        """The gradient of this node with respect to itself (1 for a scalar)."""
+        raise NotImplementedError
+
+    @classmethod
+    def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Node:
+        """A new node holding ``data``, made by ``op`` from ``parents``."""
+        node = cls.__new__(cls)
+        node.data = data
+        node.grad = None
+        node.requires_grad = op is not None
+        node.label = None
+        node._parents = parents
+        node._op = op
+        return node
+
+    def _accumulate(self, gradient: Any) -> None:
+        """Add one backward pass's gradient to ``.grad``."""
+        self.grad = gradient if self.grad is None else self.grad + gradient
+
+    @property
+    def parents(self) -> tuple[Node, ...]:
+        """The inputs of the op that made this node (empty for a leaf)."""
+        return self._parents
+
+    @property
+    def op(self):
+        """The op (a ``Function``) that made this node, or None for a leaf."""
+        return self._op
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node the user made rather than an op."""
+        return self._op is None
+
+    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+        """Backpropagate from this node and add the gradients to every node's ``.grad``.
+
+        ``gradient`` is d(loss)/d(this node); it may be left out when this node
+        holds a single number. Calling ``backward()`` twice adds the gradients
+        twice. With ``create_graph=True`` the gradients are nodes themselves,
+        so they can be differentiated again.
+        """
+        for node, grad in backprop(self, gradient, create_graph).items():
+            node._accumulate(grad)
+
+    def zero_grad(self) -> None:
+        """Forget this node's gradient (set ``.grad`` back to None)."""
+        self.grad = None
+
+    def detach(self) -> Node:
+        """The same data as a new leaf that does not require grad."""
+        return type(self)._lift(self.data)
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node ``root`` depends on that requires grad, each after all its parents.
+
+    Depth-first search with an explicit stack: a node is emitted once all of its
+    parents have been, so reading the list backwards visits each node before
+    any of its inputs.
+    """
+    if not root.requires_grad:
+        return []
+    order: list[Node] = []
+    visited = {root}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and parent not in visited:
+                visited.add(parent)
+                stack.append((parent, False))
+    return order
+
+
+def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
+    if not output.requires_grad:
+        raise RuntimeError(
+            "backward() on a node that does not require grad: nothing it was computed "
+            "from requires a gradient (made under no_grad(), detached, or from constants)"
+        )
+    if gradient is None:
+        gradient = output._seed()
+    elif isinstance(gradient, Node):
+        gradient = gradient.data
+    seed = output._lift(gradient)
+    if getattr(seed.data, "shape", None) != getattr(output.data, "shape", None):
+        raise ValueError(
+            f"backward(): the gradient has shape {seed.data.shape}, "
+            f"but the output has shape {output.data.shape}"
+        )
+    return seed if create_graph else seed.data
+
+
+def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> dict[Node, Any]:
+    """One backward pass: d(output)/d(node) for every node that requires grad.
+
+    The gradients are collected in a fresh dictionary and nothing in the graph is
+    changed; ``Node.backward`` and ``grad`` decide what to do with them. Without
+    ``create_graph`` the ops see plain numbers; with it they see nodes, and the
+    backward computation is recorded like any forward one.
+    """
+    seed = _checked_seed(output, gradient, create_graph)
+    grads: dict[Node, Any] = {output: seed}
+    with _grad_mode(create_graph):
+        for node in reversed(topological_order(output)):
+            op = node._op
+            upstream = grads.get(node)
+            if op is None or upstream is None:
+                continue
+            parents = node._parents
+            if create_graph:
+                downstream = op.backward(upstream, node, *parents)
+            elif len(parents) == 2:
+                downstream = op.backward(upstream, node.data, parents[0].data, parents[1].data)
+            else:
+                downstream = op.backward(upstream, node.data, *[p.data for p in parents])
+            if type(downstream) is not tuple:
+                downstream = (downstream,)
+            for parent, grad in zip(parents, downstream):
+                if grad is None or not parent.requires_grad:
+                    continue
+                previous = grads.get(parent)
+                grads[parent] = grad if previous is None else previous + grad
+    return grads
+
+
+def grad(
+    output: Node,
+    inputs: Node | Sequence[Node],
+    gradient: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+):
+    """d(output)/d(inputs), returned instead of added to ``.grad``.
+
+    ``inputs`` is one node (one gradient is returned) or a sequence of nodes (a
+    tuple is returned). With ``create_graph=True`` the gradients are nodes, so
+    ``grad`` can be applied to them again for second derivatives. An input the
+    output does not depend on raises, unless ``allow_unused`` (then it gets None).
+    """
+    single = isinstance(inputs, Node)
+    wanted = (inputs,) if single else tuple(inputs)
+    grads = backprop(output, gradient, create_graph)
+    result = []
+    for index, node in enumerate(wanted):
+        if not isinstance(node, Node):
+            raise TypeError(f"grad(): input {index} is a {type(node).__name__}, not a Value or Tensor")
+        if node not in grads and not allow_unused:
+            raise ValueError(
+                f"grad(): input {index} ({node!r}) is not used in the graph of the output "
+                "(or does not require grad); pass allow_unused=True to get None for it"
+            )
+        result.append(grads.get(node))
+    return result[0] if single else tuple(result)
+
+
+def zero_grad(*nodes: Node | Iterable[Node]) -> None:
+    """Forget the gradient of the given nodes and of every node in their graphs."""
+    for item in nodes:
+        for root in [item] if isinstance(item, Node) else item:
+            root.grad = None
+            for node in topological_order(root):
+                node.grad = None

@@ -1,0 +1,127 @@
+"""Elementary functions that never raise, for floats and numpy arrays alike.
+
+Python's ``math`` raises on ``exp(1000)``, ``log(0)`` or ``1 / 0``; numpy warns.
+A gradient engine wants neither: like PyTorch, it follows IEEE-754 and returns
+``inf`` or ``nan`` quietly, so one bad number shows up in the result instead of
+stopping a training loop half-way. Each function takes a Python float (the fast
+path, used by ``Value``) or a numpy array (used by ``Tensor``) and returns the
+same kind.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+def _quiet():
+    """A numpy context that returns inf and nan without warnings."""
+    return np.errstate(all="ignore")
+
+
+def _via_numpy(ufunc, *args: float) -> float:
+    """Evaluate a numpy ufunc on plain floats with IEEE results and no warning."""
+    with _quiet():
+        return float(ufunc(*(np.float64(a) for a in args)))
+
+
+def exp(x):
+    """``e**x``: ``inf`` for large ``x`` instead of ``OverflowError``."""
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
+    with _quiet():
+        return np.exp(x)
+
+
+def log(x):
+    """Natural logarithm: ``-inf`` at 0 and ``nan`` below 0, no exception."""
+    if type(x) is float:
+        if x > 0.0:
+            return math.log(x)
+        return _via_numpy(np.log, x)
+    with _quiet():
+        return np.log(x)
+
+
+def divide(a, b):
+    """``a / b`` with IEEE division by zero (``inf``, ``-inf`` or ``nan``)."""
+    if type(a) is float and type(b) is float:
+        try:
+            return a / b
+        except ZeroDivisionError:
+            return _via_numpy(np.divide, a, b)
+    with _quiet():
+        return np.divide(a, b)
+
+
+def power(a, b):
+    """``a ** b``: ``nan`` for a negative base with a fractional exponent, never complex."""
+    if type(a) is float and type(b) is float:
+        try:
+            result = a**b
+        except (OverflowError, ZeroDivisionError):
+            return _via_numpy(np.power, a, b)
+        if type(result) is complex:
+            return math.nan
+        return result
+    with _quiet():
+        return np.power(a, b)
+
+
+def tanh(x):
+    """Hyperbolic tangent; saturates at +-1 without overflow."""
+    if type(x) is float:
+        return math.tanh(x)
+    return np.tanh(x)
+
+
+def sigmoid(x):
+    """``1 / (1 + e**-x)``, computed from ``e**-|x|`` so it never overflows."""
+    if type(x) is float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(e.dtype, copy=False)
+
+
+def sign(x):
+    """-1, 0 or 1 (the derivative of ``abs``, taking 0 at 0 as PyTorch does)."""
+    if type(x) is float:
+        return float((x > 0.0) - (x < 0.0))
+    return np.sign(x)
+
+
+def maximum(a, b):
+    """The larger of ``a`` and ``b``, element by element; ``nan`` wins, as in PyTorch."""
+    if type(a) is float and type(b) is float:
+        return a if a >= b or a != a else b
+    return np.maximum(a, b)
+
+
+def minimum(a, b):
+    """The smaller of ``a`` and ``b``, element by element; ``nan`` wins, as in PyTorch."""
+    if type(a) is float and type(b) is float:
+        return a if a <= b or a != a else b
+    return np.minimum(a, b)
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b`` (``condition`` a bool or a bool array)."""
+    if isinstance(condition, (bool, np.bool_)) and type(a) is float:
+        return a if condition else b
+    return np.where(condition, a, b)
+
+
+def mask(condition, like):
+    """1.0 where ``condition`` holds and 0.0 elsewhere, in the float type of ``like``.
+
+    The local gradients of piecewise functions (relu, max, clip) are such masks.
+    """
+    if isinstance(condition, (bool, np.bool_)):
+        return float(condition)
+    return condition.astype(getattr(like, "dtype", np.float64))

@@ -1,0 +1,174 @@
+"""``Value``: one number in the graph, with its gradient.
+
+A ``Value`` holds a Python float, so scalar arithmetic stays fast, and every
+operator records a node. It is the scalar kind of node: small graphs of
+``Value`` are what the lecture notes draw by hand, and what ``viz`` draws.
+Code written for micrograd's ``Value`` runs unchanged on it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .elementwise import (
+    Abs,
+    Add,
+    Div,
+    Exp,
+    LeakyReLU,
+    Log,
+    Maximum,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Step,
+    Sub,
+    Tanh,
+)
+from .graph import Node
+
+Number = int | float
+
+
+def _as_float(x: Any) -> float:
+    """The float in a number or a ``Value``; a clear ``TypeError`` for anything else."""
+    if type(x) is float:
+        return x
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real) and not isinstance(x, np.ndarray):
+        return float(x)
+    kind = "Tensor" if isinstance(x, Node) else type(x).__name__
+    raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
+
+
+class Value(Node):
+    """A scalar node: ``.data`` is a float, ``.grad`` a float once backward has reached it.
+
+    >>> x = Value(-2.0, label="x"); y = Value(5.0, label="y"); z = Value(-4.0, label="z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+
+    A Value made by the user requires grad unless told otherwise; numbers mixed
+    into an expression (``2 * x``) become constants that do not.
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
+
+    def __init__(self, data: Number | Value, label: str | None = None, requires_grad: bool = True):
+        self.data = _as_float(data)
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.label = label
+        self._parents = ()
+        self._op = None
+
+    @classmethod
+    def _lift(cls, x: Any) -> Value:
+        if isinstance(x, Value):
+            return x
+        return cls._result(_as_float(x), (), None)
+
+    def _seed(self) -> float:
+        return 1.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad if self.grad is None else format(self.grad, '.6g')}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # Arithmetic: each operator applies one op from autograd.elementwise.
+    def __add__(self, other: Number | Value) -> Value:
+        return Add.apply(self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return Add.apply(other, self)
+
+    def __sub__(self, other: Number | Value) -> Value:
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return Sub.apply(other, self)
+
+    def __mul__(self, other: Number | Value) -> Value:
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other: Number | Value) -> Value:
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return Div.apply(other, self)
+
+    def __pow__(self, exponent: Number | Value) -> Value:
+        return Pow.apply(self, exponent)
+
+    def __rpow__(self, base: Number) -> Value:
+        return Pow.apply(base, self)
+
+    def __neg__(self) -> Value:
+        return Neg.apply(self)
+
+    def __abs__(self) -> Value:
+        return Abs.apply(self)
+
+    # Comparisons look at the data only (they are not differentiable).
+    def __lt__(self, other: Number | Value) -> bool:
+        return self.data < _as_float(other)
+
+    def __le__(self, other: Number | Value) -> bool:
+        return self.data <= _as_float(other)
+
+    def __gt__(self, other: Number | Value) -> bool:
+        return self.data > _as_float(other)
+
+    def __ge__(self, other: Number | Value) -> bool:
+        return self.data >= _as_float(other)
+
+    def max(self, other: Number | Value) -> Value:
+        """The larger of the two; the gradient goes to the larger one only."""
+        return Maximum.apply(self, other)
+
+    def relu(self) -> Value:
+        """``max(0, x)``."""
+        return ReLU.apply(self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """``x`` if positive, else ``slope * x``."""
+        return LeakyReLU.apply(self, slope=slope)
+
+    def exp(self) -> Value:
+        """``e**x`` (``inf`` past about 709, never ``OverflowError``)."""
+        return Exp.apply(self)
+
+    def log(self) -> Value:
+        """Natural log (``-inf`` at 0, ``nan`` below, as in PyTorch)."""
+        return Log.apply(self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Value:
+        """``1 / (1 + e**-x)`` as a single node."""
+        return Sigmoid.apply(self)
+
+    def abs(self) -> Value:
+        """``|x|``."""
+        return Abs.apply(self)
+
+    def step(self) -> Value:
+        """1.0 if ``x > 0`` else 0.0: the perceptron's threshold, with zero gradient."""
+        return Step.apply(self)
