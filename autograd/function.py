@@ -90,18 +90,37 @@ class Function:
                 break
         else:
             return cls(**params).forward(*inputs)
-        nodes = tuple([x if type(x) is kind else kind._lift(x) for x in inputs])
-        needs = tuple([x.requires_grad for x in nodes])
-        record = True in needs and graph._grad_enabled
-        if params or cls._shared is None:
-            op = cls(**params)
+        # This is the hottest code of the library, so one and two inputs (almost
+        # every op) take a path without loops; the steps are the same for any number.
+        if len(inputs) == 2:
+            a, b = inputs
+            if type(a) is not kind:
+                a = kind._lift(a)
+            if type(b) is not kind:
+                b = kind._lift(b)
+            nodes, needs = (a, b), (a.requires_grad, b.requires_grad)
+            op = cls._make(needs, params)
+            data = op.forward(a.data, b.data)
+        elif len(inputs) == 1:
+            nodes, needs = inputs, (x.requires_grad,)
+            op = cls._make(needs, params)
+            data = op.forward(x.data)
         else:
-            op = cls._shared.get(needs) or cls._share(needs)
-        data = op.forward(*[x.data for x in nodes])
-        if not record:
+            nodes = tuple([x if type(x) is kind else kind._lift(x) for x in inputs])
+            needs = tuple([x.requires_grad for x in nodes])
+            op = cls._make(needs, params)
+            data = op.forward(*[x.data for x in nodes])
+        if True not in needs or not graph._grad_enabled:
             return kind._result(data, (), None)
         op.needs_input_grad = needs
         return kind._result(data, nodes, op)
+
+    @classmethod
+    def _make(cls, needs: tuple[bool, ...], params: dict[str, Any]) -> Function:
+        """A new op for these parameters, or the shared one of a stateless op."""
+        if params or cls._shared is None:
+            return cls(**params)
+        return cls._shared.get(needs) or cls._share(needs)
 
     @classmethod
     def _share(cls, needs: tuple[bool, ...]) -> Function:

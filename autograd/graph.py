@@ -120,28 +120,29 @@ class Node:
         return type(self)._lift(self.data)
 
 
-def topological_order(root: Node) -> list[Node]:
-    """Every node ``root`` depends on that requires grad, each after all its parents.
+def topological_order(root: Node, leaves: bool = True) -> list[Node]:
+    """Every node ``root`` depends on that requires grad, each after all of its parents.
 
-    Depth-first search with an explicit stack: a node is emitted once all of its
-    parents have been, so reading the list backwards visits each node before
-    any of its inputs.
+    Depth-first search with an explicit stack instead of recursion: the node on
+    top of the stack waits there until all of its parents have been emitted,
+    then is emitted itself. Read backwards, the list visits each node before
+    any of its inputs, which is the order backprop needs. ``leaves=False``
+    leaves out the nodes no op made (backprop has nothing to compute there).
     """
     if not root.requires_grad:
         return []
     order: list[Node] = []
     visited = {root}
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    stack = [root]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        stack.append((node, True))
+        node = stack[-1]
         for parent in node._parents:
-            if parent.requires_grad and parent not in visited:
+            if parent not in visited and (parent._op is not None or (leaves and parent.requires_grad)):
                 visited.add(parent)
-                stack.append((parent, False))
+                stack.append(parent)
+                break
+        else:
+            order.append(stack.pop())
     return order
 
 
@@ -175,10 +176,12 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
     with _grad_mode(create_graph):
-        for node in reversed(topological_order(output)):
+        for node in reversed(topological_order(output, leaves=False)):
             op = node._op
+            if op is None:
+                continue
             upstream = grads.get(node)
-            if op is None or upstream is None:
+            if upstream is None:
                 continue
             parents = node._parents
             if create_graph:
@@ -190,10 +193,9 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
             if type(downstream) is not tuple:
                 downstream = (downstream,)
             for parent, grad in zip(parents, downstream):
-                if grad is None or not parent.requires_grad:
-                    continue
-                previous = grads.get(parent)
-                grads[parent] = grad if previous is None else previous + grad
+                if grad is not None and parent.requires_grad:
+                    previous = grads.get(parent)
+                    grads[parent] = grad if previous is None else previous + grad
     return grads
 
 
