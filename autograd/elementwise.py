@@ -4,12 +4,29 @@ Each op's ``backward`` returns upstream x local gradient, and the local gradient
 is written right under its forward. The local gradient of an elementwise op on
 an array is a diagonal Jacobian, so it is never built: multiplying the upstream
 gradient element by element is the same thing.
+
+The gates that route the gradient (relu, max, clip, where) *select* it instead
+of multiplying by a 0/1 mask, so a closed gate passes exactly 0 even when the
+upstream gradient is ``inf`` (``inf * 0`` would be ``nan``): as in PyTorch, the
+gradient of ``sqrt(relu(x))`` at ``x < 0`` is 0.
 """
 
 from __future__ import annotations
 
 from . import numerics
 from .function import Function, plain
+from .graph import Node
+
+
+def _select(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b``: how the routing gates pass a gradient on.
+
+    Recorded as a ``Where`` when a gradient is a node (``create_graph=True``),
+    computed directly otherwise, which is the hot path of every backward pass.
+    """
+    if isinstance(a, Node) or isinstance(b, Node):
+        return Where.apply(a, b, condition=condition)
+    return numerics.where(condition, a, b)
 
 
 class Add(Function):
@@ -83,7 +100,9 @@ class Pow(Function):
     """``a ** b``: local gradients ``b * a**(b-1)`` and ``a**b * log(a)``.
 
     The exponent's gradient is only computed when the exponent is a node that
-    requires it; for ``x ** 2`` the exponent is a constant.
+    requires it; for ``x ** 2`` the exponent is a constant. At a zero base the
+    formulas would give ``0 * inf = nan`` where the true gradient is 0 (``x**0``,
+    and ``0**b`` for ``b >= 0``): there it is 0, as in PyTorch.
     """
 
     __slots__ = ()
@@ -94,8 +113,11 @@ class Pow(Function):
 
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
-        grad_a = grad * b * Pow.apply(a, b - 1) if need_a else None
-        grad_b = grad * out * Log.apply(a) if need_b else None
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
+        if need_b:
+            grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
         return grad_a, grad_b
 
 
@@ -156,7 +178,7 @@ class ReLU(Function):
         return numerics.maximum(a, 0.0)
 
     def backward(self, grad, out, a):
-        return grad * numerics.mask(plain(a) > 0.0, grad)
+        return _select(plain(a) <= 0.0, 0.0, grad)
 
 
 class LeakyReLU(Function):
@@ -178,7 +200,8 @@ class LeakyReLU(Function):
 class Maximum(Function):
     """``max(a, b)``: the max gate routes the upstream gradient to the larger input.
 
-    On a tie each input gets half, as in PyTorch.
+    On a tie each input gets half, as in PyTorch. An input gets nothing only when
+    it is the smaller one, so beside a ``nan`` both get the gradient (PyTorch's rule too).
     """
 
     __slots__ = ()
@@ -189,8 +212,8 @@ class Maximum(Function):
 
     def backward(self, grad, out, a, b):
         a, b = plain(a), plain(b)
-        share_a = numerics.mask(a > b, grad) + 0.5 * numerics.mask(a == b, grad)
-        return grad * share_a, grad * (1.0 - share_a)
+        shared = grad * (1.0 - 0.5 * numerics.mask(a == b, grad))  # all of it, or half on a tie
+        return _select(a < b, 0.0, shared), _select(b < a, 0.0, shared)
 
 
 class Minimum(Function):
@@ -204,8 +227,8 @@ class Minimum(Function):
 
     def backward(self, grad, out, a, b):
         a, b = plain(a), plain(b)
-        share_a = numerics.mask(a < b, grad) + 0.5 * numerics.mask(a == b, grad)
-        return grad * share_a, grad * (1.0 - share_a)
+        shared = grad * (1.0 - 0.5 * numerics.mask(a == b, grad))  # all of it, or half on a tie
+        return _select(a > b, 0.0, shared), _select(b > a, 0.0, shared)
 
 
 class Abs(Function):
@@ -257,7 +280,7 @@ class Clip(Function):
         inside = (a >= self.low if self.low is not None else True) & (
             a <= self.high if self.high is not None else True
         )
-        return grad * numerics.mask(inside, grad)
+        return _select(inside, grad, 0.0)
 
 
 class Where(Function):
@@ -272,5 +295,4 @@ class Where(Function):
         return numerics.where(self.condition, a, b)
 
     def backward(self, grad, out, a, b):
-        grad_a = grad * numerics.mask(self.condition, grad)
-        return grad_a, grad - grad_a
+        return _select(self.condition, grad, 0.0), _select(self.condition, 0.0, grad)

@@ -112,20 +112,18 @@ class Function:
             data = op.forward(*[x.data for x in nodes])
         if True not in needs or not graph._grad_enabled:
             return kind._result(data, (), None)
-        op.needs_input_grad = needs
         return kind._result(data, nodes, op)
 
     @classmethod
     def _make(cls, needs: tuple[bool, ...], params: dict[str, Any]) -> Function:
-        """A new op for these parameters, or the shared one of a stateless op."""
-        if params or cls._shared is None:
-            return cls(**params)
-        return cls._shared.get(needs) or cls._share(needs)
-
-    @classmethod
-    def _share(cls, needs: tuple[bool, ...]) -> Function:
-        op = cls._shared[needs] = cls()
-        op.needs_input_grad = needs
+        """The op for one application: new for these parameters, or the shared one of a stateless op."""
+        shared = cls._shared
+        op = None if params or shared is None else shared.get(needs)
+        if op is None:
+            op = cls(**params)
+            op.needs_input_grad = needs
+            if not params and shared is not None:
+                shared[needs] = op
         return op
 
     def __repr__(self) -> str:

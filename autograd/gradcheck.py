@@ -69,17 +69,19 @@ def gradcheck(
     analytic = grad(total, inputs, allow_unused=True)
     worst = None
     for index, node in enumerate(inputs):
-        exact = np.zeros(np.shape(node.data)) if analytic[index] is None else np.asarray(analytic[index], dtype=np.float64)
+        exact = np.zeros(np.shape(node.data)) if analytic[index] is None else np.asarray(analytic[index], np.float64)
         numeric = _numerical_gradient(f, inputs, index, eps)
         excess = np.abs(exact - numeric) - (atol + rtol * np.abs(numeric))
+        excess = np.where(np.isnan(excess), np.inf, excess)  # a nan on either side can never agree
         position = int(np.argmax(excess)) if excess.size else 0
         if excess.size and (worst is None or excess.flat[position] > worst[0]):
             worst = (excess.flat[position], index, position, exact.flat[position], numeric.flat[position])
-    if worst is not None and (worst[0] > 0 or np.isnan(worst[0])):
+    if worst is not None and worst[0] > 0:
         _, index, position, exact, numeric = worst
         label = inputs[index].label
         name = f"input {index}" + (f" ({label!r})" if label else "")
-        element = "" if np.ndim(inputs[index].data) == 0 else f", element {np.unravel_index(position, np.shape(inputs[index].data))}"
+        shape = np.shape(inputs[index].data)
+        element = f", element {tuple(int(i) for i in np.unravel_index(position, shape))}" if shape else ""
         raise GradcheckError(
             f"gradcheck failed at {name}{element}: analytic {exact:.10g}, numerical {numeric:.10g}, "
             f"difference {abs(exact - numeric):.3g} > atol {atol:g} + rtol {rtol:g} x |numerical|"

@@ -112,7 +112,7 @@ def minimum(a, b):
 
 def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b`` (``condition`` a bool or a bool array)."""
-    if isinstance(condition, (bool, np.bool_)) and type(a) is float:
+    if isinstance(condition, (bool, np.bool_)) and type(a) is float and type(b) is float:
         return a if condition else b
     return np.where(condition, a, b)
 

@@ -82,7 +82,11 @@ class Value(Node):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad if self.grad is None else format(self.grad, '.6g')}{label})"
+        grad = self.grad
+        if isinstance(grad, Value):  # a gradient recorded with create_graph=True
+            grad = grad.data
+        shown = "None" if grad is None else format(grad, ".6g")
+        return f"Value(data={self.data:.6g}, grad={shown}{label})"
 
     def __float__(self) -> float:
         return self.data

@@ -1,0 +1,297 @@
+"""The graph core on ``Value``: accumulation, ``grad``, higher order, ``no_grad``, ``detach``, custom ops.
+
+Expected gradients are derived by hand in each test (the graphs are small) or,
+for the million-node chain, from the closed form of the product.
+"""
+
+import math
+
+import pytest
+
+import autograd
+from autograd import Function, Value, gradcheck, no_grad, topological_order
+
+
+def _two_level_graph():
+    """``f = (x * y) * z`` at x=2, y=3, z=4: q = 6, f = 24; df/dq = 4, df/dx = 12, df/dy = 8, df/dz = 6."""
+    x, y, z = Value(2.0), Value(3.0), Value(4.0)
+    q = x * y
+    f = q * z
+    return x, y, z, q, f
+
+
+def test_backward_gives_the_chain_rule_at_leaves_and_intermediates():
+    x, y, z, q, f = _two_level_graph()
+    f.backward()
+    assert (f.grad, q.grad, x.grad, y.grad, z.grad) == (1.0, 4.0, 12.0, 8.0, 6.0)
+
+
+def test_backward_twice_gives_exactly_twice_the_gradient_at_every_node():
+    x, y, z, q, f = _two_level_graph()
+    f.backward()
+    once = [node.grad for node in (f, q, x, y, z)]
+    f.backward()
+    assert [node.grad for node in (f, q, x, y, z)] == [2 * g for g in once] == [2.0, 8.0, 24.0, 16.0, 12.0]
+
+
+def test_backward_with_an_explicit_upstream_gradient_scales_every_gradient():
+    x, y, z, q, f = _two_level_graph()
+    f.backward(0.5)
+    assert (f.grad, q.grad, x.grad, y.grad, z.grad) == (0.5, 2.0, 6.0, 4.0, 3.0)
+    x2, _, _, _, f2 = _two_level_graph()
+    f2.backward(Value(-1.0))
+    assert x2.grad == -12.0
+
+
+def test_a_node_used_twice_sums_the_gradients_of_both_paths():
+    x = Value(3.0)
+    a = x * 2.0
+    f = a * a + a  # f = 4x^2 + 2x, df/dx = 8x + 2 = 26; df/da = 2a + 1 = 13
+    f.backward()
+    assert (f.data, a.grad, x.grad) == (42.0, 13.0, 26.0)
+
+
+def test_node_zero_grad_resets_one_node_and_the_helper_resets_a_whole_graph():
+    x, y, z, q, f = _two_level_graph()
+    f.backward()
+    x.zero_grad()
+    assert x.grad is None and y.grad == 8.0
+    autograd.zero_grad(f)
+    assert all(node.grad is None for node in (f, q, x, y, z))
+    f.backward()
+    assert (f.grad, q.grad, x.grad, y.grad, z.grad) == (1.0, 4.0, 12.0, 8.0, 6.0)
+
+
+def test_zero_grad_helper_takes_several_nodes_and_lists_of_nodes():
+    x, y, z, q, f = _two_level_graph()
+    g = x * 5.0
+    f.backward()
+    g.backward()
+    assert x.grad == 17.0
+    autograd.zero_grad([y, z], g)
+    assert (y.grad, z.grad, g.grad, x.grad) == (None, None, None, None)
+    assert q.grad == 4.0
+
+
+def test_grad_returns_gradients_without_touching_dot_grad():
+    x, y, z, q, f = _two_level_graph()
+    assert autograd.grad(f, [x, y, z]) == (12.0, 8.0, 6.0)
+    assert autograd.grad(f, q) == 4.0
+    assert autograd.grad(f, f) == 1.0
+    assert all(node.grad is None for node in (f, q, x, y, z))
+
+
+def test_grad_of_an_unused_input_raises_unless_allow_unused():
+    x, *_, f = _two_level_graph()
+    unused = Value(1.0, label="w")
+    with pytest.raises(ValueError, match=r"input 1 .*'w'.* not used in the graph.*allow_unused=True"):
+        autograd.grad(f, [x, unused])
+    assert autograd.grad(f, [x, unused], allow_unused=True) == (12.0, None)
+
+
+def test_grad_of_a_non_node_input_raises_type_error_naming_its_type():
+    x, *_, f = _two_level_graph()
+    with pytest.raises(TypeError, match="input 1 is a float"):
+        autograd.grad(f, [x, 2.0])
+
+
+def test_create_graph_makes_gradients_nodes_that_give_second_derivatives():
+    x = Value(1.5)
+    f = x**3 + x.exp()
+    first = autograd.grad(f, x, create_graph=True)
+    assert isinstance(first, Value) and first.requires_grad
+    assert first.data == pytest.approx(3 * 1.5**2 + math.exp(1.5), rel=1e-15)
+    second = autograd.grad(first, x, create_graph=True)
+    assert second.data == pytest.approx(6 * 1.5 + math.exp(1.5), rel=1e-15)
+    third = autograd.grad(second, x)
+    assert type(third) is float and third == pytest.approx(6 + math.exp(1.5), rel=1e-15)
+
+
+def test_mixed_second_derivative_of_a_product():
+    x, y = Value(2.0), Value(-3.0)
+    f = x * x * y  # df/dx = 2xy, d2f/dxdy = 2x = 4, d2f/dx2 = 2y = -6
+    dfdx = autograd.grad(f, x, create_graph=True)
+    assert dfdx.data == -12.0
+    assert autograd.grad(dfdx, [x, y]) == (-6.0, 4.0)
+
+
+def test_backward_with_create_graph_stores_nodes_in_dot_grad():
+    x = Value(2.0)
+    (x**3).backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Value) and first.data == 12.0
+    x.zero_grad()
+    first.backward()
+    assert x.grad == 12.0  # d(3x^2)/dx = 6x
+
+
+def test_no_grad_records_nothing():
+    x = Value(2.0)
+    with no_grad():
+        assert not autograd.is_grad_enabled()
+        y = x * 3.0 + 1.0
+        z = y.exp()
+    assert autograd.is_grad_enabled()
+    for node in (y, z):
+        assert not node.requires_grad and node.parents == () and node.op is None and node.is_leaf
+    assert y.data == 7.0
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        z.backward()
+    assert x.grad is None
+
+
+def test_no_grad_restores_recording_after_an_exception_and_enable_grad_nests():
+    x = Value(2.0)
+    with pytest.raises(ZeroDivisionError), no_grad():
+        raise ZeroDivisionError
+    assert autograd.is_grad_enabled()
+    with no_grad():
+        with autograd.enable_grad():
+            recorded = x * 2.0
+        unrecorded = x * 2.0
+    assert recorded.requires_grad and recorded.parents[0] is x
+    assert not unrecorded.requires_grad
+
+
+def test_no_grad_works_as_a_decorator():
+    @no_grad()
+    def update(parameter, step):
+        parameter.data -= step
+        return parameter * 2.0
+
+    w = Value(1.0)
+    assert not update(w, 0.25).requires_grad and w.data == 0.75
+
+
+def test_backward_on_a_node_that_does_not_require_grad_raises():
+    c = Value(3.0, requires_grad=False)
+    y = c * 2.0
+    assert not y.requires_grad
+    with pytest.raises(RuntimeError, match="backward\\(\\) on a node that does not require grad"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        autograd.grad(y, c)
+
+
+def test_requires_grad_flows_from_any_input_that_requires_it():
+    c = Value(3.0, requires_grad=False)
+    x = Value(2.0)
+    assert (c * x).requires_grad and (x + c).requires_grad and not (c + 1).requires_grad
+    f = c * x
+    f.backward()
+    assert x.grad == 3.0 and c.grad is None
+
+
+def test_detach_cuts_the_graph():
+    x = Value(3.0, label="x")
+    d = x.detach()
+    assert d.data == 3.0 and not d.requires_grad and d.is_leaf and d is not x
+    f = x * d  # d is a constant: df/dx = d = 3, not 2x = 6
+    f.backward()
+    assert x.grad == 3.0 and d.grad is None
+
+
+def test_topological_order_puts_every_node_after_its_parents_and_skips_constants():
+    x, y, z, q, f = _two_level_graph()
+    g = f + q
+    order = topological_order(g)
+    assert set(order) == {x, y, z, q, f, g}
+    position = {node: index for index, node in enumerate(order)}
+    for node in order:
+        assert all(position[parent] < position[node] for parent in node.parents)
+    assert topological_order(Value(1.0, requires_grad=False)) == []
+
+
+def test_a_million_node_chain_backpropagates():
+    """``y = x * c**n`` built one multiplication at a time; dy/dx = c**n = exp(n log c)."""
+    n, c = 1_000_000, 1.000001
+    x = Value(1.0)
+    factor = Value(c, requires_grad=False)
+    y = x
+    for _ in range(n):
+        y = y * factor
+    y.backward()
+    expected = math.exp(n * math.log1p(c - 1.0))
+    assert y.data == pytest.approx(expected, rel=1e-9)
+    assert x.grad == pytest.approx(expected, rel=1e-9)
+
+
+class Cube(Function):
+    """``x**3`` as a user-defined op: local gradient ``3 x**2``."""
+
+    def forward(self, x):
+        return x**3
+
+    def backward(self, grad, out, x):
+        return grad * 3.0 * x * x
+
+
+class Scale(Function):
+    """``factor * x`` with the factor given to ``apply`` as a keyword parameter."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, x):
+        return self.factor * x
+
+    def backward(self, grad, out, x):
+        return grad * self.factor
+
+
+def test_a_custom_function_records_a_node_like_a_built_in():
+    x = Value(2.0)
+    y = Cube.apply(x)
+    assert isinstance(y, Value) and y.data == 8.0
+    assert y.parents == (x,) and isinstance(y.op, Cube) and y.op.name == "cube" and repr(y.op) == "<op cube>"
+    (y + x).backward()
+    assert x.grad == 13.0
+
+
+def test_a_custom_function_on_plain_numbers_just_computes():
+    assert Cube.apply(2.0) == 8.0
+    assert Scale.apply(3.0, factor=-2.0) == -6.0
+
+
+def test_a_custom_function_with_parameters():
+    x = Value(1.5)
+    y = Scale.apply(x, factor=4.0)
+    assert y.data == 6.0
+    y.backward()
+    assert x.grad == 4.0
+
+
+def test_a_custom_function_has_second_derivatives_and_passes_gradcheck():
+    x = Value(-1.5)
+    first = autograd.grad(Cube.apply(x), x, create_graph=True)
+    assert first.data == 3 * 1.5**2
+    assert autograd.grad(first, x) == -9.0  # d(3x^2)/dx = 6x
+    assert gradcheck(lambda v: Cube.apply(v) * v.tanh(), Value(0.7))
+
+
+def test_a_custom_function_sees_which_inputs_need_a_gradient():
+    seen = []
+
+    class Product(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad, out, a, b):
+            seen.append(self.needs_input_grad)
+            return grad * b, grad * a
+
+    x, c = Value(2.0), Value(5.0, requires_grad=False)
+    Product.apply(x, c).backward()
+    Product.apply(3.0, x).backward()
+    assert seen == [(True, False), (False, True)]
+    assert x.grad == 8.0
+
+
+def test_a_function_without_backward_says_so():
+    class ForwardOnly(Function):
+        def forward(self, x):
+            return x + 1.0
+
+    y = ForwardOnly.apply(Value(1.0))
+    with pytest.raises(NotImplementedError, match="ForwardOnly does not define backward"):
+        y.backward()
