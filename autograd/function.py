@@ -92,38 +92,39 @@ class Function:
             return cls(**params).forward(*inputs)
         # This is the hottest code of the library, so one and two inputs (almost
         # every op) take a path without loops; the steps are the same for any number.
-        if len(inputs) == 2:
+        if len(inputs) == 1:
+            nodes, needs = inputs, (x.requires_grad,)
+        elif len(inputs) == 2:
             a, b = inputs
             if type(a) is not kind:
                 a = kind._lift(a)
             if type(b) is not kind:
                 b = kind._lift(b)
             nodes, needs = (a, b), (a.requires_grad, b.requires_grad)
-            op = cls._make(needs, params)
-            data = op.forward(a.data, b.data)
-        elif len(inputs) == 1:
-            nodes, needs = inputs, (x.requires_grad,)
-            op = cls._make(needs, params)
-            data = op.forward(x.data)
         else:
             nodes = tuple([x if type(x) is kind else kind._lift(x) for x in inputs])
             needs = tuple([x.requires_grad for x in nodes])
+        shared = None if params else cls._shared
+        op = shared.get(needs) if shared else None
+        if op is None:
             op = cls._make(needs, params)
+        if len(nodes) == 1:
+            data = op.forward(x.data)
+        elif len(nodes) == 2:
+            data = op.forward(a.data, b.data)
+        else:
             data = op.forward(*[x.data for x in nodes])
-        if True not in needs or not graph._grad_enabled:
-            return kind._result(data, (), None)
-        return kind._result(data, nodes, op)
+        if True in needs and graph._grad_enabled:
+            return kind._result(data, nodes, op)
+        return kind._result(data, (), None)
 
     @classmethod
     def _make(cls, needs: tuple[bool, ...], params: dict[str, Any]) -> Function:
-        """The op for one application: new for these parameters, or the shared one of a stateless op."""
-        shared = cls._shared
-        op = None if params or shared is None else shared.get(needs)
-        if op is None:
-            op = cls(**params)
-            op.needs_input_grad = needs
-            if not params and shared is not None:
-                shared[needs] = op
+        """A new op for one application; a stateless op is kept and shared from then on."""
+        op = cls(**params)
+        op.needs_input_grad = needs
+        if not params and cls._shared is not None:
+            cls._shared[needs] = op
         return op
 
     def __repr__(self) -> str:

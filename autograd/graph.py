@@ -129,7 +129,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     any of its inputs, which is the order backprop needs. ``leaves=False``
     leaves out the nodes no op made (backprop has nothing to compute there).
     """
-    if not root.requires_grad:
+    if not (root._op is not None or (leaves and root.requires_grad)):
         return []
     order: list[Node] = []
     visited = {root}
@@ -137,7 +137,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     while stack:
         node = stack[-1]
         for parent in node._parents:
-            if parent not in visited and (parent._op is not None or (leaves and parent.requires_grad)):
+            if (parent._op is not None or (leaves and parent.requires_grad)) and parent not in visited:
                 visited.add(parent)
                 stack.append(parent)
                 break
@@ -175,26 +175,24 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     """
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
+    collected = grads.get
     with _grad_mode(create_graph):
         for node in reversed(topological_order(output, leaves=False)):
-            op = node._op
-            if op is None:
-                continue
-            upstream = grads.get(node)
+            upstream = collected(node)
             if upstream is None:
                 continue
             parents = node._parents
             if create_graph:
-                downstream = op.backward(upstream, node, *parents)
+                downstream = node._op.backward(upstream, node, *parents)
             elif len(parents) == 2:
-                downstream = op.backward(upstream, node.data, parents[0].data, parents[1].data)
+                downstream = node._op.backward(upstream, node.data, parents[0].data, parents[1].data)
             else:
-                downstream = op.backward(upstream, node.data, *[p.data for p in parents])
+                downstream = node._op.backward(upstream, node.data, *[p.data for p in parents])
             if type(downstream) is not tuple:
                 downstream = (downstream,)
             for parent, grad in zip(parents, downstream):
                 if grad is not None and parent.requires_grad:
-                    previous = grads.get(parent)
+                    previous = collected(parent)
                     grads[parent] = grad if previous is None else previous + grad
     return grads
 
