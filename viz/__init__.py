@@ -1,0 +1,49 @@
+"""``viz``: see backprop. Draw any graph with its values and gradients, step through a backward pass, plot training.
+
+``draw(node)`` gives a Graphviz drawing (inline in Jupyter), ``render(node,
+"graph.svg")`` writes one, ``backprop_player(node)`` steps through backprop
+node by node, and ``python -m viz "(x + y) * z" --set x=-2 y=5 z=-4`` does it
+from the command line. The plots need matplotlib (``pip install 'tracegrad[plots]'``),
+which is imported only when a plot is made.
+"""
+
+from .backprop_steps import BackpropStep, ChainTerm, backprop_steps
+from .dot_program import GraphvizNotFoundError, RenderError, find_dot
+from .expression import Expression, ExpressionError, build_expression, parse_expression
+from .graph_drawing import GraphDrawing, draw
+from .local_gradients import local_gradients
+from .player import BackpropPlayer, backprop_player
+from .plots import (
+    optimizer_path,
+    plot_activations,
+    plot_class_templates,
+    plot_decision_boundary,
+    plot_history,
+    plot_optimizer_paths,
+)
+from .render import render
+
+__all__ = [
+    "BackpropPlayer",
+    "BackpropStep",
+    "ChainTerm",
+    "Expression",
+    "ExpressionError",
+    "GraphDrawing",
+    "GraphvizNotFoundError",
+    "RenderError",
+    "backprop_player",
+    "backprop_steps",
+    "build_expression",
+    "draw",
+    "find_dot",
+    "local_gradients",
+    "optimizer_path",
+    "parse_expression",
+    "plot_activations",
+    "plot_class_templates",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_optimizer_paths",
+    "render",
+]

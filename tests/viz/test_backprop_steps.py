@@ -1,0 +1,88 @@
+"""``viz.backprop_steps``: the frames of a backward pass, checked against the notes and against ``backward()``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import viz
+from autograd import Value, topological_order
+from viz.dot_program import run_dot
+
+
+def test_example_b_frames_show_the_notes_numbers(example_b):
+    steps = viz.backprop_steps(example_b["f"], number_format=".2f")
+    by_node = {step.node: step for step in steps}
+    # The 1/x node's local gradient is -1/1.37**2 = -0.53 ...
+    assert by_node[example_b["denominator"]].text.endswith("= 1.00 × -0.53 (from f via /) = -0.53")
+    # ... the +1 node passes -0.53 on, the exp node multiplies by e**-1 (-0.20), the *-1 node flips it (0.20).
+    assert "-0.53 × 1.00" in by_node[example_b["exp"]].text and by_node[example_b["exp"]].text.endswith("= -0.53")
+    assert "-0.53 × 0.37" in by_node[example_b["negated"]].text and by_node[example_b["negated"]].text.endswith(
+        "= -0.20"
+    )
+    assert "-0.20 × -1.00" in by_node[example_b["dot"]].text and by_node[example_b["dot"]].text.endswith("= 0.20")
+    assert by_node[example_b["x1"]].text.endswith("0.20 × -3.00 (from the * node (data 6.00)) = -0.59")
+
+
+def test_example_b_terms_are_upstream_times_local(example_b):
+    steps = viz.backprop_steps(example_b["f"])
+    exp_step = next(step for step in steps if step.node is example_b["exp"])
+    (term,) = exp_step.terms
+    assert term.consumer is example_b["denominator"] and term.op_name == "+"
+    assert term.upstream == pytest.approx(-1 / (1 + 1 / 2.718281828459045) ** 2)
+    assert term.local == 1.0
+    for step in steps:
+        for term in step.terms:
+            assert term.downstream == pytest.approx(term.upstream * term.local, rel=1e-12)
+
+
+def test_steps_run_in_backward_order_and_match_backward(example_b):
+    f = example_b["f"]
+    steps = viz.backprop_steps(f)
+    assert [step.node for step in steps] == list(reversed(topological_order(f)))
+    assert [step.index for step in steps] == list(range(len(steps)))
+    assert steps[0].node is f and steps[0].gradient == 1.0 and "is the output" in steps[0].text
+    assert all(node.grad is None for node in topological_order(f))  # the steps leave .grad alone
+    f.backward()
+    for step in steps:
+        assert step.gradient == step.node.grad
+        if step.terms:
+            assert sum(term.downstream for term in step.terms) == pytest.approx(step.node.grad)
+
+
+def test_a_node_used_twice_sums_both_parts():
+    x = Value(3.0, label="x")
+    y = x * x + x  # dy/dx = 2x + 1 = 7
+    y.label = "y"
+    step = next(step for step in viz.backprop_steps(y) if step.node is x)
+    assert len(step.terms) == 3
+    assert sorted(term.downstream for term in step.terms) == [1.0, 3.0, 3.0]
+    assert step.gradient == 7.0 and step.text.endswith("= 7")
+
+
+def test_each_frame_highlights_its_node_and_keeps_the_same_layout(example_a):
+    steps = viz.backprop_steps(example_a["f"])
+    q_step = next(step for step in steps if step.node is example_a["q"])
+    source = q_step.drawing.source
+    assert re.search(r'\tv2 \[.*fillcolor="#fff176"', source)  # q (v2) is the highlighted node
+    assert re.search(r"\tv2 -> op4 \[.*penwidth=2\.5", source)  # and its gradient comes back along q -> *
+
+    def geometry(step):
+        svg = run_dot(step.drawing.source, "svg").decode()
+        return re.findall(r'(?:points|cx|cy|x|y|d)="([^"]*)"', svg)
+
+    first = geometry(steps[0])
+    assert all(geometry(step) == first for step in steps[1:])
+
+
+def test_gradients_not_reached_yet_are_hidden_in_the_frame(example_a):
+    steps = viz.backprop_steps(example_a["f"])
+    # In the first frame only f has its gradient; x's is written in x's own fill colour (invisible).
+    assert '<FONT COLOR="#dcebfa">grad -4</FONT>' in steps[0].drawing.source
+    assert '<FONT COLOR="#b3261e">grad -4</FONT>' in steps[-1].drawing.source
+
+
+def test_a_node_that_needs_no_gradient_has_no_steps():
+    constant = Value(2.0, requires_grad=False)
+    assert viz.backprop_steps(constant) == []

@@ -1,0 +1,123 @@
+"""``python -m viz``: draw the graph of an expression, with its values and gradients, from the command line.
+
+    python -m viz "(x + y) * z" --set x=-2 y=5 z=-4 -o graph.svg
+    python -m viz "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))" --set w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --html -o neuron.html
+
+The expression is checked against a whitelist (see ``viz.expression``), never
+evaluated as Python. Exit codes: 0 done, 1 rendering failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .dot_program import RENDER_FORMATS, GraphvizNotFoundError, RenderError
+from .expression import ALLOWED, ExpressionError, parse_expression
+from .player import backprop_player
+from .render import render
+from .summaries import format_number
+
+BAD_INPUT = 2
+RENDER_FAILED = 1
+
+
+class _UsageError(Exception):
+    """A command-line argument that cannot be used (reported with exit code 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m viz",
+        description="Draw the computational graph of an expression, run backprop on it, and write the picture "
+        "(or, with --html, a page that steps through backprop node by node).",
+        epilog=f"An expression may use {ALLOWED}. Put -- before an expression that starts with a minus sign.",
+    )
+    parser.add_argument("expression", help='arithmetic such as "(x + y) * z"')
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=VALUE",
+        help="values of the variables, e.g. --set x=-2 y=5 z=-4",
+    )
+    parser.add_argument("-o", "--output", help="file to write (default graph.svg, or backprop.html with --html)")
+    parser.add_argument("--format", choices=RENDER_FORMATS, help="picture format (default: from the file name)")
+    parser.add_argument("--html", action="store_true", help="write the step-by-step backprop player instead")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right or top to bottom")
+    parser.add_argument(
+        "--local-grads",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write each op's local gradient on its input edges (default: on)",
+    )
+    parser.add_argument("--number-format", default=".4g", help="format spec of the numbers (default .4g)")
+    return parser
+
+
+def _assignments(items: Sequence[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, equals, number = item.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise _UsageError(f"--set expects NAME=VALUE, such as x=-2; got {item!r}")
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise _UsageError(f"--set {item}: {number!r} is not a number") from None
+    return values
+
+
+def _output_path(arguments: argparse.Namespace) -> Path:
+    if arguments.html:
+        if arguments.format:
+            raise _UsageError("--format chooses a picture format; the --html player is always an .html file")
+        return Path(arguments.output or "backprop.html")
+    if arguments.output:
+        path = Path(arguments.output)
+        return path if path.suffix or not arguments.format else path.with_suffix("." + arguments.format)
+    return Path(f"graph.{arguments.format or 'svg'}")
+
+
+def run(arguments: argparse.Namespace) -> str:
+    """Build, backpropagate and write; returns the summary to print."""
+    expression = parse_expression(arguments.expression)
+    leaves = expression.leaves(_assignments(arguments.set))
+    output = expression.apply(leaves)
+    path = _output_path(arguments)
+    options = {
+        "rankdir": arguments.rankdir,
+        "show_local_grads": arguments.local_grads,
+        "number_format": arguments.number_format,
+    }
+    if output.requires_grad:
+        output.backward()
+    if arguments.html:
+        backprop_player(output, path, **options)
+    else:
+        render(output, path, arguments.format, **options)
+
+    def number(x: float | None) -> str:
+        return "not computed" if x is None else format_number(x, arguments.number_format)
+
+    gradients = ", ".join(f"d/d{name} = {number(leaf.grad)}" for name, leaf in leaves.items())
+    result = f"{expression.text} = {number(output.data)}"
+    return f"{result}\n{gradients}\nwrote {path}" if gradients else f"{result}\nwrote {path}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    arguments = _parser().parse_args(argv)
+    try:
+        print(run(arguments))
+    except (ExpressionError, _UsageError, ValueError) as error:
+        print(f"python -m viz: error: {error}", file=sys.stderr)
+        return BAD_INPUT
+    except (GraphvizNotFoundError, RenderError, OSError) as error:
+        print(f"python -m viz: error: {error}", file=sys.stderr)
+        return RENDER_FAILED
+    return 0

@@ -1,0 +1,253 @@
+"""``draw``: a computational graph as a Graphviz picture, with every value and gradient.
+
+Each value is a box holding its name, data and gradient; each op is a small
+oval with the op's name, between the boxes of its inputs and its output, so
+the picture reads like the graphs of the lecture notes. Leaves the user made,
+a model's parameters, constants and the output have their own colours. With
+``show_local_grads=True`` every input -> op edge carries the local gradient
+d(out)/d(input), so the chain rule can be checked by eye: the gradient of an
+input is the output's gradient (upstream) times the number on the edge (local).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+
+from autograd import Node
+
+from .dot_program import run_dot
+from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
+from .local_gradients import local_gradients
+from .summaries import describe_array, summarize
+
+RANKDIRS = ("LR", "TB")
+DEFAULT_MAX_NODES = 250
+
+# Fill and border colour of each kind of box, and the legend's words for it.
+ROLE_STYLES = {
+    LEAF: ("#dcebfa", "#1f5f9e", "leaf (made by you)"),
+    PARAMETER: ("#d9f2dc", "#2e7d32", "parameter"),
+    OUTPUT: ("#ffe2bf", "#c25400", "output"),
+    CONSTANT: ("#f4f4f4", "#9e9e9e", "no grad (data, constant)"),
+    INTERMEDIATE: ("#ffffff", "#555555", "intermediate"),
+}
+GRAD_COLOR = "#b3261e"
+OP_FILL = "#ececec"
+FOCUS_FILL = "#fff176"
+FOCUS_COLOR = "#d32f2f"
+NOT_COMPUTED = "?"
+
+
+class GraphDrawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that shows itself in Jupyter with viz's renderer.
+
+    The plain ``Digraph`` needs the system ``dot``; this one falls back to
+    ``graphviz-pure`` (see ``viz.dot_program``). ``.source`` is the DOT text.
+    """
+
+    def _repr_image_svg_xml(self) -> str:
+        return run_dot(self.source, "svg").decode("utf-8")
+
+    def _repr_image_png(self) -> bytes:
+        return run_dot(self.source, "png")
+
+
+@dataclass(frozen=True)
+class DrawOptions:
+    """How a graph is drawn: direction, local gradients on the edges, number format."""
+
+    rankdir: str = "LR"
+    show_local_grads: bool = False
+    number_format: str = ".4g"
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in RANKDIRS:
+            raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {self.rankdir!r}")
+        try:
+            format(1.0, self.number_format)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"number_format must be a format spec for floats such as '.4g', got {self.number_format!r}"
+            ) from None
+
+
+@dataclass
+class Focus:
+    """What one backprop step emphasises: the node being worked on, its consumers, the nodes still waiting."""
+
+    current: Node | None = None
+    consumers: set[Node] = field(default_factory=set)
+    pending: set[Node] = field(default_factory=set)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+class _Painter:
+    """Turns a ``GraphView`` into DOT statements, one node or edge at a time."""
+
+    def __init__(self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus):
+        self.view = view
+        self.options = options
+        self.gradients = gradients
+        self.focus = focus
+
+    def summary(self, x: Any) -> str:
+        return summarize(x, self.options.number_format)
+
+    def paint(self) -> GraphDrawing:
+        graph = GraphDrawing(name="backprop")
+        graph.attr(rankdir=self.options.rankdir, bgcolor="white", ordering="in", nodesep="0.25", ranksep="0.35")
+        graph.attr("node", fontname="Helvetica", fontsize="11")
+        graph.attr("edge", fontname="Helvetica", fontsize="9", color="#666666", arrowsize="0.7")
+        for node in self.view.nodes:
+            self.paint_value(graph, node)
+            if node.op is not None:
+                self.paint_op(graph, node)
+        if self.view.hidden:
+            graph.node(
+                "hidden",
+                label=f"{self.view.hidden} more nodes\\nnot drawn",
+                shape="note",
+                style="dashed",
+                color="#9e9e9e",
+                fontcolor="#616161",
+            )
+        graph.attr(label=self.caption(), labelloc="b", fontsize="10", fontname="Helvetica")
+        return graph
+
+    def paint_value(self, graph: GraphDrawing, node: Node) -> None:
+        role = self.view.role(node)
+        fill, border, _ = ROLE_STYLES[role]
+        attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border, "margin": "0.06,0.03"}
+        if role == CONSTANT:
+            attrs.update(style="rounded,filled,dashed", fontcolor="#616161", fontsize="10", width="0.3", height="0.25")
+        if role in (OUTPUT, PARAMETER):
+            attrs["penwidth"] = "1.8"
+        if node is self.focus.current:
+            attrs.update(fillcolor=FOCUS_FILL, color=FOCUS_COLOR, penwidth="3")
+        elif node in self.focus.consumers:
+            attrs.update(color=FOCUS_COLOR, penwidth="2.5")
+        graph.node(self.view.ids[node], label=self.value_label(node, role, attrs["fillcolor"]), **attrs)
+
+    def value_label(self, node: Node, role: str, fill: str) -> str:
+        rows = []
+        title = self.view.title(node) or (OUTPUT if role == OUTPUT else None)
+        if title:
+            rows.append(f"<B>{_escape(title)}</B>")
+        array = describe_array(node.data)
+        if array:
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
+        if role == CONSTANT:
+            rows.append(_escape(self.summary(node.data)))
+        else:
+            rows.append(f"data {_escape(self.summary(node.data))}")
+            rows.append(self.grad_row(node, fill))
+        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+    def grad_row(self, node: Node, fill: str) -> str:
+        grad = self.gradients.get(node)
+        text = NOT_COMPUTED if grad is None else self.summary(grad)
+        # A gradient backprop has not reached yet is written in the box's own colour: invisible, but
+        # taking the same room, so every step of a backprop animation has exactly the same layout.
+        color = fill if node in self.focus.pending else GRAD_COLOR
+        return f'<FONT COLOR="{color}">grad {_escape(text)}</FONT>'
+
+    def paint_op(self, graph: GraphDrawing, node: Node) -> None:
+        op_id = f"op{self.view.ids[node][1:]}"
+        name = getattr(node.op, "name", None) or type(node.op).__name__
+        focused = node in self.focus.consumers
+        graph.node(
+            op_id,
+            label=name,
+            shape="ellipse",
+            style="filled",
+            fillcolor=OP_FILL,
+            color=FOCUS_COLOR if focused else "#888888",
+            penwidth="2.5" if focused else "1",
+            fontsize="10",
+            height="0.3",
+            width="0.4",
+            margin="0.04,0.02",
+        )
+        locals_ = local_gradients(node) if self.options.show_local_grads else (None,) * len(node.parents)
+        for parent, local in zip(node.parents, locals_):
+            attrs = {}
+            if local is not None:
+                attrs["label"] = f"local {self.summary(local)}"
+            if parent is self.focus.current and focused:
+                attrs.update(color=FOCUS_COLOR, penwidth="2.5", fontcolor=FOCUS_COLOR)
+            source = self.view.ids.get(parent)
+            if source is None:
+                graph.edge("hidden", op_id, style="dashed", **attrs)
+            else:
+                graph.edge(source, op_id, **attrs)
+        graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
+
+    def caption(self) -> str:
+        """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
+        roles = sorted({self.view.role(node) for node in self.view.nodes}, key=list(ROLE_STYLES).index)
+        legend = "".join(
+            f'<TD BGCOLOR="{ROLE_STYLES[role][0]}" BORDER="1" COLOR="{ROLE_STYLES[role][1]}">{ROLE_STYLES[role][2]}</TD>'
+            for role in roles
+        )
+        notes = [f'<TR><TD COLSPAN="{len(roles)}">{_escape(note)}</TD></TR>' for note in self.notes()]
+        return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{legend}</TR>{"".join(notes)}</TABLE>>'
+
+    def notes(self) -> list[str]:
+        notes = []
+        if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
+            notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
+        if self.view.hidden:
+            notes.append(
+                f"graph cut: showing the {len(self.view.nodes)} nodes nearest the output, "
+                f"{self.view.hidden} of {self.view.total} left out (raise max_nodes to see more)"
+            )
+        if self.options.show_local_grads:
+            notes.append(
+                "local = d(op output)/d(input) on each edge: upstream grad × local = the input's share of its grad"
+            )
+            if any(describe_array(n.data) for n in self.view.nodes):
+                notes.append("for an array, local = what the input receives when every output element has grad 1")
+        return notes
+
+
+def paint(
+    view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus | None = None
+) -> GraphDrawing:
+    """The drawing of ``view`` with the given gradients (and, for a backprop step, what it emphasises)."""
+    return _Painter(view, options, gradients, focus or Focus()).paint()
+
+
+def draw(
+    node: Node,
+    rankdir: str = "LR",
+    show_local_grads: bool = False,
+    number_format: str = ".4g",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    model: Any = None,
+) -> GraphDrawing:
+    """Draw the graph that computed ``node``: a ``graphviz.Digraph`` that shows itself in Jupyter.
+
+    ``rankdir``: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs on top).
+    ``show_local_grads``: write d(out)/d(input) on each edge into an op.
+    ``number_format``: format spec of every number (``".4g"``, ``".2f"``, ...).
+    ``max_nodes``: draw at most this many values, those nearest the output, and
+    say how many were left out (None draws everything).
+    ``model``: an object with ``named_parameters()`` (an ``nn.Module``) whose
+    parameters are labelled with their dotted names and coloured as parameters.
+
+    Gradients are read from ``.grad``: before any ``backward()`` they show as
+    ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
+    the same for the same graph on every run.
+    """
+    options = DrawOptions(rankdir, show_local_grads, number_format)
+    view = walk_graph(node, max_nodes, model)
+    return paint(view, options, {n: n.grad for n in view.nodes})
