@@ -8,20 +8,28 @@ core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
+from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
     "Function",
     "GradcheckError",
     "Node",
+    "Tensor",
     "Value",
     "backprop",
+    "concatenate",
     "enable_grad",
     "grad",
     "gradcheck",
     "is_grad_enabled",
+    "matmul",
+    "maximum",
+    "minimum",
     "no_grad",
     "plain",
+    "stack",
     "topological_order",
+    "where",
     "zero_grad",
 ]

@@ -262,7 +262,7 @@ class Step(Function):
 class Clip(Function):
     """``a`` limited to ``[low, high]``: local gradient 1 inside the range, 0 outside."""
 
-    __slots__ = ("low", "high")
+    __slots__ = ("high", "low")
 
     def __init__(self, low: float | None = None, high: float | None = None):
         self.low = None if low is None else float(low)
@@ -277,9 +277,7 @@ class Clip(Function):
 
     def backward(self, grad, out, a):
         a = plain(a)
-        inside = (a >= self.low if self.low is not None else True) & (
-            a <= self.high if self.high is not None else True
-        )
+        inside = (a >= self.low if self.low is not None else True) & (a <= self.high if self.high is not None else True)
         return _select(inside, grad, 0.0)
 
 

@@ -30,7 +30,6 @@ from . import graph
 from .graph import Node
 
 
-
 def plain(x: Any) -> Any:
     """The data of a node, or ``x`` itself when it is already a plain number or array.
 
@@ -97,12 +96,12 @@ class Function:
         elif len(inputs) == 2:
             a, b = inputs
             if type(a) is not kind:
-                a = kind._lift(a)
+                a = kind._lift(a, b)
             if type(b) is not kind:
-                b = kind._lift(b)
+                b = kind._lift(b, a)
             nodes, needs = (a, b), (a.requires_grad, b.requires_grad)
         else:
-            nodes = tuple([x if type(x) is kind else kind._lift(x) for x in inputs])
+            nodes = tuple([y if type(y) is kind else kind._lift(y, x) for y in inputs])
             needs = tuple([x.requires_grad for x in nodes])
         shared = None if params else cls._shared
         op = shared.get(needs) if shared else None

@@ -57,12 +57,16 @@ class Node:
     backward call since the last ``zero_grad()``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_parents", "_op")
+    __slots__ = ("_op", "_parents", "data", "grad", "label", "requires_grad")
 
     # Subclasses build constants and results of ops through these two hooks.
     @classmethod
-    def _lift(cls, x: Any) -> Node:
-        """Turn a plain number or array into a constant node of this kind."""
+    def _lift(cls, x: Any, like: Any = None) -> Node:
+        """Turn a plain number or array into a constant node of this kind.
+
+        ``like`` is the node it is about to be combined with, so a number can take
+        its dtype (``2 * x`` keeps a float32 tensor in float32).
+        """
         raise NotImplementedError
 
     def _seed(self) -> Any:
@@ -108,7 +112,12 @@ class Node:
         twice. With ``create_graph=True`` the gradients are nodes themselves,
         so they can be differentiated again.
         """
-        for node, grad in backprop(self, gradient, create_graph).items():
+        self._accumulate_pass(backprop(self, gradient, create_graph))
+
+    @staticmethod
+    def _accumulate_pass(grads: dict[Node, Any]) -> None:
+        """Add each gradient of one backward pass into its node's ``.grad``."""
+        for node, grad in grads.items():
             node._accumulate(grad)
 
     def zero_grad(self) -> None:
@@ -156,11 +165,10 @@ def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
         gradient = output._seed()
     elif isinstance(gradient, Node):
         gradient = gradient.data
-    seed = output._lift(gradient)
+    seed = output._lift(gradient, output)
     if getattr(seed.data, "shape", None) != getattr(output.data, "shape", None):
         raise ValueError(
-            f"backward(): the gradient has shape {seed.data.shape}, "
-            f"but the output has shape {output.data.shape}"
+            f"backward(): the gradient has shape {seed.data.shape}, but the output has shape {output.data.shape}"
         )
     return seed if create_graph else seed.data
 

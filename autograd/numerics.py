@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+
 def _quiet():
     """A numpy context that returns inf and nan without warnings."""
     return np.errstate(all="ignore")
@@ -99,14 +100,14 @@ def sign(x):
 def maximum(a, b):
     """The larger of ``a`` and ``b``, element by element; ``nan`` wins, as in PyTorch."""
     if type(a) is float and type(b) is float:
-        return a if a >= b or a != a else b
+        return a if a >= b or math.isnan(a) else b
     return np.maximum(a, b)
 
 
 def minimum(a, b):
     """The smaller of ``a`` and ``b``, element by element; ``nan`` wins, as in PyTorch."""
     if type(a) is float and type(b) is float:
-        return a if a <= b or a != a else b
+        return a if a <= b or math.isnan(a) else b
     return np.minimum(a, b)
 
 
@@ -114,7 +115,25 @@ def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b`` (``condition`` a bool or a bool array)."""
     if isinstance(condition, (bool, np.bool_)) and type(a) is float and type(b) is float:
         return a if condition else b
+    if type(b) is float and b == 0.0 and isinstance(a, np.ndarray):
+        return _kept(a, condition)
+    if type(a) is float and a == 0.0 and isinstance(b, np.ndarray):
+        return _kept(b, np.logical_not(condition))
     return np.where(condition, a, b)
+
+
+def _kept(x, keep):
+    """``x`` where ``keep`` holds, else 0: how a gradient passes an open or a closed gate.
+
+    Multiplying by the 0/1 mask is the textbook form (a diagonal Jacobian) and,
+    having no branches, several times faster than ``np.where`` on a random
+    mask. It is exact unless ``x`` holds inf or nan, where ``0 * inf`` must
+    give 0 rather than nan; then the slower selection is used.
+    """
+    out = x * keep
+    if not np.isfinite(out).all():
+        out = np.where(keep, x, 0.0).astype(x.dtype, copy=False)
+    return out
 
 
 def mask(condition, like):

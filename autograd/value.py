@@ -72,7 +72,7 @@ class Value(Node):
         self._op = None
 
     @classmethod
-    def _lift(cls, x: Any) -> Value:
+    def _lift(cls, x: Any, like: Any = None) -> Value:
         if isinstance(x, Value):
             return x
         return cls._result(_as_float(x), (), None)

@@ -1,0 +1,111 @@
+"""Reductions: sum, max and min over an axis (or all axes).
+
+A sum adds many inputs into one output, so each input's local gradient is 1:
+the upstream gradient is copied back to every element that was summed (a
+broadcast, the mirror image of broadcasting's backward). The max gate of the
+scalar case becomes a routing rule: the gradient goes to the element that was
+largest, shared evenly on a tie, as in ``torch.amax``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import numerics
+from .function import Function, plain
+from .shapes import BroadcastTo
+
+Axis = int | tuple[int, ...] | None
+
+
+def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """The reduced axes as non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return tuple(int(a) % max(ndim, 1) for a in axes)
+
+
+def reduced_count(shape: tuple[int, ...], axis: Axis) -> int:
+    """How many elements a reduction over ``axis`` combines into each output element."""
+    return math.prod(shape[a] for a in _axes(axis, len(shape)))
+
+
+def expand_back(grad: Any, input_shape: tuple[int, ...], axis: Axis, keepdims: bool) -> Any:
+    """The gradient of a reduction's output, copied back over the reduced axes to ``input_shape``."""
+    if not keepdims:
+        kept = list(input_shape)
+        for a in _axes(axis, len(input_shape)):
+            kept[a] = 1
+        grad = grad.reshape(tuple(kept))
+    return BroadcastTo.apply(grad, shape=input_shape)
+
+
+class _Reduction(Function):
+    """An op that reduces ``axis`` (all axes when None), keeping it as size 1 when ``keepdims``."""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+
+class Sum(_Reduction):
+    """Sum over ``axis`` (all axes when None): local gradient 1 for every summed element."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, out, x):
+        return expand_back(grad, np.shape(plain(x)), self.axis, self.keepdims)
+
+
+class Mean(_Reduction):
+    """Average over ``axis``: local gradient ``1/n`` for each of the ``n`` averaged elements."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims) / max(reduced_count(np.shape(x), self.axis), 1)
+
+    def backward(self, grad, out, x):
+        shape = np.shape(plain(x))
+        count = reduced_count(shape, self.axis)
+        return expand_back(grad, shape, self.axis, self.keepdims) * (1.0 / max(count, 1))
+
+
+class _Extreme(_Reduction):
+    """Shared by ``Max`` and ``Min``: the gradient goes to the elements equal to the result."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        if np.size(x) == 0:
+            raise ValueError(f"{self.name}(): cannot reduce an empty array of shape {np.shape(x)}")
+        return self.pick(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad, out, x):
+        x, shape = plain(x), np.shape(plain(x))
+        chosen = numerics.mask(x == expand_back(plain(out), shape, self.axis, self.keepdims), x)
+        share = chosen / chosen.sum(axis=self.axis, keepdims=True)  # 1, or 1/k for a k-way tie
+        return expand_back(grad, shape, self.axis, self.keepdims) * share
+
+
+class Max(_Extreme):
+    """Largest element over ``axis``: the gradient flows to it alone (split evenly on a tie)."""
+
+    __slots__ = ()
+    pick = staticmethod(np.max)
+
+
+class Min(_Extreme):
+    """Smallest element over ``axis``: the gradient flows to it alone (split evenly on a tie)."""
+
+    __slots__ = ()
+    pick = staticmethod(np.min)

@@ -1,0 +1,87 @@
+"""Softmax, log-softmax and log-sum-exp along an axis, stable for any logits.
+
+``exp(1e4)`` overflows, but softmax does not change when the same number is
+subtracted from every logit, so the largest one is subtracted first: every
+exponent is then at most 0. The local gradients are short:
+
+- ``logsumexp``: d/dx_i = softmax(x)_i;
+- ``log_softmax``: ``grad - softmax * sum(grad)``;
+- ``softmax`` (s): ``s * (grad - sum(grad * s))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import numerics
+from .elementwise import Exp
+from .function import Function, plain
+from .reductions import expand_back
+
+
+def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` minus its largest value along ``axis``, and that value (0 for a row of all ``-inf``)."""
+    top = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        top = np.where(np.isfinite(top), top, 0.0).astype(x.dtype, copy=False)
+    return x - top, top
+
+
+class _AlongAxis(Function):
+    """An op that works along one axis of its input."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+
+class LogSumExp(_AlongAxis):
+    """``log(sum(exp(x)))`` along ``axis``: a smooth maximum, with softmax as its gradient."""
+
+    __slots__ = ("keepdims",)
+
+    def __init__(self, axis: int = -1, keepdims: bool = False):
+        super().__init__(axis)
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        shifted, top = _shifted(x, self.axis)
+        with numerics._quiet():
+            result = np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True)) + top
+        return result if self.keepdims else np.squeeze(result, axis=self.axis)
+
+    def backward(self, grad, out, x):
+        shape = np.shape(plain(x))
+        kept_out = expand_back(out, shape, self.axis, self.keepdims)
+        return expand_back(grad, shape, self.axis, self.keepdims) * Exp.apply(x - kept_out)
+
+
+class LogSoftmax(_AlongAxis):
+    """``x - logsumexp(x)`` along ``axis``: log-probabilities, finite even for logits of 1e4."""
+
+    __slots__ = ()
+    name = "log_softmax"
+
+    def forward(self, x):
+        shifted, _ = _shifted(x, self.axis)
+        with numerics._quiet():
+            return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+
+    def backward(self, grad, out, x):
+        return grad - Exp.apply(out) * grad.sum(axis=self.axis, keepdims=True)
+
+
+class Softmax(_AlongAxis):
+    """``exp(x) / sum(exp(x))`` along ``axis``: probabilities that sum to 1."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        shifted, _ = _shifted(x, self.axis)
+        with numerics._quiet():
+            e = np.exp(shifted)
+        return e / np.sum(e, axis=self.axis, keepdims=True)
+
+    def backward(self, grad, out, x):
+        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))

@@ -1,0 +1,584 @@
+"""``Tensor``: a numpy array in the graph, with its gradient.
+
+A ``Tensor`` is the array kind of node. It shares everything with ``Value``
+(the graph, ``backward()``, ``grad()``, ``no_grad()``, custom ``Function``
+ops, second derivatives); only its data is an array, so one node stands for a
+whole layer's worth of numbers and numpy does the arithmetic.
+
+Broadcasting follows numpy. Forward, a smaller input is stretched; backward,
+the stretched input's gradient is summed back to its own shape. tracegrad
+makes that step visible: when an input that needs a gradient is stretched, a
+``broadcast`` node is recorded in front of the op.
+
+Tensors are float64 unless made from float32 (or given ``dtype``); numbers
+mixed in take the tensor's dtype, so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import graph
+from .elementwise import (
+    Abs,
+    Add,
+    Clip,
+    Div,
+    Exp,
+    LeakyReLU,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Step,
+    Sub,
+    Tanh,
+    Where,
+)
+from .function import Function, plain
+from .graph import Node
+from .matmul import MatMul
+from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
+from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
+from .softmax import LogSoftmax, LogSumExp, Softmax
+
+Seed = int | np.random.Generator | None
+Shape = tuple[int, ...]
+
+
+def _kind(x: Any) -> str:
+    return type(x).__name__
+
+
+def _float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
+    """``data`` as a floating numpy array: float64 unless it already is floating or ``dtype`` says otherwise."""
+    if isinstance(data, Tensor):
+        data = data.data
+    elif isinstance(data, Node):
+        raise TypeError(f"a Tensor cannot be made from a {_kind(data)}: Tensors and Values do not mix")
+    array = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+    if array.dtype == object and any(isinstance(x, Node) for x in array.flat):
+        raise TypeError("a Tensor cannot hold Values: Tensors and Values do not mix (use .data to get the numbers)")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data")
+    if array.dtype.kind != "f":
+        if dtype is not None:
+            raise TypeError(f"a Tensor's dtype must be a float type, not {array.dtype}")
+        array = array.astype(np.float64)
+    return array
+
+
+def _shape_argument(shape: tuple[Any, ...]) -> Shape:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    """A random generator from an int seed, an existing generator, or fresh entropy for None."""
+    return np.random.default_rng(seed)
+
+
+class Tensor(Node):
+    """An array node: ``.data`` is a numpy array, ``.grad`` an array of the same shape after backward.
+
+    >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x = Tensor([1.0, -1.0])
+    >>> loss = ((W @ x) ** 2).sum()       # worked example C: ||W x||^2
+    >>> loss.backward()
+    >>> W.grad                           # 2 (W x) x^T
+    array([[-2.,  2.],
+           [-2.,  2.]])
+
+    Unlike ``Value``, a tensor made by the user does not require grad unless
+    asked (``requires_grad=True``), as in PyTorch: data and targets are
+    tensors too, and their gradients are not wanted. ``==`` compares identity
+    (tensors are graph nodes); ``<``, ``>``, ``<=``, ``>=`` compare the data
+    and return boolean numpy arrays.
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy arrays defer to Tensor's operators: ``array + tensor`` is a Tensor
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
+        self.data = _float_array(data, dtype)
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.label = label
+        self._parents = ()
+        self._op = None
+
+    # Hooks of the graph core.
+    @classmethod
+    def _lift(cls, x: Any, like: Any = None) -> Tensor:
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, numbers.Real):
+            dtype = like.data.dtype if isinstance(like, Tensor) else np.float64
+            return cls._result(np.asarray(x, dtype=dtype), (), None)
+        if isinstance(x, (np.ndarray, list, tuple)):
+            array = np.asarray(x)
+            if array.dtype.kind != "f" and isinstance(like, Tensor) and array.dtype.kind in "biu":
+                array = array.astype(like.data.dtype)
+            return cls._result(_float_array(array, copy=False), (), None)
+        if isinstance(x, Node):
+            raise TypeError(f"a Tensor cannot be combined with a {_kind(x)}: Tensors and Values do not mix")
+        raise TypeError(f"a Tensor combines only with numbers, numpy arrays and other Tensors, not with a {_kind(x)}")
+
+    @classmethod
+    def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Tensor:
+        if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results; keep arrays throughout
+            data = np.asarray(data)
+        return super()._result(data, parents, op)
+
+    def _seed(self) -> np.ndarray:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"backward() on a Tensor of shape {self.shape} needs a gradient of that shape: only a single "
+                "number can start a backward pass by itself (reduce it with .sum() or .mean(), or pass gradient=...)"
+            )
+        return np.ones_like(self.data)
+
+    @staticmethod
+    def _accumulate_pass(grads: dict[Node, Any]) -> None:
+        # A pass may hand one array to several nodes (the add gate passes its upstream
+        # on unchanged) or give a read-only view; a leaf's first gradient must be its own
+        # array, since optimizers and users may change it in place. Fresh arrays are
+        # kept as they are, so the large gradients of matmuls are never copied.
+        handed_out: set[int] = set()
+        for node, grad in grads.items():
+            if node.grad is not None or isinstance(grad, Node):
+                node._accumulate(grad)
+                continue
+            grad = np.asarray(grad)  # numpy gives scalars for 0-d results
+            if node._op is None and (id(grad) in handed_out or grad.base is not None or not grad.flags.writeable):
+                grad = grad.copy()
+            handed_out.add(id(grad))
+            node.grad = grad
+
+    # What the array is.
+    @property
+    def shape(self) -> Shape:
+        """The array's shape, as in numpy."""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The array's dtype (float64 unless made from float32 or told otherwise)."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (the same array, not a copy)."""
+        return self.data
+
+    def item(self) -> float:
+        """The single number in a one-element tensor, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows along the first axis, each a recorded ``x[i]``."""
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=24, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.dtype != np.float64:
+            extras += f", dtype={self.dtype}"
+        if self._op is not None:
+            extras += f", op={self._op.name!r}"
+        elif self.requires_grad:
+            extras += ", requires_grad=True"
+        if self.label:
+            extras += f", label={self.label!r}"
+        return f"Tensor({body}{extras})"
+
+    # Constructors.
+    @classmethod
+    def zeros(cls, *shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+        """A tensor of zeros: ``Tensor.zeros(2, 3)`` or ``Tensor.zeros((2, 3))``."""
+        return cls(np.zeros(_shape_argument(shape), dtype=dtype), requires_grad=requires_grad)
+
+    @classmethod
+    def ones(cls, *shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+        """A tensor of ones."""
+        return cls(np.ones(_shape_argument(shape), dtype=dtype), requires_grad=requires_grad)
+
+    @classmethod
+    def full(cls, shape: Sequence[int], value: float, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+        """A tensor of ``shape`` filled with ``value``."""
+        return cls(np.full(_shape_argument((shape,)), value, dtype=dtype), requires_grad=requires_grad)
+
+    @classmethod
+    def randn(cls, *shape: Any, seed: Seed = None, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
+        """Standard normal samples; ``seed`` is an int or a ``numpy.random.Generator`` for repeatable numbers."""
+        data = _rng(seed).standard_normal(_shape_argument(shape)).astype(dtype, copy=False)
+        return cls(data, requires_grad=requires_grad)
+
+    @classmethod
+    def uniform(
+        cls,
+        *shape: Any,
+        low: float = 0.0,
+        high: float = 1.0,
+        seed: Seed = None,
+        dtype: Any = np.float64,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """Samples uniform in ``[low, high)``."""
+        data = _rng(seed).uniform(low, high, _shape_argument(shape)).astype(dtype, copy=False)
+        return cls(data, requires_grad=requires_grad)
+
+    @classmethod
+    def arange(
+        cls,
+        start: float,
+        stop: float | None = None,
+        step: float = 1,
+        dtype: Any = np.float64,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """Evenly spaced numbers, as ``numpy.arange``."""
+        data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)
+        return cls(data, requires_grad=requires_grad)
+
+    # Arithmetic: each operator applies one op, broadcasting first.
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(Add, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(Add, other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(Sub, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(Sub, other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(Mul, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(Mul, other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(Div, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(Div, other, self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return _binary(Pow, self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return _binary(Pow, base, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return Abs.apply(self)
+
+    # Comparisons look at the data only; they are not recorded.
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < plain(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= plain(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > plain(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= plain(other)
+
+    # Elementwise functions.
+    def exp(self) -> Tensor:
+        """``e**x`` elementwise."""
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in PyTorch)."""
+        return Log.apply(self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent elementwise."""
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        """Logistic sigmoid elementwise."""
+        return Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        """``max(0, x)`` elementwise."""
+        return ReLU.apply(self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Tensor:
+        """``x`` where positive, ``slope * x`` elsewhere."""
+        return LeakyReLU.apply(self, slope=slope)
+
+    def abs(self) -> Tensor:
+        """``|x|`` elementwise."""
+        return Abs.apply(self)
+
+    def step(self) -> Tensor:
+        """1 where ``x > 0``, else 0: the perceptron's threshold; no gradient flows through it."""
+        return Step.apply(self)
+
+    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
+        """``x`` limited to ``[low, high]``; the gradient passes only inside the range."""
+        return Clip.apply(self, low=low, high=high)
+
+    # Reductions.
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (every axis when None)."""
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Average over ``axis`` (every axis when None)."""
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Largest element over ``axis``; for the elementwise larger of two tensors use ``maximum``."""
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Smallest element over ``axis``; for the elementwise smaller of two tensors use ``minimum``."""
+        return Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        """Variance over ``axis``: the mean squared distance from the mean (divided by ``n - ddof``)."""
+        centred = self - self.mean(axis=axis, keepdims=True)
+        count = reduced_count(self.shape, axis)
+        return (centred * centred).sum(axis=axis, keepdims=keepdims) * (1.0 / max(count - ddof, 1))
+
+    # Shapes.
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same numbers in a new shape (one axis may be -1: inferred)."""
+        shape = _shape_argument(shape)
+        try:
+            return Reshape.apply(self, shape=shape)
+        except ValueError:
+            raise ValueError(f"reshape: a tensor of shape {self.shape} cannot become shape {shape}") from None
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+        axes = _shape_argument(axes) if axes else None
+        if axes is not None and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {self.shape}")
+        return Transpose.apply(self, axes=axes)
+
+    def permute(self, *axes: Any) -> Tensor:
+        """Put the axes in the given order (PyTorch's name for ``transpose`` with axes)."""
+        if not axes:
+            raise ValueError("permute: give the new order of the axes, e.g. x.permute(0, 2, 1)")
+        return self.transpose(*axes)
+
+    @property
+    def T(self) -> Tensor:
+        """The axes reversed: the transpose of a matrix."""
+        return self.transpose()
+
+    def flatten(self, start_dim: int = 0) -> Tensor:
+        """Merge the axes from ``start_dim`` on into one (``start_dim=1`` keeps the batch axis)."""
+        start = start_dim % max(self.ndim, 1)
+        return self.reshape(*self.shape[:start], -1)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """A new axis of size 1 at ``axis``."""
+        if not -self.ndim - 1 <= axis <= self.ndim:
+            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}")
+        shape = list(self.shape)
+        shape.insert(axis % (self.ndim + 1), 1)
+        return self.reshape(*shape)
+
+    def squeeze(self, axis: int | None = None) -> Tensor:
+        """Drop axes of size 1 (only ``axis`` when given, which must have size 1)."""
+        if axis is None:
+            return self.reshape(*[n for n in self.shape if n != 1])
+        if not -self.ndim <= axis < self.ndim or self.shape[axis] != 1:
+            raise ValueError(f"squeeze: axis {axis} of shape {self.shape} does not have size 1")
+        shape = list(self.shape)
+        del shape[axis]
+        return self.reshape(*shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """Indexing as in numpy: ints, slices, ``None``, and integer or boolean arrays (``x[rows, cols]``)."""
+        parts = index if isinstance(index, tuple) else (index,)
+        parts = tuple(part.data if isinstance(part, Tensor) else part for part in parts)
+        parts = tuple(part.astype(np.intp) if _is_float_index(part) else part for part in parts)
+        index = parts if isinstance(index, tuple) else parts[0]
+        try:
+            return GetItem.apply(self, index=index)
+        except IndexError as error:
+            raise IndexError(f"index: {error} (tensor of shape {self.shape})") from None
+
+    # Along an axis.
+    def softmax(self, axis: int = -1) -> Tensor:
+        """Probabilities along ``axis``: ``exp(x) / sum(exp(x))``, computed stably."""
+        return Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """Log-probabilities along ``axis``: ``x - logsumexp(x)``, finite for any logits."""
+        return LogSoftmax.apply(self, axis=axis)
+
+    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
+        """``log(sum(exp(x)))`` along ``axis``, computed stably."""
+        return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+
+def _is_float_index(part: Any) -> bool:
+    """A float array used as an index: the integer labels of a class, stored as floats by a Tensor."""
+    return isinstance(part, np.ndarray) and part.dtype.kind == "f" and np.all(part == np.round(part))
+
+
+def _as_tensor(x: Any, like: Any = None) -> Tensor:
+    return x if type(x) is Tensor else Tensor._lift(x, like)
+
+
+def _broadcast_shape(name: str, *shapes: Shape) -> Shape:
+    """The shape numpy broadcasting gives ``shapes``, or a ValueError naming them and the op."""
+    if len(shapes) == 2:  # the common case, a bias (3,) against a batch (n, 3), without numpy's general routine
+        long, short = sorted(shapes, key=len, reverse=True)
+        if long[len(long) - len(short) :] == short:
+            return long
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(shape) for shape in shapes)
+        raise ValueError(f"{name}: shapes {listed} do not broadcast together") from None
+
+
+def _expand(x: Tensor, shape: Shape) -> Tensor:
+    """``x`` broadcast to ``shape`` as a recorded node when it needs a gradient; numpy stretches the rest."""
+    if x.data.shape == shape or not (x.requires_grad and graph._grad_enabled):
+        return x
+    return BroadcastTo.apply(x, shape=shape)
+
+
+def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
+    """Apply a two-input elementwise op, broadcasting the inputs as numpy does."""
+    a, b = _as_tensor(a, b), _as_tensor(b, a)
+    if a.data.shape != b.data.shape:
+        shape = _broadcast_shape(f"'{op.name}'", a.data.shape, b.data.shape)
+        a, b = _expand(a, shape), _expand(b, shape)
+    return op.apply(a, b)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product ``a @ b`` with numpy's rules: vectors, matrices and stacks of matrices.
+
+    A vector is treated as a one-row (on the left) or one-column (on the right)
+    matrix, and that axis is dropped from the result again.
+    """
+    a, b = _as_tensor(a, b), _as_tensor(b, a)
+    left, right = a.data.shape, b.data.shape
+    if len(left) == 2 and len(right) == 2 and left[1] == right[0]:  # the common case first: two matrices
+        return MatMul.apply(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"'@': matmul needs at least 1-D inputs, got shapes {a.shape} and {b.shape}")
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        raise ValueError(
+            f"'@': shapes {a.shape} and {b.shape} do not fit: the last axis of the left ({a.shape[-1]}) "
+            f"must equal the {'second-to-last' if b.ndim > 1 else 'only'} axis of the right ({inner_b})"
+        )
+    if a.ndim == 1 and b.ndim == 1:
+        return matmul(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
+    if a.ndim == 1:
+        return matmul(a.unsqueeze(0), b).squeeze(-2)
+    if b.ndim == 1:
+        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
+    _broadcast_shape("'@' (batch axes)", a.shape[:-2], b.shape[:-2])
+    return MatMul.apply(a, b)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """The elementwise larger of ``a`` and ``b`` (tensors broadcast; Values work too)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return _binary(Maximum, a, b)
+    return Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Any:
+    """The elementwise smaller of ``a`` and ``b`` (tensors broadcast; Values work too)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return _binary(Minimum, a, b)
+    return Minimum.apply(a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b``, elementwise; the gradient goes to the chosen one."""
+    condition = np.asarray(plain(condition), dtype=bool)
+    a, b = _as_tensor(a, b), _as_tensor(b, a)
+    shape = _broadcast_shape("where", condition.shape, a.data.shape, b.data.shape)
+    return Where.apply(_expand(a, shape), _expand(b, shape), condition=condition)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis``; their other axes must match."""
+    tensors = _tensor_list("concatenate", tensors)
+    first = tensors[0].shape
+    for t in tensors:
+        if (
+            t.ndim != len(first)
+            or t.ndim == 0
+            or not -t.ndim <= axis < t.ndim
+            or any(n != m for i, (n, m) in enumerate(zip(t.shape, first)) if i != axis % t.ndim)
+        ):
+            shapes = ", ".join(str(t.shape) for t in tensors)
+            raise ValueError(f"concatenate: shapes {shapes} do not match outside axis {axis}")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new ``axis``."""
+    tensors = _tensor_list("stack", tensors)
+    if len({t.shape for t in tensors}) > 1:
+        raise ValueError(f"stack: tensors must have one shape, got {', '.join(str(t.shape) for t in tensors)}")
+    return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
+
+
+def _tensor_list(name: str, tensors: Sequence[Any]) -> list[Tensor]:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{name}: needs at least one tensor")
+    like = next((t for t in tensors if isinstance(t, Tensor)), None)
+    return [_as_tensor(t, like) for t in tensors]
