@@ -85,10 +85,6 @@ class Node:
         node._op = op
         return node
 
-    def _accumulate(self, gradient: Any) -> None:
-        """Add one backward pass's gradient to ``.grad``."""
-        self.grad = gradient if self.grad is None else self.grad + gradient
-
     @property
     def parents(self) -> tuple[Node, ...]:
         """The inputs of the op that made this node (empty for a leaf)."""
@@ -116,9 +112,10 @@ class Node:
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
-        """Add each gradient of one backward pass into its node's ``.grad``."""
+        """Add each gradient of one backward pass into its node's ``.grad`` (a hook: ``Tensor`` adds a rule)."""
         for node, grad in grads.items():
-            node._accumulate(grad)
+            previous = node.grad
+            node.grad = grad if previous is None else previous + grad
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (set ``.grad`` back to None)."""

@@ -157,7 +157,7 @@ class Tensor(Node):
         handed_out: set[int] = set()
         for node, grad in grads.items():
             if node.grad is not None or isinstance(grad, Node):
-                node._accumulate(grad)
+                node.grad = grad if node.grad is None else node.grad + grad
                 continue
             grad = np.asarray(grad)  # numpy gives scalars for 0-d results
             if node._op is None and (id(grad) in handed_out or grad.base is not None or not grad.flags.writeable):
