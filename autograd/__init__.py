@@ -5,8 +5,10 @@ core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
 (``Function``).
 """
 
+from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
+from .pooling import avg_pool2d, max_pool2d
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
 from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
@@ -17,13 +19,16 @@ __all__ = [
     "Node",
     "Tensor",
     "Value",
+    "avg_pool2d",
     "backprop",
     "concatenate",
+    "conv2d",
     "enable_grad",
     "grad",
     "gradcheck",
     "is_grad_enabled",
     "matmul",
+    "max_pool2d",
     "maximum",
     "minimum",
     "no_grad",

@@ -1,0 +1,49 @@
+"""``BatchNorm1d``: normalize each feature over the batch, then scale and shift it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+
+from ..module import Module
+
+
+class BatchNorm1d(Module):
+    """``weight * (x - mean) / sqrt(var + eps) + bias`` per feature, for inputs ``(n, num_features)``.
+
+    In training the mean and (biased) variance come from the batch, and
+    running averages are kept: ``running = (1 - momentum) * running + momentum
+    * batch`` (the running variance uses the unbiased batch variance). In
+    evaluation the running averages are used, so one example is normalized
+    the same way whatever else is in its batch.
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: type = np.float64):
+        self.num_features, self.momentum, self.eps = num_features, momentum, eps
+        self.weight = Tensor.ones(num_features, dtype=dtype, requires_grad=True)
+        self.bias = Tensor.zeros(num_features, dtype=dtype, requires_grad=True)
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
+
+    def _buffers(self) -> dict[str, np.ndarray]:
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}) needs input of shape (n, {self.num_features}), got {x.shape}"
+            )
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError("BatchNorm1d needs more than one example per batch in training")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean.data
+            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var.data * n / (n - 1)
+        else:
+            mean, var = Tensor(self.running_mean), Tensor(self.running_var)
+        return (x - mean) / (var + self.eps) ** 0.5 * self.weight + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"

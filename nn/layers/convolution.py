@@ -1,0 +1,83 @@
+"""Convolution layers: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d`` and ``Flatten`` for images ``(n, channels, h, w)``.
+
+A convolution slides small filters over the image, sharing one set of weights
+across every position; pooling shrinks the image by keeping the largest (or
+the mean) value of each window; ``Flatten`` turns the result into rows for
+the ``Linear`` layers that follow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor, avg_pool2d, conv2d, max_pool2d
+
+from ..module import Module
+from .init import Seed, initial_weights
+
+
+class Conv2d(Module):
+    """``out_channels`` filters of ``in_channels x k x k``, each giving one output channel (plus its bias).
+
+    Weights have PyTorch's layout ``(out_channels, in_channels, kh, kw)`` and
+    start with He initialisation over the fan-in ``in_channels * kh * kw``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        bias: bool = True,
+        init: str = "he",
+        seed: Seed = None,
+        dtype: type = np.float64,
+    ):
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
+        self.stride, self.padding = stride, padding
+        fan_in, fan_out = in_channels * kh * kw, out_channels * kh * kw
+        weights = initial_weights((out_channels, in_channels, kh, kw), fan_in, fan_out, init, seed)
+        self.weight = Tensor(weights, dtype=dtype, requires_grad=True)
+        self.bias = Tensor.zeros(out_channels, dtype=dtype, requires_grad=True) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}"
+        )
+
+
+class MaxPool2d(Module):
+    """The largest value of each ``kernel_size`` window (windows ``stride`` apart, default side by side)."""
+
+    def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None):
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class AvgPool2d(MaxPool2d):
+    """The mean of each ``kernel_size`` window."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride)
+
+
+class Flatten(Module):
+    """Merge the axes from ``start_dim`` on (by default all but the batch axis) into one."""
+
+    def __init__(self, start_dim: int = 1):
+        self.start_dim = start_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim)

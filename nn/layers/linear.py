@@ -1,0 +1,45 @@
+"""``Linear``: the fully connected layer ``x @ W + b``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+
+from ..module import Module
+from .init import Seed, initial_weights
+
+
+class Linear(Module):
+    """``y = x @ weight + bias`` for a batch ``x`` of shape ``(n, in_features)``.
+
+    ``weight`` has shape ``(in_features, out_features)``, so each column holds
+    the weights of one output unit (PyTorch stores the transpose). ``init`` is
+    ``"he"`` (default, for ReLU) or ``"xavier"`` (for tanh and sigmoid);
+    biases start at 0.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init: str = "he",
+        seed: Seed = None,
+        dtype: type = np.float64,
+    ):
+        if in_features < 1 or out_features < 1:
+            raise ValueError(f"Linear needs positive sizes, got {in_features} and {out_features}")
+        self.in_features, self.out_features = in_features, out_features
+        weights = initial_weights((in_features, out_features), in_features, out_features, init, seed)
+        self.weight = Tensor(weights, dtype=dtype, requires_grad=True)
+        self.bias = Tensor.zeros(out_features, dtype=dtype, requires_grad=True) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape {x.shape}")
+        out = x @ self.weight
+        return out + self.bias if self.bias is not None else out
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

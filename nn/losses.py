@@ -1,0 +1,175 @@
+"""Losses: one number that says how wrong the scores are, to backpropagate from.
+
+Each is a function (``cross_entropy(logits, y)``) and a module
+(``CrossEntropyLoss()(logits, y)``), averaged over the batch, built from
+``Tensor`` ops so the engine derives their gradients; only the binary
+cross-entropy is one op of its own, to keep its gradient exact at 0.
+Penalties on the weights (L1, L2) are added to a loss to regularize.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Function, Node, Tensor, numerics, plain, where
+from autograd.elementwise import Sigmoid
+
+from .module import Module
+
+
+def _as_tensor(x: Any, like: Tensor) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x), dtype=like.dtype)
+
+
+def _class_indices(targets: Any, scores: Tensor, loss: str) -> np.ndarray:
+    """The targets as integer class indices, checked against the scores' shape ``(n, classes)``."""
+    if scores.ndim != 2:
+        raise ValueError(f"{loss}: scores must have shape (n, classes), got {scores.shape}")
+    labels = np.asarray(plain(targets))
+    if labels.shape != scores.shape[:1]:
+        raise ValueError(
+            f"{loss}: {scores.shape[0]} score rows need {scores.shape[0]} targets, got shape {labels.shape}"
+        )
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        raise ValueError(f"{loss}: targets must be class indices (whole numbers)")
+    labels = labels.astype(np.intp)
+    if labels.size and (labels.min() < 0 or labels.max() >= scores.shape[1]):
+        raise ValueError(
+            f"{loss}: targets must be class indices in [0, {scores.shape[1]}), got {labels.min()}..{labels.max()}"
+        )
+    return labels
+
+
+def mse_loss(predictions: Tensor, targets: Any) -> Tensor:
+    """Mean squared error ``mean((predictions - targets)**2)``; the shapes must be equal."""
+    targets = _as_tensor(targets, predictions)
+    if predictions.shape != targets.shape:
+        raise ValueError(f"mse_loss: predictions of shape {predictions.shape} and targets of shape {targets.shape}")
+    difference = predictions - targets
+    return (difference * difference).mean()
+
+
+def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from raw scores ``(n, classes)`` and class indices ``(n,)``.
+
+    ``-log softmax(logits)[correct class]``, averaged: the softmax classifier's
+    loss. With ``label_smoothing`` ``e``, the target puts ``1 - e`` on the
+    correct class and spreads ``e`` evenly over all classes, which keeps the
+    model from becoming over-confident.
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], not {label_smoothing}")
+    labels = _class_indices(targets, logits, "cross_entropy")
+    log_probabilities = logits.log_softmax(axis=1)
+    loss = -log_probabilities[np.arange(len(labels)), labels].mean()
+    if label_smoothing:
+        uniform = -log_probabilities.mean(axis=1).mean()
+        loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform
+    return loss
+
+
+class _BinaryCrossEntropyWithLogits(Function):
+    """``-y log s(x) - (1 - y) log(1 - s(x))`` with ``s`` the sigmoid, per element.
+
+    Written as ``max(x, 0) - x y + log(1 + exp(-|x|))`` it never overflows, and
+    its local gradient is simply ``s(x) - y``.
+    """
+
+    __slots__ = ("targets",)
+    name = "bce_with_logits"
+
+    def __init__(self, targets: np.ndarray):
+        self.targets = targets
+
+    def forward(self, x):
+        return numerics.maximum(x, 0.0) - x * self.targets + np.log1p(numerics.exp(-np.abs(x)))
+
+    def backward(self, grad, out, x):
+        return grad * (Sigmoid.apply(x) - self.targets)
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
+    """Binary cross-entropy from raw scores and 0/1 (or soft) targets of the same shape, averaged."""
+    labels = np.asarray(plain(targets), dtype=logits.dtype)
+    if labels.shape != logits.shape:
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
+        )
+    return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
+
+
+def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tensor:
+    """The multiclass SVM (hinge) loss: ``sum over wrong classes j of max(0, margin - s_correct + s_j)``.
+
+    Each wrong class costs nothing once its score is at least ``margin`` below
+    the correct one. As in PyTorch, each row's sum is divided by the number of
+    classes, then the rows are averaged.
+    """
+    labels = _class_indices(targets, scores, "multi_margin_loss")
+    rows = np.arange(len(labels))
+    correct = scores[rows, labels].reshape(-1, 1)
+    hinge = (scores - correct + margin).relu()
+    is_correct = np.zeros(scores.shape, dtype=bool)
+    is_correct[rows, labels] = True
+    hinge = where(is_correct, 0.0, hinge)
+    return hinge.sum(axis=1).mean() * (1.0 / scores.shape[1])
+
+
+def _parameters(params: Iterable[Node] | Module) -> list[Node]:
+    found = params.parameters() if isinstance(params, Module) else list(params)
+    if not found:
+        raise ValueError("a penalty needs at least one parameter")
+    return found
+
+
+def l1_penalty(params: Iterable[Node] | Module) -> Node:
+    """``sum |w|`` over all the given parameters (or a module's): pushes weights to exactly 0."""
+    terms = [p.abs().sum() if isinstance(p, Tensor) else abs(p) for p in _parameters(params)]
+    return sum(terms[1:], terms[0])
+
+
+def l2_penalty(params: Iterable[Node] | Module) -> Node:
+    """``sum w**2`` over all the given parameters (or a module's), with no 1/2 in front: pulls weights towards 0.
+
+    Its gradient is ``2 w``; ``loss + lam * l2_penalty(weights)`` is the L2
+    regularization of the notes.
+    """
+    terms = [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _parameters(params)]
+    return sum(terms[1:], terms[0])
+
+
+class MSELoss(Module):
+    """Module form of ``mse_loss``."""
+
+    def forward(self, predictions: Tensor, targets: Any) -> Tensor:
+        return mse_loss(predictions, targets)
+
+
+class CrossEntropyLoss(Module):
+    """Module form of ``cross_entropy``."""
+
+    def __init__(self, label_smoothing: float = 0.0):
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits: Tensor, targets: Any) -> Tensor:
+        return cross_entropy(logits, targets, self.label_smoothing)
+
+
+class BCEWithLogitsLoss(Module):
+    """Module form of ``binary_cross_entropy_with_logits``."""
+
+    def forward(self, logits: Tensor, targets: Any) -> Tensor:
+        return binary_cross_entropy_with_logits(logits, targets)
+
+
+class MultiMarginLoss(Module):
+    """Module form of ``multi_margin_loss``."""
+
+    def __init__(self, margin: float = 1.0):
+        self.margin = margin
+
+    def forward(self, scores: Tensor, targets: Any) -> Tensor:
+        return multi_margin_loss(scores, targets, self.margin)

@@ -1,0 +1,66 @@
+"""``Optimizer``: the base of every update rule, working on ``Value`` and ``Tensor`` parameters alike.
+
+After ``backward()`` every parameter holds its gradient, the direction in which
+the loss grows fastest; an optimizer moves each parameter a little the other
+way. The rules differ in how they remember past gradients (momentum) and how
+they scale each parameter's step (AdaGrad, RMSProp, Adam).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, no_grad
+
+
+class Optimizer:
+    """Holds the parameters and the learning rate ``lr``; subclasses define ``update``.
+
+    ``lr`` may be changed between steps (the schedules in ``nn.optim`` do).
+    Parameters whose ``grad`` is None (not reached by the last backward pass)
+    are left as they are.
+    """
+
+    def __init__(self, params: Iterable[Node], lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__} got no parameters to optimize")
+        for index, p in enumerate(self.params):
+            if not isinstance(p, Node) or not p.requires_grad:
+                raise TypeError(f"{type(self).__name__}: parameter {index} is not a Value or Tensor that requires grad")
+        if lr < 0:
+            raise ValueError(f"the learning rate must be >= 0, not {lr}")
+        self.lr = lr
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient before the next backward pass."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Move every parameter that has a gradient by one update of the rule."""
+        with no_grad():
+            for p, state in zip(self.params, self.state):
+                if p.grad is None:
+                    continue
+                grad = p.grad.data if isinstance(p.grad, Node) else p.grad
+                new = self.update(p.data, grad, state)
+                p.data = new.astype(p.data.dtype, copy=False) if isinstance(p.data, np.ndarray) else float(new)
+
+    def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
+        """The parameter's new data, from its data, its gradient and its own ``state`` (a dict to keep things in)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define update()")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lr={self.lr:g}, {len(self.params)} parameters)"
+
+
+def stored(state: dict[str, Any], name: str, like: Any, start: float = 0.0) -> Any:
+    """``state[name]``, or ``start`` in the shape of ``like`` when the rule has not kept it yet."""
+    if name not in state:
+        state[name] = np.full_like(like, start) if isinstance(like, np.ndarray) else float(start)
+    return state[name]

@@ -1,0 +1,45 @@
+"""Stochastic gradient descent, with momentum, Nesterov momentum and weight decay (PyTorch's rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from autograd import Node
+
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """``p -= lr * g``: a step against the gradient.
+
+    With ``momentum`` the step follows a running sum of past gradients
+    (``v = momentum * v + (1 - dampening) * g``), like a ball rolling downhill,
+    which speeds up along consistent directions and damps zig-zags.
+    ``nesterov`` looks ahead: it steps by ``g + momentum * v``.
+    ``weight_decay`` adds ``weight_decay * p`` to the gradient (L2 regularization).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ):
+        super().__init__(params, lr)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        self.momentum, self.dampening, self.weight_decay, self.nesterov = momentum, dampening, weight_decay, nesterov
+
+    def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
+        if self.weight_decay:
+            grad = grad + self.weight_decay * data
+        if self.momentum:
+            velocity = state.get("velocity")
+            velocity = grad if velocity is None else self.momentum * velocity + (1 - self.dampening) * grad
+            state["velocity"] = velocity
+            grad = grad + self.momentum * velocity if self.nesterov else velocity
+        return data - self.lr * grad
