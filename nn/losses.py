@@ -53,18 +53,28 @@ def mse_loss(predictions: Tensor, targets: Any) -> Tensor:
 
 
 def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) -> Tensor:
-    """Softmax cross-entropy from raw scores ``(n, classes)`` and class indices ``(n,)``.
+    """Softmax cross-entropy from raw scores ``(n, classes)``, averaged over the rows.
 
-    ``-log softmax(logits)[correct class]``, averaged: the softmax classifier's
-    loss. With ``label_smoothing`` ``e``, the target puts ``1 - e`` on the
-    correct class and spreads ``e`` evenly over all classes, which keeps the
-    model from becoming over-confident.
+    ``targets`` are class indices ``(n,)``: the loss is ``-log softmax(logits)``
+    at the correct class, the softmax classifier's loss. Or they are
+    probabilities ``(n, classes)`` (soft labels, as ``mixup`` makes): the loss
+    is ``-sum(targets * log softmax(logits))``. With ``label_smoothing`` ``e``,
+    the target keeps ``1 - e`` of its weight and spreads ``e`` evenly over all
+    classes, which keeps the model from becoming over-confident.
     """
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], not {label_smoothing}")
-    labels = _class_indices(targets, logits, "cross_entropy")
-    log_probabilities = logits.log_softmax(axis=1)
-    loss = -log_probabilities[np.arange(len(labels)), labels].mean()
+    log_probabilities = logits.log_softmax(axis=1) if logits.ndim == 2 else None
+    if np.ndim(plain(targets)) == 2:
+        probabilities = np.asarray(plain(targets), dtype=logits.dtype)
+        if probabilities.shape != logits.shape:
+            raise ValueError(
+                f"cross_entropy: probability targets of shape {probabilities.shape} for logits of shape {logits.shape}"
+            )
+        loss = -(log_probabilities * probabilities).sum(axis=1).mean()
+    else:
+        labels = _class_indices(targets, logits, "cross_entropy")
+        loss = -log_probabilities[np.arange(len(labels)), labels].mean()
     if label_smoothing:
         uniform = -log_probabilities.mean(axis=1).mean()
         loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform

@@ -1,0 +1,54 @@
+"""``DataLoader``: hand the data to the training loop one batch at a time.
+
+One update of gradient descent uses a batch of m of the M examples; one pass over all
+M is an epoch. ``batch_size=None`` is batch gradient descent (one batch of everything,
+a smooth loss curve), ``batch_size=1`` is stochastic gradient descent (one example per
+update, a noisy curve), anything in between is minibatch gradient descent, which is
+what frameworks use. In every mode each example appears exactly once per epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .arguments import Seed, check_count, common_length
+
+
+class DataLoader:
+    """Iterate over aligned numpy arrays (say ``X`` and ``y``) in batches, yielding tuples of arrays.
+
+    >>> loader = DataLoader(X, y, batch_size=32, shuffle=True, seed=0)
+    >>> for X_batch, y_batch in loader: ...
+
+    With ``shuffle=True`` the order is drawn anew for every epoch (each ``for``
+    loop over the loader) from one generator made from ``seed``, so the epochs
+    differ from each other but a rerun with the same seed repeats them all.
+    """
+
+    def __init__(self, *arrays: np.ndarray, batch_size: int | None = None, shuffle: bool = False, seed: Seed = None):
+        if not arrays:
+            raise ValueError("DataLoader needs at least one array")
+        self.arrays = tuple(np.asarray(a) for a in arrays)
+        self.n_samples = common_length(self.arrays)
+        if self.n_samples == 0:
+            raise ValueError("DataLoader got empty arrays")
+        if batch_size is not None:
+            check_count("batch_size", batch_size, 1)
+        self.batch_size = self.n_samples if batch_size is None else min(int(batch_size), self.n_samples)
+        self.shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        """The number of batches in one epoch (the last one may be smaller)."""
+        return (self.n_samples + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
+        order = self._rng.permutation(self.n_samples) if self.shuffle else None
+        for start in range(0, self.n_samples, self.batch_size):
+            if order is None:
+                rows = slice(start, start + self.batch_size)
+            else:
+                rows = order[start : start + self.batch_size]
+            yield tuple(a[rows] for a in self.arrays)

@@ -1,0 +1,221 @@
+"""The training loop: predict, measure the loss, backpropagate, update; batch after batch, epoch after epoch.
+
+One step on a batch is the loop of the lecture notes: run the model forward with the
+current weights, compute the loss, let ``backward()`` fill every parameter's gradient,
+and let the optimizer move the weights against it (``w <- w - lr * dL/dw`` for plain
+SGD). An epoch is one pass over all training examples. After each epoch the model is
+evaluated on the validation data, with ``model.eval()`` (dropout off, batch norm on
+its running statistics) and under ``no_grad()`` (nothing recorded, nothing to free).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from autograd import Tensor, no_grad
+
+from ..data import DataLoader, Seed
+from ..data.arguments import check_count
+from ..module import Module
+from .callbacks import Callback
+from .history import History
+from .metrics import Metric, resolve_metrics
+
+LossFunction = Callable[[Tensor, np.ndarray], Tensor]
+"""``loss_fn(outputs, targets)``: the model's output ``Tensor`` and the targets as numpy, to a scalar ``Tensor``."""
+
+Metrics = Iterable[str | Metric] | Mapping[str, Metric] | None
+Data = tuple[np.ndarray, np.ndarray] | DataLoader
+Augmentation = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""``augment(X_batch, y_batch) -> (X_batch, y_batch)``: a new version of each training batch (noise, mixup)."""
+
+
+class Trainer:
+    """Train ``model`` with ``loss_fn(outputs, targets)`` and ``optimizer``; record a ``History``.
+
+    ``metrics`` are names (``"accuracy"``) or functions ``f(outputs, targets) -> float``
+    on numpy arrays; ``callbacks`` are ``Callback`` objects such as ``EarlyStopping``;
+    ``scheduler`` (``StepLR``, ``CosineAnnealingLR``) is stepped once after every epoch;
+    ``augment(X_batch, y_batch)`` returns a changed copy of each training batch
+    (``add_noise``, ``mixup``; validation data is never augmented);
+    ``progress`` shows a tqdm bar over the epochs: True always, False never, None
+    (the default) only when the error stream is a terminal, so logs and tests stay quiet.
+
+    The model takes a ``Tensor`` of inputs; the targets reach ``loss_fn`` and the
+    metrics as the numpy arrays they are in the data.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        loss_fn: LossFunction,
+        optimizer: Any,
+        metrics: Metrics = None,
+        callbacks: Sequence[Callback] = (),
+        scheduler: Any = None,
+        augment: Augmentation | None = None,
+        progress: bool | None = None,
+    ):
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be Callback objects, got a {type(callback).__name__}")
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.metrics = resolve_metrics(metrics)
+        self.callbacks = list(callbacks)
+        self.scheduler = scheduler
+        self.augment = augment
+        self.progress = progress
+        self.history = History()
+        self.epoch = 0
+        self.step = 0
+        self.stop_training = False
+
+    def fit(
+        self,
+        data: Data,
+        epochs: int = 1,
+        batch_size: int | None = None,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        shuffle: bool = True,
+        seed: Seed = None,
+    ) -> History:
+        """Train for ``epochs`` passes over ``data`` and return the new ``History``.
+
+        ``data`` is ``(X, y)``, split into batches of ``batch_size`` examples
+        (None: the full batch) reshuffled each epoch from ``seed``; or a
+        ``DataLoader``, which then decides the batches itself.
+        """
+        loader = _training_loader(data, batch_size, shuffle, seed)
+        check_count("epochs", epochs, 1)
+        self.history = History()
+        self.step = 0
+        self.stop_training = False
+        self._call("on_train_begin")
+        hidden = None if self.progress is None else not self.progress
+        bar = tqdm(range(epochs), desc="training", unit="epoch", disable=hidden)
+        for self.epoch in bar:
+            self._call("on_epoch_begin")
+            learning_rate = getattr(self.optimizer, "lr", None)
+            numbers = self._train_one_epoch(loader)
+            if validation_data is not None:
+                validation = self.evaluate(*validation_data, batch_size=loader.batch_size)
+                numbers.update({f"val_{name}": value for name, value in validation.items()})
+            if learning_rate is not None:
+                numbers["lr"] = learning_rate
+            self.history.log_epoch(numbers)
+            bar.set_postfix({name: f"{value:.4g}" for name, value in numbers.items() if name != "lr"})
+            self._call("on_epoch_end")
+            if self.scheduler is not None:
+                self.scheduler.step()
+            if self.stop_training:
+                break
+        bar.close()
+        self._call("on_train_end")
+        return self.history
+
+    def _train_one_epoch(self, loader: DataLoader) -> dict[str, float]:
+        self.model.train()
+        total_loss, outputs, targets = 0.0, [], []
+        for X_batch, y_batch in loader:
+            if self.augment is not None:
+                X_batch, y_batch = self.augment(X_batch, y_batch)
+            output = self.model(Tensor(X_batch))
+            loss = self.loss_fn(output, y_batch)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            self.step += 1
+            step_numbers = {"loss": loss.item()}
+            for name, metric in self.metrics.items():
+                step_numbers[name] = metric(output.data, y_batch)
+            self.history.log_step(step_numbers)
+            self._call("on_batch_end")
+            total_loss += step_numbers["loss"] * len(y_batch)
+            if self.metrics:
+                outputs.append(output.data)
+                targets.append(y_batch)
+        return {"loss": total_loss / loader.n_samples, **self._metric_values(outputs, targets)}
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int | None = None) -> dict[str, float]:
+        """The loss and the metrics on ``(X, y)``, in eval mode and without recording a graph."""
+        total_loss, outputs, targets = 0.0, [], []
+        with evaluation(self.model):
+            for X_batch, y_batch in DataLoader(X, y, batch_size=batch_size):
+                output = self.model(Tensor(X_batch))
+                total_loss += self.loss_fn(output, y_batch).item() * len(y_batch)
+                outputs.append(output.data)
+                targets.append(y_batch)
+        return {"loss": total_loss / len(y), **self._metric_values(outputs, targets)}
+
+    def _metric_values(self, outputs: list[np.ndarray], targets: list[np.ndarray]) -> dict[str, float]:
+        if not self.metrics:
+            return {}
+        all_outputs, all_targets = np.concatenate(outputs), np.concatenate(targets)
+        return {name: metric(all_outputs, all_targets) for name, metric in self.metrics.items()}
+
+    def _call(self, hook: str) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(self)
+
+
+@contextmanager
+def evaluation(model: Module) -> Iterator[Module]:
+    """Run the block with ``model`` in eval mode and under ``no_grad()``; put its mode back afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
+def predict(model: Module, X: np.ndarray) -> np.ndarray:
+    """The model's outputs for ``X`` as a numpy array, in eval mode and without recording a graph."""
+    with evaluation(model):
+        return model(Tensor(X)).data
+
+
+def _training_loader(data: Data, batch_size: int | None, shuffle: bool, seed: Seed) -> DataLoader:
+    if isinstance(data, DataLoader):
+        if batch_size is not None:
+            raise ValueError("batch_size is set by the DataLoader passed as data; leave fit's batch_size out")
+        if len(data.arrays) != 2:
+            raise ValueError(f"the DataLoader must yield (inputs, targets), but it holds {len(data.arrays)} arrays")
+        return data
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError("data must be a pair (X, y) of arrays or a DataLoader")
+    return DataLoader(*data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+
+
+def fit(
+    model: Module,
+    loss_fn: LossFunction,
+    optimizer: Any,
+    data: Data,
+    epochs: int = 1,
+    batch_size: int | None = None,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    metrics: Metrics = None,
+    callbacks: Sequence[Callback] = (),
+    scheduler: Any = None,
+    augment: Augmentation | None = None,
+    shuffle: bool = True,
+    seed: Seed = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` in one call and return its ``History`` (a ``Trainer`` made and run for you).
+
+    >>> history = fit(model, nn.cross_entropy, nn.optim.Adam(model.parameters(), lr=1e-2),
+    ...               (X_train, y_train), epochs=20, batch_size=32,
+    ...               validation_data=(X_val, y_val), metrics=["accuracy"])
+    """
+    trainer = Trainer(model, loss_fn, optimizer, metrics, callbacks, scheduler, augment, progress)
+    return trainer.fit(data, epochs, batch_size, validation_data, shuffle, seed)
