@@ -1,0 +1,104 @@
+"""Losses against ``torch.nn.functional`` in float64 (value and gradient), penalties by hand, and bad targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor, Value
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+RNG = np.random.default_rng(0)
+SCORES = RNG.standard_normal((6, 4)) * 3
+LABELS = np.array([0, 3, 1, 1, 2, 3])
+SOFT = RNG.random((6, 4))
+SOFT /= SOFT.sum(axis=1, keepdims=True)
+TARGETS = RNG.random((6, 4))
+
+CASES = {
+    "cross_entropy": (lambda s: nn.cross_entropy(s, LABELS), lambda s: F.cross_entropy(s, torch.tensor(LABELS))),
+    "cross_entropy smoothed": (
+        lambda s: nn.cross_entropy(s, LABELS, label_smoothing=0.2),
+        lambda s: F.cross_entropy(s, torch.tensor(LABELS), label_smoothing=0.2),
+    ),
+    "cross_entropy soft labels": (
+        lambda s: nn.cross_entropy(s, SOFT, label_smoothing=0.1),
+        lambda s: F.cross_entropy(s, torch.tensor(SOFT), label_smoothing=0.1),
+    ),
+    "binary_cross_entropy_with_logits": (
+        lambda s: nn.binary_cross_entropy_with_logits(s, TARGETS),
+        lambda s: F.binary_cross_entropy_with_logits(s, torch.tensor(TARGETS)),
+    ),
+    "multi_margin_loss": (
+        lambda s: nn.multi_margin_loss(s, LABELS),
+        lambda s: F.multi_margin_loss(s, torch.tensor(LABELS)),
+    ),
+    "multi_margin_loss margin 2.5": (
+        lambda s: nn.MultiMarginLoss(margin=2.5)(s, LABELS),
+        lambda s: F.multi_margin_loss(s, torch.tensor(LABELS), margin=2.5),
+    ),
+    "mse_loss": (lambda s: nn.MSELoss()(s, TARGETS), lambda s: F.mse_loss(s, torch.tensor(TARGETS))),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_value_and_gradient_match_torch(name):
+    ours_fn, torch_fn = CASES[name]
+    ours, theirs = Tensor(SCORES, requires_grad=True), torch.tensor(SCORES, requires_grad=True)
+    loss, reference = ours_fn(ours), torch_fn(theirs)
+    loss.backward()
+    reference.backward()
+    assert loss.item() == pytest.approx(reference.item(), rel=1e-12)
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_binary_cross_entropy_is_finite_for_huge_logits_and_exact_at_zero():
+    logits = Tensor([[1000.0, -1000.0, 0.0]], requires_grad=True)
+    loss = nn.binary_cross_entropy_with_logits(logits, [[0.0, 1.0, 1.0]])
+    loss.backward()
+    assert loss.item() == pytest.approx((1000 + 1000 + np.log(2)) / 3)
+    np.testing.assert_allclose(logits.grad, [[1 / 3, -1 / 3, -0.5 / 3]])  # (sigmoid(x) - y) / n
+
+
+def test_cross_entropy_is_finite_for_logits_of_1e4():
+    logits = Tensor([[1e4, -1e4, 0.0]], requires_grad=True)
+    loss = nn.cross_entropy(logits, [1])
+    loss.backward()
+    assert loss.item() == pytest.approx(2e4)
+    np.testing.assert_allclose(logits.grad, [[1.0, -1.0, 0.0]])
+
+
+def test_penalties_by_hand_on_tensors_values_and_modules():
+    a, b = Tensor([1.0, -2.0], requires_grad=True), Tensor([[3.0]], requires_grad=True)
+    assert nn.l2_penalty([a, b]).item() == 14.0
+    assert nn.l1_penalty([a, b]).item() == 6.0
+    w = Value(-1.5)
+    assert nn.l2_penalty([w]).data == 2.25
+    model = nn.Linear(2, 1, seed=0)
+    expected = float(np.sum(model.weight.data**2) + np.sum(model.bias.data**2))
+    assert nn.l2_penalty(model).item() == pytest.approx(expected)
+    nn.l2_penalty([a]).backward()
+    np.testing.assert_allclose(a.grad, [2.0, -4.0])  # d(w**2)/dw = 2w: no 1/2 in front
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: nn.cross_entropy(s, [0, 1]), "6 score rows need 6 targets"),
+        (lambda s: nn.cross_entropy(s, [0, 1, 2, 3, 4, 0]), r"class indices in \[0, 4\)"),
+        (lambda s: nn.cross_entropy(s, [0.5] * 6), "whole numbers"),
+        (lambda s: nn.cross_entropy(s[0], [0]), r"shape \(n, classes\)"),
+        (lambda s: nn.cross_entropy(s, LABELS, label_smoothing=1.5), "label_smoothing"),
+        (lambda s: nn.cross_entropy(s, np.ones((6, 3))), "probability targets of shape"),
+        (lambda s: nn.mse_loss(s, np.ones(6)), r"\(6, 4\).*\(6,\)"),
+        (lambda s: nn.binary_cross_entropy_with_logits(s, np.ones(4)), "targets of shape"),
+        (lambda s: nn.multi_margin_loss(s, [-1, 0, 0, 0, 0, 0]), "class indices"),
+        (lambda s: nn.l2_penalty([]), "at least one parameter"),
+    ],
+)
+def test_bad_targets_are_refused_with_the_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(Tensor(SCORES, requires_grad=True))

@@ -1,0 +1,123 @@
+"""Module: discovery of parameters and sub-modules, train/eval, state_dict and npz save/load with refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor, Value
+
+
+class TwoBranches(nn.Module):
+    """Parameters held directly, in a list, in a tuple of modules, and one shared twice."""
+
+    def __init__(self):
+        self.scale = Tensor([2.0], requires_grad=True)
+        self.branches = [nn.Linear(3, 2, seed=0), nn.Linear(3, 2, seed=1)]
+        self.head = (nn.Sequential(nn.Linear(2, 1, seed=2), nn.Dropout(0.5)),)
+        self.same_scale = self.scale
+        self.constant = Tensor([1.0])  # data, not a parameter
+
+    def forward(self, x):
+        return self.head[0](self.branches[0](x) + self.branches[1](x)) * self.scale
+
+
+def test_named_parameters_are_dotted_in_definition_order_each_once():
+    names = [name for name, _ in TwoBranches().named_parameters()]
+    assert names == [
+        "scale",
+        "branches.0.weight",
+        "branches.0.bias",
+        "branches.1.weight",
+        "branches.1.bias",
+        "head.0.layers.0.weight",
+        "head.0.layers.0.bias",
+    ]
+
+
+def test_modules_train_eval_and_zero_grad_reach_every_submodule():
+    model = TwoBranches()
+    assert len(list(model.modules())) == 6  # itself, 2 Linear, Sequential, its Linear and Dropout
+    model.eval()
+    assert not any(module.training for module in model.modules())
+    model.train()
+    assert all(module.training for module in model.modules())
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_scalar_parameters_are_found_too():
+    neuron = nn.Neuron(3, seed=0)
+    assert [name for name, _ in neuron.named_parameters()] == ["weights.0", "weights.1", "weights.2", "bias"]
+    assert all(isinstance(p, Value) for p in neuron.parameters())
+
+
+def test_save_and_load_round_trip_exactly(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4), nn.Linear(4, 2, seed=1))
+    model(Tensor(np.random.default_rng(0).standard_normal((6, 3))))  # moves the running statistics
+    path = tmp_path / "model.npz"
+    model.save(path)
+    copy = nn.Sequential(nn.Linear(3, 4, seed=5), nn.BatchNorm1d(4), nn.Linear(4, 2, seed=6))
+    copy.load(path)
+    for (name, a), (_, b) in zip(model.state_dict().items(), copy.state_dict().items()):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    assert "layers.1.running_mean" in copy.state_dict()
+    x = Tensor(np.ones((2, 3)))
+    model.eval()
+    copy.eval()
+    np.testing.assert_array_equal(model(x).data, copy(x).data)
+
+
+def test_scalar_model_round_trip(tmp_path):
+    model, copy = nn.ScalarMLP(2, [3, 1], seed=0), nn.ScalarMLP(2, [3, 1], seed=9)
+    model.save(tmp_path / "scalar.npz")
+    copy.load(tmp_path / "scalar.npz")
+    assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
+    assert all(type(p.data) is float for p in copy.parameters())
+
+
+def _file_with(tmp_path, state):
+    path = tmp_path / "state.npz"
+    np.savez(path, **state)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda s: s.pop("layers.0.bias"), KeyError, "missing layers.0.bias"),
+        (lambda s: s.update({"layers.9.weight": np.ones(2)}), KeyError, "unexpected layers.9.weight"),
+        (lambda s: s.update({"layers.2.weight": np.ones((4, 3))}), ValueError, r"layers.2.weight has shape \(4, 3\)"),
+    ],
+)
+def test_a_file_that_does_not_fit_is_refused_and_changes_nothing(tmp_path, change, error, message):
+    model = nn.MLP([3, 4, 2], seed=0)
+    before = model.state_dict()
+    state = nn.MLP([3, 4, 2], seed=1).state_dict()
+    change(state)
+    with pytest.raises(error, match=message):
+        model.load(_file_with(tmp_path, state))
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(array, before[name], err_msg=name)
+
+
+def test_a_pickled_file_is_not_loaded(tmp_path):
+    path = tmp_path / "pickled.npz"
+    np.savez(path, **{"layers.0.weight": np.array([object()], dtype=object)})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        nn.MLP([3, 4, 2], seed=0).load(path)
+
+
+def test_state_dict_holds_copies():
+    model = nn.Linear(2, 2, seed=0)
+    state = model.state_dict()
+    state["weight"][:] = 0
+    assert np.any(model.weight.data != 0)
+
+
+def test_forward_must_be_defined():
+    with pytest.raises(NotImplementedError, match="Empty does not define forward"):
+        type("Empty", (nn.Module,), {})()(1)

@@ -1,0 +1,105 @@
+"""Every optimizer and schedule against ``torch.optim`` on the same gradients, step by step, in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value
+from nn.optim import SGD, Adagrad, Adam, AdamW, CosineAnnealingLR, RMSprop, StepLR
+
+torch = pytest.importorskip("torch")
+
+RULES = [
+    (SGD, {"lr": 0.1}),
+    (SGD, {"lr": 0.1, "momentum": 0.9}),
+    (SGD, {"lr": 0.1, "momentum": 0.8, "dampening": 0.3}),
+    (SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    (Adagrad, {"lr": 0.1}),
+    (Adagrad, {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1, "initial_accumulator_value": 0.2}),
+    (RMSprop, {"lr": 0.01}),
+    (RMSprop, {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.1}),
+    (Adam, {"lr": 0.01}),
+    (Adam, {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.1, "amsgrad": True}),
+    (AdamW, {"lr": 0.01}),
+    (AdamW, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.5}),
+]
+
+
+@pytest.mark.parametrize(("rule", "settings"), RULES, ids=lambda x: x.__name__ if isinstance(x, type) else str(x))
+def test_matches_torch_for_eight_steps(rule, settings):
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((3, 4))
+    ours = Tensor(start, requires_grad=True)
+    theirs = torch.tensor(start, requires_grad=True)
+    optimizer = rule([ours], **settings)
+    reference = getattr(torch.optim, rule.__name__)([theirs], **settings)
+    for _ in range(8):
+        gradient = rng.standard_normal((3, 4))
+        ours.grad = gradient.copy()
+        theirs.grad = torch.tensor(gradient)
+        optimizer.step()
+        reference.step()
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", [SGD, Adam, RMSprop, Adagrad])
+def test_value_parameters_stay_floats_and_match_tensors(rule):
+    value, tensor = Value(0.5), Tensor([0.5], requires_grad=True)
+    by_value, by_tensor = rule([value], lr=0.1), rule([tensor], lr=0.1)
+    for gradient in (0.3, -1.2, 0.7):
+        value.grad, tensor.grad = gradient, np.array([gradient])
+        by_value.step()
+        by_tensor.step()
+    assert type(value.data) is float
+    assert value.data == pytest.approx(tensor.data[0], abs=1e-15)
+
+
+def test_parameters_without_gradient_are_left_alone_and_float32_is_kept():
+    used = Tensor(np.ones(2, np.float32), requires_grad=True)
+    unused = Tensor(np.ones(2), requires_grad=True)
+    used.grad = np.ones(2, np.float32)
+    SGD([used, unused], lr=0.5).step()
+    assert used.dtype == np.float32 and used.data.tolist() == [0.5, 0.5]
+    assert unused.data.tolist() == [1.0, 1.0]
+
+
+def test_zero_grad_forgets_gradients():
+    p = Tensor(np.ones(2), requires_grad=True)
+    p.grad = np.ones(2)
+    Adam([p]).zero_grad()
+    assert p.grad is None
+
+
+@pytest.mark.parametrize(
+    ("schedule", "settings"),
+    [(StepLR, {"step_size": 3, "gamma": 0.5}), (CosineAnnealingLR, {"T_max": 7, "eta_min": 0.01})],
+)
+def test_schedules_match_torch(schedule, settings):
+    ours, theirs = Tensor(np.ones(2), requires_grad=True), torch.ones(2, dtype=torch.float64, requires_grad=True)
+    optimizer, reference = SGD([ours], lr=0.3), torch.optim.SGD([theirs], lr=0.3)
+    scheduler = schedule(optimizer, **settings)
+    reference_scheduler = getattr(torch.optim.lr_scheduler, schedule.__name__)(reference, **settings)
+    for _ in range(12):
+        ours.grad, theirs.grad = np.ones(2), torch.ones(2, dtype=torch.float64)
+        optimizer.step()
+        reference.step()
+        scheduler.step()
+        reference_scheduler.step()
+        assert optimizer.lr == pytest.approx(reference.param_groups[0]["lr"], rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: SGD([], lr=0.1), "no parameters"),
+        (lambda: SGD([Tensor([1.0])], lr=0.1), "requires grad"),
+        (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=-1.0), "learning rate"),
+        (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=0.1, nesterov=True), "Nesterov"),
+        (lambda: Adam([Tensor([1.0], requires_grad=True)], betas=(1.0, 0.9)), "betas"),
+    ],
+)
+def test_bad_settings_are_refused(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()

@@ -1,0 +1,90 @@
+"""The scalar stack: a neuron by hand, activations, seeding, errors, and learning moons to 100%."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Value
+
+
+def test_neuron_computes_activation_of_weighted_sum_and_its_gradients():
+    neuron = nn.Neuron(2, activation="tanh", seed=0)
+    w0, w1 = (w.data for w in neuron.weights)
+    x = [Value(0.5, label="x0"), Value(-1.5, label="x1")]
+    out = neuron(x)
+    assert out.data == pytest.approx(math.tanh(w0 * 0.5 + w1 * -1.5))
+    out.backward()
+    local = 1 - out.data**2
+    assert neuron.weights[0].grad == pytest.approx(local * 0.5)
+    assert neuron.weights[1].grad == pytest.approx(local * -1.5)
+    assert neuron.bias.grad == pytest.approx(local)
+    assert x[1].grad == pytest.approx(local * w1)
+
+
+@pytest.mark.parametrize(
+    ("activation", "expected"),
+    [
+        ("relu", lambda s: max(s, 0.0)),
+        ("sigmoid", lambda s: 1 / (1 + math.exp(-s))),
+        ("step", lambda s: float(s > 0)),
+        ("linear", lambda s: s),
+    ],
+)
+def test_each_activation(activation, expected):
+    neuron = nn.Neuron(3, activation=activation, seed=1)
+    x = [0.3, -0.7, 1.1]
+    total = sum(w.data * xi for w, xi in zip(neuron.weights, x)) + neuron.bias.data
+    assert neuron(x).data == pytest.approx(expected(total))
+
+
+def test_step_passes_no_gradient():
+    neuron = nn.Neuron(2, activation="step", seed=0)
+    neuron([1.0, 1.0]).backward()
+    assert all(w.grad == 0.0 for w in neuron.weights)
+
+
+def test_mlp_shapes_labels_and_seeding():
+    model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+    assert len(model.parameters()) == (2 * 4 + 4) + (4 * 4 + 4) + (4 + 1)
+    assert isinstance(model([1.0, 2.0]), Value)
+    assert len(nn.ScalarMLP(2, [3, 2], seed=0)([1.0, 2.0])) == 2
+    assert [p.data for p in nn.ScalarMLP(2, [4, 1], seed=3).parameters()] == [
+        p.data for p in nn.ScalarMLP(2, [4, 1], seed=3).parameters()
+    ]
+    assert model.layers[0].neurons[0].weights[1].label == "w1"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: nn.Neuron(0), "at least one input"),
+        (lambda: nn.Neuron(2, activation="swish"), "unknown activation 'swish'"),
+        (lambda: nn.Neuron(2, seed=0)([1.0]), "takes 2 inputs, got 1"),
+    ],
+)
+def test_bad_input_is_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_scalar_mlp_reaches_100_percent_on_100_moons():
+    X, y = nn.data.make_moons(100, noise=0.1, seed=0)
+    signs = 2 * y - 1
+    model = nn.ScalarMLP(2, [16, 16, 1], activation="relu", seed=1)
+    optimizer = nn.optim.SGD(model.parameters(), lr=1.0)
+    for epoch in range(100):
+        scores = [model([float(a) for a in row]) for row in X]
+        hinge = sum((1 - s * float(t)).relu() for s, t in zip(scores, signs)) * (1.0 / len(X))
+        loss = hinge + 1e-4 * nn.l2_penalty(model)
+        accuracy = np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, signs)])
+        if accuracy == 1.0:
+            break
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.lr = 1.0 - 0.9 * epoch / 100  # micrograd's demo schedule
+        optimizer.step()
+    assert accuracy == 1.0
