@@ -20,6 +20,7 @@ from .plots import (
     plot_decision_boundary,
     plot_history,
     plot_optimizer_paths,
+    standard_optimizers,
 )
 from .render import render
 
@@ -46,4 +47,5 @@ __all__ = [
     "plot_history",
     "plot_optimizer_paths",
     "render",
+    "standard_optimizers",
 ]

@@ -67,7 +67,8 @@ class _StepWriter:
         self.number_format = number_format
 
     def value(self, x: Any) -> str:
-        return summarize(x, self.number_format)
+        text = summarize(x, self.number_format)
+        return f"({text})" if "," in text else text  # "mean 1, norm 2" inside a sentence
 
     def name(self, node: Node) -> str:
         title = self.view.title(node)

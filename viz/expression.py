@@ -11,6 +11,7 @@ is refused before anything runs, with a caret under the offending part.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -178,8 +179,10 @@ class _Checker(ast.NodeVisitor):
         if type(node.value) not in (int, float):
             raise _fail(f"only numbers are allowed as constants, not {type(node.value).__name__}", node, self.text)
         try:
-            float(node.value)
+            finite = math.isfinite(float(node.value))
         except OverflowError:
+            finite = False
+        if not finite:  # 1e999 parses as inf
             raise _fail("this number is too large for a float", node, self.text)
 
     def visit_Name(self, node: ast.Name) -> None:

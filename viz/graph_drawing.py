@@ -125,9 +125,11 @@ class _Painter:
     def paint_value(self, graph: GraphDrawing, node: Node) -> None:
         role = self.view.role(node)
         fill, border, _ = ROLE_STYLES[role]
-        attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border, "margin": "0.06,0.03"}
+        attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border, "margin": "0.1,0.05"}
         if role == CONSTANT:
-            attrs.update(style="rounded,filled,dashed", fontcolor="#616161", fontsize="10", width="0.3", height="0.25")
+            attrs.update(style="rounded,filled,dashed", fontcolor="#616161")
+            if self.view.title(node) is None:  # a number mixed into an expression: small, beside its op
+                attrs.update(fontsize="10", width="0.3", height="0.25")
         if role in (OUTPUT, PARAMETER):
             attrs["penwidth"] = "1.8"
         if node is self.focus.current:
@@ -145,7 +147,8 @@ class _Painter:
         if array:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
         if role == CONSTANT:
-            rows.append(_escape(self.summary(node.data)))
+            number = _escape(self.summary(node.data))
+            rows.append(number if title is None else f"data {number}")
         else:
             rows.append(f"data {_escape(self.summary(node.data))}")
             rows.append(self.grad_row(node, fill))

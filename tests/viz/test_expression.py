@@ -118,6 +118,8 @@ def test_huge_and_deep_inputs_are_refused_without_crashing():
         viz.parse_expression("x + " * 1000 + "x")
     with pytest.raises(viz.ExpressionError, match="too large"):
         viz.parse_expression("1" + "0" * 400)
+    with pytest.raises(viz.ExpressionError, match=r"too large for a float \(column 5\)"):
+        viz.parse_expression("x * 1e999")  # Python reads it as inf
 
 
 def test_nothing_is_evaluated_while_checking(tmp_path):

@@ -269,3 +269,15 @@ def test_local_gradients_on_edges_match_finite_differences(f, point):
         shifted[1][index] -= h
         numeric = (f(*map(Value, shifted[0])).data - f(*map(Value, shifted[1])).data) / (2 * h)
         assert computed[id(node)] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def test_named_data_is_a_full_box_and_an_unnamed_constant_a_small_one(parse_dot):
+    x = Value(0.5, requires_grad=False, label="x")
+    w = Value(2.0, label="w")
+    y = w * x + 1.0
+    y.backward()
+    nodes, _ = parse_dot(viz.draw(y).source)
+    by_label = {label: attributes for label, attributes in nodes.values()}
+    assert "dashed" in by_label["x | data 0.5"] and "width" not in by_label["x | data 0.5"]
+    assert "dashed" in by_label["1"] and "width=0.3" in by_label["1"]
+    assert "w | data 2 | grad 0.5" in by_label

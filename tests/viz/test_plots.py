@@ -12,8 +12,9 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
+import nn
 import viz
-from viz.plots.decision_boundary import predicted_labels
+from viz.plots.decision_boundary import model_output, predicted_labels
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,19 +39,19 @@ def test_your_own_activation_and_unknown_names():
         viz.plot_activations(("swish",))
 
 
-class _History:
-    """Shaped like nn.History: per-epoch and per-step dicts of lists."""
-
-    def __init__(self):
-        self.per_epoch = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.2, 0.8, 0.9], "accuracy": [0.5, 0.75, 0.9]}
-        self.per_epoch["lr"] = [0.1] * 3
-        self.per_step = {"loss": [1.3, 0.9, 0.7, 0.5, 0.3, 0.2]}
+def _history():
+    history = nn.History()
+    for loss, val_loss, accuracy in ((1.0, 1.2, 0.5), (0.5, 0.8, 0.75), (0.25, 0.9, 0.9)):
+        history.log_epoch({"loss": loss, "val_loss": val_loss, "accuracy": accuracy, "lr": 0.1})
+    for loss in (1.3, 0.9, 0.7, 0.5, 0.3, 0.2):
+        history.log_step({"loss": loss})
+    return history
 
 
 def test_history_curves_pair_training_with_validation():
-    figure = viz.plot_history(_History())
+    figure = viz.plot_history(_history())
     titles = [ax.get_title() for ax in figure.axes]
-    assert titles == ["loss", "accuracy", "lr"]
+    assert titles == ["loss", "accuracy"]  # the learning rate never changed: no panel for it
     loss_ax = figure.axes[0]
     lines = {line.get_label(): line for line in loss_ax.lines}
     np.testing.assert_array_equal(lines["train"].get_ydata(), [1.0, 0.5, 0.25])
@@ -58,6 +59,36 @@ def test_history_curves_pair_training_with_validation():
     np.testing.assert_array_equal(lines["train"].get_xdata(), [1, 2, 3])
     # 6 minibatch losses over 3 epochs: two steps per epoch, placed at 0.5, 1.0, ..., 3.0.
     np.testing.assert_allclose(lines["loss per step"].get_xdata(), [0.5, 1, 1.5, 2, 2.5, 3])
+
+
+def test_a_changing_learning_rate_gets_a_panel_and_any_quantity_can_be_asked_for():
+    history = _history()
+    assert [ax.get_title() for ax in viz.plot_history(history, metrics=["lr"]).axes] == ["lr"]
+    history.per_epoch["lr"] = [0.1, 0.05, 0.025]  # a schedule halving it
+    figure = viz.plot_history(history)
+    assert [ax.get_title() for ax in figure.axes] == ["loss", "accuracy", "lr"]
+    np.testing.assert_array_equal(figure.axes[2].lines[0].get_ydata(), [0.1, 0.05, 0.025])
+
+
+def test_history_of_a_real_training_run():
+    X, y = nn.data.make_moons(60, noise=0.1, seed=0)
+    model = nn.MLP([2, 8, 2], seed=0)
+    history = nn.fit(
+        model,
+        nn.cross_entropy,
+        nn.optim.Adam(model.parameters(), lr=0.05),
+        (X[:40], y[:40]),
+        epochs=4,
+        batch_size=10,
+        validation_data=(X[40:], y[40:]),
+        metrics=["accuracy"],
+        seed=0,
+    )
+    figure = viz.plot_history(history, metrics=["loss", "accuracy"])
+    lines = {line.get_label(): line for line in figure.axes[0].lines}
+    np.testing.assert_array_equal(lines["train"].get_ydata(), history.per_epoch["loss"])
+    np.testing.assert_array_equal(lines["validation"].get_ydata(), history.per_epoch["val_loss"])
+    assert len(lines["loss per step"].get_ydata()) == 4 * 4  # 40 examples in batches of 10, 4 epochs
 
 
 def test_history_from_a_dict_and_a_choice_of_metrics():
@@ -88,6 +119,26 @@ def test_decision_regions_of_a_score_function_and_of_a_classifier():
     assert {c.get_label() for c in figure.axes[0].collections} >= {"up", "down"}
 
 
+def test_decision_regions_of_an_nn_module_are_its_argmax():
+    model = nn.Linear(2, 2, seed=0)
+    model.weight.data[...] = [[1.0, -1.0], [-1.0, 1.0]]  # score 0 - score 1 = 2 (x1 - x2)
+    model.bias.data[...] = [0.5, -0.5]
+    points = np.random.default_rng(1).normal(size=(50, 2))
+    labels = predicted_labels(model_output(model, points), len(points), None, 0.0)
+    np.testing.assert_array_equal(labels, np.where(2 * (points[:, 0] - points[:, 1]) + 1 > 0, 0, 1))
+    assert model.weight.grad is None  # drawn under no_grad: nothing recorded
+    figure = viz.plot_decision_boundary(model, points, labels, resolution=20)
+    assert {c.get_label() for c in figure.axes[0].collections} >= {"0", "1"}
+
+
+def test_decision_regions_of_a_fitted_nn_classifier():
+    X, y = nn.data.make_blobs(40, n_classes=2, seed=0)
+    classifier = nn.Perceptron(epochs=5, seed=0).fit(X, y)
+    figure = viz.plot_decision_boundary(classifier, X, y, resolution=25)
+    scattered = {c.get_label(): c for c in figure.axes[0].collections if c.get_label() in ("0", "1")}
+    np.testing.assert_array_equal(np.asarray(scattered["1"].get_offsets()), X[y == 1])
+
+
 def test_model_outputs_become_labels():
     scores = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]])
     np.testing.assert_array_equal(predicted_labels(scores, 2, None, 0.0), [1, 0])  # highest class score
@@ -100,49 +151,73 @@ def test_model_outputs_become_labels():
         viz.plot_decision_boundary(lambda P: P[:, 0], np.zeros((4, 3)))
 
 
-class _SGD:
-    """Plain gradient descent with momentum, written out here as the independent reference."""
-
-    def __init__(self, params, lr, momentum=0.0):
-        self.params, self.lr, self.momentum = params, lr, momentum
-        self.velocity = [0.0] * len(params)
-
-    def zero_grad(self):
-        for p in self.params:
-            p.grad = None
-
-    def step(self):
-        for i, p in enumerate(self.params):
-            self.velocity[i] = self.momentum * self.velocity[i] + p.grad
-            p.data -= self.lr * self.velocity[i]
-
-
 def _bowl(a, b):
     return a**2 + 10 * b**2
 
 
+def _valley(a, b):
+    return (1 - a) ** 2 + 5 * (b - a * a) ** 2
+
+
 def test_gradient_descent_path_on_a_bowl_is_the_closed_form():
-    path = viz.optimizer_path(_bowl, lambda params: _SGD(params, lr=0.04), start=(-1.5, 1.0), steps=20)
+    path = viz.optimizer_path(_bowl, lambda params: nn.optim.SGD(params, lr=0.04), start=(-1.5, 1.0), steps=20)
     k = np.arange(21)
     # a <- a - 0.04 * 2a = 0.92 a and b <- b - 0.04 * 20 b = 0.2 b
     np.testing.assert_allclose(path, np.column_stack([-1.5 * 0.92**k, 0.2**k]), rtol=1e-12, atol=1e-300)
+
+
+_TORCH_OPTIMIZERS = {
+    "SGD": ("SGD", {"lr": 0.02}),
+    "momentum": ("SGD", {"lr": 0.02, "momentum": 0.9}),
+    "RMSProp": ("RMSprop", {"lr": 0.02}),
+    "Adam": ("Adam", {"lr": 0.05}),
+}
+
+
+@pytest.mark.parametrize(("name", "kind", "options"), [(n, *v) for n, v in _TORCH_OPTIMIZERS.items()])
+def test_nn_optim_paths_on_a_curved_valley_match_torch(name, kind, options):
+    torch = pytest.importorskip("torch")
+    path = viz.optimizer_path(_valley, lambda params: getattr(nn.optim, kind)(params, **options), (-1.5, 1.5), 40)
+    point = torch.tensor([-1.5, 1.5], dtype=torch.float64, requires_grad=True)
+    optimizer = getattr(torch.optim, kind)([point], **options)
+    expected = [point.detach().numpy().copy()]
+    for _ in range(40):
+        optimizer.zero_grad()
+        _valley(point[0], point[1]).backward()
+        optimizer.step()
+        expected.append(point.detach().numpy().copy())
+    np.testing.assert_allclose(path, np.array(expected), rtol=1e-10, atol=1e-12)
+
+
+def test_a_tensor_parameter_takes_the_same_path_as_two_values():
+    by_values = viz.optimizer_path(_valley, lambda p: nn.optim.Adam(p, lr=0.05), (-1.5, 1.5), 25)
+    by_tensor = viz.optimizer_path(lambda p: _valley(p[0], p[1]), lambda p: nn.optim.Adam(p, lr=0.05), (-1.5, 1.5), 25)
+    np.testing.assert_allclose(by_tensor, by_values, rtol=1e-12)
 
 
 def test_optimizer_paths_figure_holds_each_path():
     given = np.array([[-1.5, 1.0], [-1.0, 0.5], [0.0, 0.0]])
     figure = viz.plot_optimizer_paths(
         _bowl,
-        {"SGD": lambda p: _SGD(p, lr=0.04), "momentum": lambda p: _SGD(p, lr=0.04, momentum=0.8), "by hand": given},
+        {"SGD": lambda p: nn.optim.SGD(p, lr=0.04), "by hand": given},
         start=(-1.5, 1.0),
         steps=15,
         resolution=25,
     )
     lines = {line.get_label(): line for line in figure.axes[0].lines}
-    assert set(lines) >= {"SGD (15 steps)", "momentum (15 steps)", "by hand (2 steps)", "start"}
+    assert set(lines) >= {"SGD (15 steps)", "by hand (2 steps)", "start"}
     np.testing.assert_allclose(lines["SGD (15 steps)"].get_xdata(), -1.5 * 0.92 ** np.arange(16), rtol=1e-12)
     np.testing.assert_array_equal(lines["by hand (2 steps)"].get_ydata(), [1.0, 0.5, 0.0])
     with pytest.raises(ValueError, match=r"shape \(k, 2\)"):
         viz.plot_optimizer_paths(_bowl, {"bad": [1.0, 2.0, 3.0]})
+
+
+def test_the_default_comparison_is_sgd_momentum_rmsprop_and_adam():
+    figure = viz.plot_optimizer_paths(_valley, start=(-1.5, 1.5), steps=10, resolution=15, lr=0.02)
+    labels = [line.get_label() for line in figure.axes[0].lines if not line.get_label().startswith("_")]
+    assert labels == ["SGD (10 steps)", "momentum 0.9 (10 steps)", "RMSProp (10 steps)", "Adam (10 steps)", "start"]
+    sgd = viz.optimizer_path(_valley, lambda p: nn.optim.SGD(p, lr=0.02), (-1.5, 1.5), 10)
+    np.testing.assert_array_equal(figure.axes[0].lines[0].get_xdata(), sgd[:, 0])
 
 
 def test_class_templates_are_the_rows_of_w_as_images():
@@ -156,15 +231,23 @@ def test_class_templates_are_the_rows_of_w_as_images():
     assert low == -high  # red/blue centred on 0
 
 
-def test_class_templates_from_a_classifier_and_bad_shapes():
-    class Fitted:
-        classes_ = np.array([3, 7])
+def test_templates_of_a_softmax_classifier_look_like_their_class():
+    # 4x4 pictures: "top" images are bright in the top half, "bottom" ones in the bottom half.
+    rng = np.random.default_rng(0)
+    top = np.zeros((4, 4))
+    top[:2] = 1.0
+    images = np.array([top if i % 2 == 0 else top[::-1] for i in range(40)]) + 0.1 * rng.normal(size=(40, 4, 4))
+    labels = np.array(["top" if i % 2 == 0 else "bottom" for i in range(40)])
+    classifier = nn.SoftmaxClassifier(lr=0.5, epochs=20, seed=0).fit(images, labels)
+    figure = viz.plot_class_templates(classifier)
+    shown = {ax.get_title(): np.asarray(ax.images[0].get_array()) for ax in figure.axes if ax.images}
+    assert sorted(shown) == ["bottom", "top"]
+    np.testing.assert_array_equal(shown["top"], classifier.templates()[list(classifier.classes_).index("top")])
+    assert shown["top"][:2].mean() > 0 > shown["top"][2:].mean()  # the template of "top" is its picture
+    assert shown["bottom"][2:].mean() > 0 > shown["bottom"][:2].mean()
 
-        def templates(self, image_shape=None):
-            return np.ones((2, 2, 3)) * np.array([1.0, -1.0])[:, None, None]
 
-    figure = viz.plot_class_templates(Fitted())
-    assert [ax.get_title() for ax in figure.axes if ax.images] == ["3", "7"]
+def test_class_templates_bad_shapes():
     with pytest.raises(ValueError, match="image_shape"):
         viz.plot_class_templates(np.zeros((2, 10)))
     colour = viz.plot_class_templates(np.random.default_rng(0).normal(size=(2, 3, 4, 4)))  # channels first

@@ -7,7 +7,7 @@ from .activations import plot_activations
 from .class_templates import plot_class_templates
 from .decision_boundary import plot_decision_boundary
 from .history import plot_history
-from .optimizer_paths import optimizer_path, plot_optimizer_paths
+from .optimizer_paths import optimizer_path, plot_optimizer_paths, standard_optimizers
 
 __all__ = [
     "optimizer_path",
@@ -16,4 +16,5 @@ __all__ = [
     "plot_decision_boundary",
     "plot_history",
     "plot_optimizer_paths",
+    "standard_optimizers",
 ]

@@ -20,7 +20,7 @@ def _as_array(x: Any) -> np.ndarray:
     return np.asarray(plain(x))
 
 
-def _model_output(model: Any, points: np.ndarray) -> np.ndarray:
+def model_output(model: Any, points: np.ndarray) -> np.ndarray:
     """What ``model`` answers for ``points`` (n, 2): ``predict``, an ``nn`` model on a Tensor, or a plain callable."""
     if hasattr(model, "predict"):
         return _as_array(model.predict(points))
@@ -77,7 +77,7 @@ def plot_decision_boundary(
     grid_x, grid_y = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     known = None if labels is None else np.unique(labels)
-    predicted = predicted_labels(_model_output(model, points), len(points), known, threshold)
+    predicted = predicted_labels(model_output(model, points), len(points), known, threshold)
     classes = np.unique(predicted) if labels is None else np.union1d(known, np.unique(predicted))
     regions = np.searchsorted(classes, predicted).reshape(grid_x.shape)
     colors = [f"C{index % 10}" for index in range(len(classes))]

@@ -16,6 +16,7 @@ import numpy as np
 from .figure import new_figure
 
 VALIDATION_PREFIX = "val_"
+LEARNING_RATE = "lr"
 
 
 def _curves(history: Any) -> tuple[Mapping[str, Sequence[float]], Mapping[str, Sequence[float]]]:
@@ -41,17 +42,23 @@ def _groups(names: Sequence[str]) -> list[str]:
     return groups
 
 
+def _constant_lr(name: str, per_epoch: Mapping[str, Sequence[float]]) -> bool:
+    """A learning rate that never changed: not worth a panel unless asked for (a schedule changes it)."""
+    return name == LEARNING_RATE and len(set(per_epoch.get(name, []))) <= 1
+
+
 def plot_history(history: Any, metrics: Sequence[str] | None = None, steps: bool = True) -> Any:
     """One panel per quantity (loss, accuracy, ...), training and validation curves over the epochs.
 
     ``history``: an ``nn.History`` (``per_epoch`` and ``per_step`` dicts) or a
     dict of per-epoch lists such as ``{"loss": [...], "val_loss": [...]}``.
-    ``metrics``: which quantities to show (default: all). ``steps``: also draw
+    ``metrics``: which quantities to show (default: all, except a learning
+    rate ``lr`` that stayed the same every epoch). ``steps``: also draw
     the loss of every minibatch, placed along the epoch axis.
     """
     per_epoch, per_step = _curves(history)
     available = _groups([name for name, values in per_epoch.items() if len(values)])
-    chosen = available if metrics is None else list(metrics)
+    chosen = [name for name in available if not _constant_lr(name, per_epoch)] if metrics is None else list(metrics)
     unknown = [name for name in chosen if name not in available]
     if unknown:
         raise ValueError(f"history has no {', '.join(map(repr, unknown))}; it records {', '.join(available)}")
@@ -73,6 +80,7 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, steps: bool
                 ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, color=color, label=label)
         ax.set_title(name)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
     return figure

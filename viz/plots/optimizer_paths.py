@@ -72,13 +72,26 @@ def optimizer_path(
     return np.array(path)
 
 
+def standard_optimizers(lr: float = 0.05) -> dict[str, Callable[[list[Node]], Any]]:
+    """SGD, SGD with momentum 0.9, RMSProp and Adam from ``nn.optim``, all with learning rate ``lr``."""
+    from nn import optim
+
+    return {
+        "SGD": lambda params: optim.SGD(params, lr=lr),
+        "momentum 0.9": lambda params: optim.SGD(params, lr=lr, momentum=0.9),
+        "RMSProp": lambda params: optim.RMSprop(params, lr=lr),
+        "Adam": lambda params: optim.Adam(params, lr=lr),
+    }
+
+
 def plot_optimizer_paths(
     loss: Callable[..., Node],
-    optimizers: Mapping[str, Callable[[list[Node]], Any] | Any],
+    optimizers: Mapping[str, Callable[[list[Node]], Any] | Any] | None = None,
     start: Sequence[float] = (-1.5, 1.0),
     steps: int = 50,
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
     resolution: int = 60,
+    lr: float = 0.05,
 ) -> Any:
     """Contours of ``loss`` over two parameters, and the path each optimizer takes from ``start``.
 
@@ -87,9 +100,13 @@ def plot_optimizer_paths(
     ``optimizers``: name -> factory that makes an optimizer from the
     parameter list (e.g. ``lambda params: nn.optim.Adam(params, lr=0.1)``;
     it needs ``zero_grad()`` and ``step()``), or name -> an already computed
-    path of points (shape (k, 2)). ``bounds``: ((a_min, a_max), (b_min, b_max)),
-    by default the paths' extent with some room.
+    path of points (shape (k, 2)). None compares ``nn.optim``'s SGD, SGD with
+    momentum, RMSProp and Adam, all with learning rate ``lr``.
+    ``bounds``: ((a_min, a_max), (b_min, b_max)), by default the paths'
+    extent with some room.
     """
+    if optimizers is None:
+        optimizers = standard_optimizers(lr)
     if not optimizers:
         raise ValueError("optimizers is empty: give at least one name -> optimizer factory (or path)")
     surface = _Surface(loss)
@@ -109,7 +126,7 @@ def plot_optimizer_paths(
     b = np.linspace(*bounds[1], resolution)
     heights = np.array([[surface.evaluate((ai, bj)) for ai in a] for bj in b])
 
-    figure = new_figure(figsize=(6, 4.8))
+    figure = new_figure(figsize=(7.6, 4.8))
     ax = figure.subplots()
     finite_heights = heights[np.isfinite(heights)]
     levels = np.quantile(finite_heights, np.linspace(0, 1, 25)) if finite_heights.size else 10
@@ -131,5 +148,5 @@ def plot_optimizer_paths(
     ax.set_xlabel("parameter 1")
     ax.set_ylabel("parameter 2")
     ax.set_title("optimizer paths on the loss surface")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the plot: paths stay visible
     return figure
