@@ -11,6 +11,9 @@ reduction down the columns:
 
 Either way the per-window gradients are folded back onto the image with
 ``Col2Im``, which adds them up where windows overlap (stride < kernel size).
+Picking the winners (``Gather``) and putting gradients back at them
+(``Scatter``) are each other's backward, like ``Im2Col`` and ``Col2Im``, so
+pooling can be differentiated twice as well.
 """
 
 from __future__ import annotations
