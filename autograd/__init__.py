@@ -8,8 +8,8 @@ core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
 from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
-from .pooling import avg_pool2d, max_pool2d
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
+from .pooling import avg_pool2d, max_pool2d
 from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 

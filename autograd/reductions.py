@@ -91,10 +91,11 @@ class _Extreme(_Reduction):
         return self.pick(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, grad, out, x):
-        x, shape = plain(x), np.shape(plain(x))
-        chosen = numerics.mask(x == expand_back(plain(out), shape, self.axis, self.keepdims), x)
-        share = chosen / chosen.sum(axis=self.axis, keepdims=True)  # 1, or 1/k for a k-way tie
-        return expand_back(grad, shape, self.axis, self.keepdims) * share
+        x = np.asarray(plain(x))
+        chosen = (x == expand_back(plain(out), x.shape, self.axis, self.keepdims)).astype(x.dtype)
+        with numerics._quiet():  # a nan result matches nothing: 0/0 gives nan gradients, as in PyTorch
+            share = chosen / chosen.sum(axis=self.axis, keepdims=True)  # 1, or 1/k for a k-way tie
+        return expand_back(grad, x.shape, self.axis, self.keepdims) * share
 
 
 class Max(_Extreme):

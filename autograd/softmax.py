@@ -19,12 +19,18 @@ from .function import Function, plain
 from .reductions import expand_back
 
 
-def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` minus its largest value along ``axis``, and that value (0 for a row of all ``-inf``)."""
+def _shifted(x: np.ndarray, axis: int, infinite_to_zero: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` minus its largest value along ``axis``, and that value.
+
+    With ``infinite_to_zero`` a largest value of ``inf`` or ``-inf`` is replaced
+    by 0, so ``logsumexp`` of a row of ``-inf`` is ``-inf`` rather than nan
+    (PyTorch's rules, which keep nan for softmax there).
+    """
     top = x.max(axis=axis, keepdims=True)
-    if not np.isfinite(top).all():
-        top = np.where(np.isfinite(top), top, 0.0).astype(x.dtype, copy=False)
-    return x - top, top
+    if infinite_to_zero and not np.isfinite(top).all():
+        top = np.where(np.isinf(top), 0.0, top).astype(x.dtype, copy=False)
+    with numerics._quiet():
+        return x - top, top
 
 
 class _AlongAxis(Function):
@@ -46,7 +52,7 @@ class LogSumExp(_AlongAxis):
         self.keepdims = keepdims
 
     def forward(self, x):
-        shifted, top = _shifted(x, self.axis)
+        shifted, top = _shifted(x, self.axis, infinite_to_zero=True)
         with numerics._quiet():
             result = np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True)) + top
         return result if self.keepdims else np.squeeze(result, axis=self.axis)
@@ -54,7 +60,8 @@ class LogSumExp(_AlongAxis):
     def backward(self, grad, out, x):
         shape = np.shape(plain(x))
         kept_out = expand_back(out, shape, self.axis, self.keepdims)
-        return expand_back(grad, shape, self.axis, self.keepdims) * Exp.apply(x - kept_out)
+        with numerics._quiet():
+            return expand_back(grad, shape, self.axis, self.keepdims) * Exp.apply(x - kept_out)
 
 
 class LogSoftmax(_AlongAxis):
@@ -81,7 +88,7 @@ class Softmax(_AlongAxis):
         shifted, _ = _shifted(x, self.axis)
         with numerics._quiet():
             e = np.exp(shifted)
-        return e / np.sum(e, axis=self.axis, keepdims=True)
+            return e / np.sum(e, axis=self.axis, keepdims=True)
 
     def backward(self, grad, out, x):
         return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))

@@ -126,8 +126,9 @@ class Tensor(Node):
             dtype = like.data.dtype if isinstance(like, Tensor) else np.float64
             return cls._result(np.asarray(x, dtype=dtype), (), None)
         if isinstance(x, (np.ndarray, list, tuple)):
-            array = np.asarray(x)
-            if array.dtype.kind != "f" and isinstance(like, Tensor) and array.dtype.kind in "biu":
+            # A copy: the graph must not change if the caller later changes the array in place.
+            array = np.array(x)
+            if array.dtype.kind in "biu" and isinstance(like, Tensor):
                 array = array.astype(like.data.dtype)
             return cls._result(_float_array(array, copy=False), (), None)
         if isinstance(x, Node):
@@ -526,7 +527,10 @@ def matmul(a: Any, b: Any) -> Tensor:
         return matmul(a.unsqueeze(0), b).squeeze(-2)
     if b.ndim == 1:
         return matmul(a, b.unsqueeze(-1)).squeeze(-1)
-    _broadcast_shape("'@' (batch axes)", a.shape[:-2], b.shape[:-2])
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"'@': shapes {a.shape} and {b.shape} have batch axes that do not broadcast") from None
     return MatMul.apply(a, b)
 
 
