@@ -24,23 +24,14 @@ import numpy as np
 
 from . import graph
 from .elementwise import (
-    Abs,
     Add,
     Clip,
     Div,
-    Exp,
-    LeakyReLU,
-    Log,
     Maximum,
     Minimum,
     Mul,
-    Neg,
     Pow,
-    ReLU,
-    Sigmoid,
-    Step,
     Sub,
-    Tanh,
     Where,
 )
 from .function import Function, plain
@@ -49,6 +40,7 @@ from .matmul import MatMul
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax
+from .unary_methods import UnaryMethods
 
 Seed = int | np.random.Generator | None
 Shape = tuple[int, ...]
@@ -88,7 +80,7 @@ def _rng(seed: Seed) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-class Tensor(Node):
+class Tensor(UnaryMethods, Node):
     """An array node: ``.data`` is a numpy array, ``.grad`` an array of the same shape after backward.
 
     >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -311,12 +303,6 @@ class Tensor(Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(other, self)
 
-    def __neg__(self) -> Tensor:
-        return Neg.apply(self)
-
-    def __abs__(self) -> Tensor:
-        return Abs.apply(self)
-
     # Comparisons look at the data only; they are not recorded.
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < plain(other)
@@ -329,39 +315,6 @@ class Tensor(Node):
 
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= plain(other)
-
-    # Elementwise functions.
-    def exp(self) -> Tensor:
-        """``e**x`` elementwise."""
-        return Exp.apply(self)
-
-    def log(self) -> Tensor:
-        """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in PyTorch)."""
-        return Log.apply(self)
-
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent elementwise."""
-        return Tanh.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """Logistic sigmoid elementwise."""
-        return Sigmoid.apply(self)
-
-    def relu(self) -> Tensor:
-        """``max(0, x)`` elementwise."""
-        return ReLU.apply(self)
-
-    def leaky_relu(self, slope: float = 0.01) -> Tensor:
-        """``x`` where positive, ``slope * x`` elsewhere."""
-        return LeakyReLU.apply(self, slope=slope)
-
-    def abs(self) -> Tensor:
-        """``|x|`` elementwise."""
-        return Abs.apply(self)
-
-    def step(self) -> Tensor:
-        """1 where ``x > 0``, else 0: the perceptron's threshold; no gradient flows through it."""
-        return Step.apply(self)
 
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """``x`` limited to ``[low, high]``; the gradient passes only inside the range."""

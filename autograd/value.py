@@ -14,23 +14,15 @@ from typing import Any
 import numpy as np
 
 from .elementwise import (
-    Abs,
     Add,
     Div,
-    Exp,
-    LeakyReLU,
-    Log,
     Maximum,
     Mul,
-    Neg,
     Pow,
-    ReLU,
-    Sigmoid,
-    Step,
     Sub,
-    Tanh,
 )
 from .graph import Node
+from .unary_methods import UnaryMethods
 
 Number = int | float
 
@@ -47,7 +39,7 @@ def _as_float(x: Any) -> float:
     raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
 
 
-class Value(Node):
+class Value(UnaryMethods, Node):
     """A scalar node: ``.data`` is a float, ``.grad`` a float once backward has reached it.
 
     >>> x = Value(-2.0, label="x"); y = Value(5.0, label="y"); z = Value(-4.0, label="z")
@@ -122,12 +114,6 @@ class Value(Node):
     def __rpow__(self, base: Number) -> Value:
         return Pow.apply(base, self)
 
-    def __neg__(self) -> Value:
-        return Neg.apply(self)
-
-    def __abs__(self) -> Value:
-        return Abs.apply(self)
-
     # Comparisons look at the data only (they are not differentiable).
     def __lt__(self, other: Number | Value) -> bool:
         return self.data < _as_float(other)
@@ -144,35 +130,3 @@ class Value(Node):
     def max(self, other: Number | Value) -> Value:
         """The larger of the two; the gradient goes to the larger one only."""
         return Maximum.apply(self, other)
-
-    def relu(self) -> Value:
-        """``max(0, x)``."""
-        return ReLU.apply(self)
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """``x`` if positive, else ``slope * x``."""
-        return LeakyReLU.apply(self, slope=slope)
-
-    def exp(self) -> Value:
-        """``e**x`` (``inf`` past about 709, never ``OverflowError``)."""
-        return Exp.apply(self)
-
-    def log(self) -> Value:
-        """Natural log (``-inf`` at 0, ``nan`` below, as in PyTorch)."""
-        return Log.apply(self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        return Tanh.apply(self)
-
-    def sigmoid(self) -> Value:
-        """``1 / (1 + e**-x)`` as a single node."""
-        return Sigmoid.apply(self)
-
-    def abs(self) -> Value:
-        """``|x|``."""
-        return Abs.apply(self)
-
-    def step(self) -> Value:
-        """1.0 if ``x > 0`` else 0.0: the perceptron's threshold, with zero gradient."""
-        return Step.apply(self)
