@@ -4,16 +4,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench notebooks clean
 
 demo: $(VENV)/.installed-demo
-	$(BIN)/python -m nn.demo $(ARGS)
+	$(BIN)/python -m viz.demo $(ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
+
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python notebooks/execute.py $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,34 +1,160 @@
-"""The main demo (grows with the project): fit one sigmoid neuron with ``Value``s."""
+"""The tracegrad demo: train a small MLP on three spirals, then look inside it.
+
+A tanh MLP (2 inputs, two hidden layers of 32, 3 class scores) learns the
+spiral toy data with Adam (its learning rate annealed along a cosine) and
+softmax cross-entropy, and the demo writes four
+files that show what happened:
+
+- ``neuron_graph.svg``: the backprop graph of one hidden neuron of the trained
+  network on one example, every box with its value and gradient, every edge
+  into an op with its local gradient;
+- ``backprop_player.html``: the same backward pass one node at a time
+  (upstream x local = downstream), to open in a browser;
+- ``decision_boundary.png``: the class the network predicts over the plane;
+- ``loss_curve.png``: the loss on the training and on the held-out points over the epochs.
+
+Run it with ``python -m viz.demo`` (``make demo``); ``--help`` lists the options.
+It lives in ``viz`` because it uses all three packages, and ``nn`` never imports ``viz``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import random
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+
+import viz
 from autograd import Value
+from nn.data import make_spirals, train_test_split
+from nn.layers import MLP
+from nn.losses import cross_entropy
+from nn.optim import Adam, CosineAnnealingLR
+from nn.scalar import Neuron
+from nn.training import History, fit, predict
+
+N_SAMPLES = 300
+N_CLASSES = 3
+HIDDEN_SIZES = (32, 32)
+LEARNING_RATE = 0.01
+BATCH_SIZE = 32
+
+
+@dataclass
+class DemoResult:
+    """What one run of the demo produced: the accuracies and the files it wrote, by kind."""
+
+    train_accuracy: float
+    test_accuracy: float
+    files: dict[str, Path]
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m viz.demo",
+        description="Train a small MLP on three spirals and write its backprop graph, "
+        "a step-through player, the decision boundary and the loss curve.",
+    )
+    parser.add_argument("--epochs", type=int, default=300, help="passes over the training data (default 300)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches (default 0)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo_output"), help="folder for the output files (default ./demo_output)"
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar; print only the accuracy and the files written"
+    )
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    return args
+
+
+def accuracy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
+    """The fraction of points whose highest class score is their class."""
+    return float(np.mean(predict(model, X).argmax(axis=1) == y))
+
+
+def neuron_on_example(model: MLP, x: np.ndarray) -> tuple[Neuron, Value]:
+    """The first hidden neuron of the trained ``model``, rebuilt from ``Value``s and run on the example ``x``.
+
+    The tensor layer computes all 32 neurons at once with one matmul; the scalar
+    ``Neuron`` computes one of them weight by weight, so each product and sum is
+    a node with its own gradient. ``backward()`` fills d(neuron)/d(each weight).
+    """
+    first = model.layers[0]
+    neuron = Neuron(len(x), activation="tanh")
+    state = {f"weights.{i}": first.weight.data[i, 0] for i in range(len(x))}
+    neuron.load_state_dict({**state, "bias": first.bias.data[0]})
+    inputs = [Value(float(xi), label=f"x{i}", requires_grad=False) for i, xi in enumerate(x)]
+    output = neuron(inputs)
+    output.label = "h"
+    output.backward()
+    return neuron, output
+
+
+def write_outputs(model: MLP, history: History, X: np.ndarray, y: np.ndarray, out: Path) -> dict[str, Path]:
+    """Draw the neuron graph, the player and the two plots into ``out``; return the paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    neuron, output = neuron_on_example(model, X[0])
+    files = {"graph": viz.render(output, out / "neuron_graph.svg", show_local_grads=True, model=neuron)}
+    viz.backprop_player(output, out / "backprop_player.html", model=neuron)
+    files["player"] = out / "backprop_player.html"
+    boundary = viz.plot_decision_boundary(model, X, y, title="classes predicted by the trained MLP")
+    boundary.savefig(out / "decision_boundary.png", dpi=110)
+    files["boundary"] = out / "decision_boundary.png"
+    curve = viz.plot_history(history, metrics=["loss"])
+    curve.savefig(out / "loss_curve.png", dpi=110)
+    files["loss"] = out / "loss_curve.png"
+    return files
+
+
+def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progress: bool = True) -> DemoResult:
+    """Make the data, train the MLP, write the four files; return the accuracies and the paths."""
+    X, y = make_spirals(N_SAMPLES, n_classes=N_CLASSES, noise=0.2, seed=seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
+    model = MLP([2, *HIDDEN_SIZES, N_CLASSES], activation="tanh", seed=seed)
+    optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
+    history = fit(
+        model,
+        cross_entropy,
+        optimizer,
+        (X_train, y_train),
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        validation_data=(X_test, y_test),
+        scheduler=CosineAnnealingLR(optimizer, T_max=epochs),
+        seed=seed,
+        progress=progress,
+    )
+    files = write_outputs(model, history, X_train, y_train, Path(out))
+    return DemoResult(accuracy(model, X_train, y_train), accuracy(model, X_test, y_test), files)
+
+
+DESCRIPTIONS = {
+    "graph": "backprop graph of one hidden neuron: values, gradients, local gradients",
+    "player": "that backward pass one node at a time (open it in a browser)",
+    "boundary": "the class the MLP predicts at each point of the plane",
+    "loss": "loss per epoch on the training and on the held-out points",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__)
-    parser.add_argument("--steps", type=int, default=200, help="gradient steps (default 200)")
-    args = parser.parse_args(argv)
-    rng = random.Random(0)
-    points = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(40)]
-    labels = [1.0 if x + y > 0 else 0.0 for x, y in points]
-    w0, w1, b = Value(0.0, "w0"), Value(0.0, "w1"), Value(0.0, "b")
-    for _ in range(args.steps):
-        loss = sum(
-            (-(t * (w0 * x + w1 * y + b).sigmoid().log() + (1 - t) * (1 - (w0 * x + w1 * y + b).sigmoid()).log())
-             for (x, y), t in zip(points, labels)),
-            Value(0.0, requires_grad=False),
-        ) / len(points)
-        for p in (w0, w1, b):
-            p.grad = None
-        loss.backward()
-        for p in (w0, w1, b):
-            p.data -= 1.0 * p.grad
-    correct = sum((w0.data * x + w1.data * y + b.data > 0) == (t == 1.0) for (x, y), t in zip(points, labels))
-    print(f"loss {loss.data:.4f}, training accuracy {correct / len(points):.0%}")
+    args = parse_arguments(argv)
+    if not args.quiet:
+        sizes = "-".join(str(n) for n in (2, *HIDDEN_SIZES, N_CLASSES))
+        print(
+            f"tracegrad demo: a {sizes} tanh MLP learns {N_CLASSES} spirals "
+            f"({N_SAMPLES} points, 75% to train, 25% to test; seed {args.seed})"
+        )
+    result = run(args.epochs, args.seed, args.out, progress=not args.quiet)
+    print(
+        f"accuracy: {result.train_accuracy:.1%} on the training points, {result.test_accuracy:.1%} on the test points"
+    )
+    print(f"wrote into {args.out.resolve()}:")
+    width = max(len(path.name) for path in result.files.values())
+    for kind, path in result.files.items():
+        print(f"  {path.name:<{width}}  {DESCRIPTIONS[kind]}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""The main demo, ``python -m viz.demo``: run end to end in a temporary folder, and its parts checked with numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn import MLP
+from viz.demo import main, neuron_on_example, run
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+OUTPUT_FILES = ("neuron_graph.svg", "backprop_player.html", "decision_boundary.png", "loss_curve.png")
+# A neuron with two inputs records 8 nodes that need a gradient: w0, w1, b, w0*x0, b + w0*x0, w1*x1, the sum, tanh.
+NEURON_NODES_WITH_GRADIENT = 8
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    """The demo as a user runs it: a new interpreter, ``python -m viz.demo``, a few epochs, a fresh folder."""
+    out = tmp_path_factory.mktemp("demo") / "output"
+    result = subprocess.run(
+        [sys.executable, "-m", "viz.demo", "--epochs", "20", "--seed", "1", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path_factory.mktemp("cwd"),
+    )
+    return result, out
+
+
+def test_demo_exits_cleanly_and_says_where_the_files_are(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+    result, out = demo_run
+    assert result.returncode == 0, result.stderr
+    assert str(out.resolve()) in result.stdout
+    for name in OUTPUT_FILES:
+        assert name in result.stdout
+    assert "accuracy" in result.stdout
+    assert "training:" not in result.stderr  # --quiet hides the progress bar
+
+
+def test_demo_writes_exactly_the_four_files(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+    _, out = demo_run
+    assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_neuron_graph_is_an_svg_of_the_neuron(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+    _, out = demo_run
+    root = ET.parse(out / "neuron_graph.svg").getroot()
+    assert root.tag.endswith("svg")
+    text = " ".join(element.text or "" for element in root.iter())
+    for name in ("weights.0", "weights.1", "bias", "x0", "x1", "tanh", "grad 1"):
+        assert name in text
+
+
+@pytest.mark.parametrize("name", ["decision_boundary.png", "loss_curve.png"])
+def test_plots_are_pngs_that_open(demo_run: tuple[subprocess.CompletedProcess, Path], name: str) -> None:
+    image_module = pytest.importorskip("matplotlib.image")
+    _, out = demo_run
+    assert (out / name).read_bytes()[:8] == PNG_SIGNATURE
+    pixels = image_module.imread(out / name)
+    assert pixels.ndim == 3 and pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert pixels[..., :3].std() > 0.05  # a picture, not a blank canvas
+
+
+def test_player_has_one_frame_per_node_with_a_gradient(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+    _, out = demo_run
+    page = (out / "backprop_player.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count('<div class="frame"') == NEURON_NODES_WITH_GRADIENT
+    assert page.count("<svg") == NEURON_NODES_WITH_GRADIENT
+    assert "upstream × local" in page
+
+
+def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    shown = capsys.readouterr().out
+    for option in ("--epochs", "--seed", "--out", "--quiet"):
+        assert option in shown
+
+
+def test_bad_epochs_is_refused_with_a_clear_message(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--epochs", "0", "--out", str(tmp_path / "never")])
+    assert exit_info.value.code == 2
+    assert "--epochs must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
+
+
+def test_demo_learns_the_spirals(tmp_path: Path) -> None:
+    result = run(epochs=150, seed=0, out=tmp_path, progress=False)
+    assert result.train_accuracy > 0.9 and result.test_accuracy > 0.9
+    assert set(result.files) == {"graph", "player", "boundary", "loss"}
+    assert all(path.exists() for path in result.files.values())
+
+
+def test_neuron_is_the_first_hidden_unit_of_the_network() -> None:
+    """The drawn neuron computes tanh(x . W[:, 0] + b[0]) and its gradients d(h)/d(w_i) = (1 - h^2) x_i."""
+    model = MLP([2, 32, 32, 3], activation="tanh", seed=3)
+    model.layers[0].bias.data[:] = np.linspace(-0.5, 0.5, 32)
+    x = np.array([0.3, -0.7])
+    neuron, output = neuron_on_example(model, x)
+    expected = np.tanh(x @ model.layers[0].weight.data[:, 0] + model.layers[0].bias.data[0])
+    assert abs(output.data - expected) < 1e-12
+    hidden = model.layers[1](model.layers[0](Tensor(x[None, :]))).data[0, 0]
+    assert abs(output.data - hidden) < 1e-12
+    for weight, xi in zip(neuron.weights, x):
+        assert abs(weight.grad - (1 - expected**2) * xi) < 1e-12
+    assert abs(neuron.bias.grad - (1 - expected**2)) < 1e-12

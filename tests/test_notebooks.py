@@ -1,0 +1,99 @@
+"""Run every teaching notebook top to bottom in a real Jupyter kernel.
+
+The notebooks are committed as Jupytext Markdown (``notebooks/*.md``); each is
+converted with jupytext and executed with nbclient by ``notebooks/execute.py``
+(the script behind ``make notebooks``), in an IPython kernel that runs this
+very interpreter. The notebooks assert their key numbers in their own cells,
+so a wrong engine makes a cell raise and the test fail with that cell's
+traceback. They run in a temporary folder, so nothing is written into the
+repository.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+jupytext = pytest.importorskip("jupytext")
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+EXECUTE_SCRIPT = Path(__file__).resolve().parent.parent / "notebooks" / "execute.py"
+
+
+def load_runner() -> ModuleType:
+    """``notebooks/execute.py``, which is a script beside the notebooks rather than part of an installed package."""
+    spec = importlib.util.spec_from_file_location("notebook_runner", EXECUTE_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = load_runner()
+NOTEBOOKS = runner.notebook_paths()
+
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory: pytest.TempPathFactory):
+    return runner.this_python_kernel(tmp_path_factory.mktemp("kernels"))
+
+
+def test_every_curriculum_notebook_is_present() -> None:
+    assert [path.name for path in NOTEBOOKS] == [
+        "01_backprop_graph.md",
+        "02_vectorized_backprop.md",
+        "03_linear_softmax_classifiers.md",
+        "04_neurons_mlps.md",
+        "05_optimizers.md",
+        "06_generalization_regularization.md",
+        "07_cnn_digits.md",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebook_is_plain_markdown_with_asserts(path: Path) -> None:
+    """Committed as text without outputs, and checking its own numbers (a notebook without asserts checks nothing)."""
+    notebook = jupytext.read(path)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code, f"{path.name} has no code cells"
+    assert all(not cell.get("outputs") for cell in code)
+    asserting = [cell for cell in code if "assert " in cell.source]
+    assert len(asserting) >= 3, f"{path.name} asserts its numbers in only {len(asserting)} cells"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path, kernels) -> None:
+    notebook = jupytext.read(path)
+    runner.execute(notebook, tmp_path, kernels)
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    assert not errors
+    assert list(tmp_path.iterdir()) == [], "a notebook should show its pictures inline, not write files"
+
+
+def test_kernel_runs_this_interpreter(tmp_path: Path, kernels) -> None:
+    """The notebooks must test the code installed here, not whatever a default ``python3`` kernel points at."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nprint(sys.executable)")])
+    runner.execute(notebook, tmp_path, kernels)
+    printed = notebook.cells[0].outputs[0]["text"].strip()
+    assert Path(printed).resolve() == Path(sys.executable).resolve()
+
+
+def test_execute_script_writes_executed_notebooks(tmp_path: Path) -> None:
+    """``make notebooks``: the chosen notebook comes back as an .ipynb with its outputs."""
+    runner.main(["02", "--out", str(tmp_path)])
+    written = nbformat.read(tmp_path / "02_vectorized_backprop.ipynb", as_version=4)
+    outputs = [output for cell in written.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert any("image/svg+xml" in output.get("data", {}) for output in outputs)
+    assert any("image/png" in output.get("data", {}) for output in outputs)
+    assert not any(output.output_type == "error" for output in outputs)
