@@ -1,0 +1,329 @@
+"""``autograd.Tensor`` against hand-written numpy and torch CPU eager, in one run on one machine.
+
+Measured, each the median of several repeats, as seconds per call:
+
+- one SGD training step of an MLP 784-256-256-10 (ReLU, cross-entropy from
+  logits, mean over the batch) on random data, batch 64 and 512, float32 and
+  float64: forward, zero the gradients, backward, update;
+- conv2d forward + backward on 64 images 1x8x8 with 16 3x3 filters (padding 1,
+  with bias), once with the images as data (no gradient, as in a first layer)
+  and once with a gradient for them too (as in a deeper layer).
+
+The three contestants:
+
+- tracegrad: the network written with ``Tensor`` ops, cross-entropy as
+  ``-logits.log_softmax()[rows, labels].mean()``;
+- numpy by hand: the same maths with the gradients written out by hand, no
+  graph at all. This is the limit for any engine that computes with numpy;
+- torch: CPU eager mode with ``torch.set_num_threads(2)``.
+
+Two effects outside the engines are kept out of the numbers. First, numpy's
+BLAS threads and torch's OpenMP threads keep spinning for a while
+after a call (OpenBLAS up to about 0.1 s). On a machine with few cores the
+spinning threads of one library slow the next one down several times over
+(torch's batch-64 step went from 0.7 to 6 ms when it alternated with numpy
+without a pause), so every timed run starts after a pause of
+``SETTLE_SECONDS``, when the other library's threads have gone to sleep.
+
+Second, glibc's allocator hands arrays above a size threshold back to the
+operating system when they are freed, and each new one is then page-faulted
+in again, zeroed, page by page. Whether that happens to the gradient
+arrays of a step depends on the heap's layout at the time, so the very same
+numpy step took 1.4 ms or 2.4 ms from one process to the next. The benchmark
+keeps freed memory in the process (glibc's ``mallopt``, on Linux), so the
+table compares the engines rather than the allocator's luck.
+
+Every contestant starts from the same weights; after one step their updated
+weights are compared, so the table cannot time three different computations.
+Ratios are to the hand-written numpy step (conv2d: to torch).
+
+Targets (issue 3): within 1.15x of hand-written numpy at every size, and faster
+than torch CPU at batch 64.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import autograd
+from autograd import Tensor, conv2d
+from benchmarks import machine_summary, markdown_table, seconds
+
+SIZES = (784, 256, 256, 10)
+BATCHES = (64, 512)
+DTYPES = (np.float32, np.float64)
+LEARNING_RATE = 0.01
+REPEATS = 15
+TARGET_SECONDS_PER_RUN = 0.05  # each timed run repeats the step this long, so timer noise stays small
+SETTLE_SECONDS = 0.2  # the pause before each timed run: longer than the BLAS and OpenMP threads spin
+CONV_IMAGES, CONV_FILTERS = (64, 1, 8, 8), (16, 1, 3, 3)
+TORCH_THREADS = 2
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+Step = Callable[[], None]
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed memory for reuse instead of returning it to the system; False where that is not possible."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    largest_mmap_threshold, never_trim = 32 * 2**20, 2**30
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, largest_mmap_threshold)) and bool(
+        libc.mallopt(M_TRIM_THRESHOLD, never_trim)
+    )
+
+
+def initial_weights(dtype: type) -> list[np.ndarray]:
+    """He-initialized weights and zero biases, the same for every contestant: [W1, b1, W2, b2, W3, b3]."""
+    rng = np.random.default_rng(0)
+    weights = []
+    for n_in, n_out in itertools.pairwise(SIZES):
+        weights += [rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)).astype(dtype), np.zeros(n_out, dtype)]
+    return weights
+
+
+def batch(size: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Random inputs and integer labels for one step."""
+    rng = np.random.default_rng(1)
+    return rng.standard_normal((size, SIZES[0])).astype(dtype), rng.integers(0, SIZES[-1], size)
+
+
+def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
+    """One SGD step written with ``Tensor`` ops; also returns the live parameter arrays."""
+    parameters = [Tensor(w, requires_grad=True) for w in weights]
+    inputs, rows = Tensor(x), np.arange(len(x))
+    w1, b1, w2, b2, w3, b3 = parameters
+
+    def step() -> None:
+        hidden = (inputs @ w1 + b1).relu()
+        hidden = (hidden @ w2 + b2).relu()
+        logits = hidden @ w3 + b3
+        loss = -logits.log_softmax()[rows, labels].mean()
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        with autograd.no_grad():
+            for p in parameters:
+                p.data -= LEARNING_RATE * p.grad
+
+    return step, [p.data for p in parameters]
+
+
+def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
+    """The same step with every gradient written out by hand: forward, then the chain rule layer by layer."""
+    parameters = [w.copy() for w in weights]
+    w1, b1, w2, b2, w3, b3 = parameters
+    rows = np.arange(len(x))
+
+    def step() -> None:
+        hidden1 = np.maximum(x @ w1 + b1, 0.0)
+        hidden2 = np.maximum(hidden1 @ w2 + b2, 0.0)
+        logits = hidden2 @ w3 + b3
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exponentials = np.exp(shifted)
+        totals = exponentials.sum(axis=1, keepdims=True)
+        # loss = -mean(shifted[rows, labels] - log(totals)); its gradient is (softmax - one_hot) / n
+        grad_logits = exponentials / totals
+        grad_logits[rows, labels] -= 1.0
+        grad_logits /= len(x)
+        grad_hidden2 = grad_logits @ w3.T
+        grad_hidden2 *= hidden2 > 0
+        grad_hidden1 = grad_hidden2 @ w2.T
+        grad_hidden1 *= hidden1 > 0
+        grads = [
+            x.T @ grad_hidden1,
+            grad_hidden1.sum(axis=0),
+            hidden1.T @ grad_hidden2,
+            grad_hidden2.sum(axis=0),
+            hidden2.T @ grad_logits,
+            grad_logits.sum(axis=0),
+        ]
+        for p, g in zip(parameters, grads):
+            p -= LEARNING_RATE * g
+
+    return step, parameters
+
+
+def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
+    """The same step in torch eager mode, as a torch user writes it."""
+    import torch
+    from torch.nn import functional
+
+    parameters = [torch.tensor(w, requires_grad=True) for w in weights]
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(labels)
+    w1, b1, w2, b2, w3, b3 = parameters
+
+    def step() -> None:
+        hidden = torch.relu(inputs @ w1 + b1)
+        hidden = torch.relu(hidden @ w2 + b2)
+        loss = functional.cross_entropy(hidden @ w3 + b3, targets)
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in parameters:
+                p -= LEARNING_RATE * p.grad
+
+    return step, [p.detach().numpy() for p in parameters]
+
+
+CONTESTANTS = {"tracegrad": tracegrad_step, "numpy by hand": numpy_step, "torch": torch_step}
+
+
+def check_same_step(size: int, dtype: type) -> None:
+    """One step from the same start must give the same weights in all three (to rounding)."""
+    x, labels = batch(size, dtype)
+    results = {}
+    for name, make in CONTESTANTS.items():
+        step, parameters = make(x, labels, initial_weights(dtype))
+        step()
+        results[name] = parameters
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    for name, parameters in results.items():
+        for ours, reference in zip(parameters, results["numpy by hand"]):
+            if not np.allclose(ours, reference, rtol=tolerance, atol=tolerance):
+                raise AssertionError(f"{name} computes a different step than numpy by hand ({size}, {dtype.__name__})")
+
+
+def repeated(step: Step) -> Callable[[], float]:
+    """A timed run of ``step``: as many calls as fit in about ``TARGET_SECONDS_PER_RUN``; returns seconds per call."""
+    step()  # warm-up: allocations, BLAS threads, torch's first-call set-up
+    calls = max(1, round(TARGET_SECONDS_PER_RUN / seconds(step)))
+
+    def run() -> float:
+        time.sleep(SETTLE_SECONDS)
+        return seconds(lambda: [step() for _ in range(calls)]) / calls
+
+    return run
+
+
+def measure_steps() -> dict[tuple[int, type], dict[str, float]]:
+    """Median seconds per training step for every contestant, batch size and dtype; timed runs alternate."""
+    results = {}
+    for size, dtype in itertools.product(BATCHES, DTYPES):
+        check_same_step(size, dtype)
+        x, labels = batch(size, dtype)
+        runs = {name: repeated(make(x, labels, initial_weights(dtype))[0]) for name, make in CONTESTANTS.items()}
+        times = {name: [] for name in runs}
+        for _ in range(REPEATS):
+            for name, run in runs.items():
+                times[name].append(run())
+        results[size, dtype] = {name: statistics.median(t) for name, t in times.items()}
+    return results
+
+
+def conv_runs(dtype: type, images_need_grad: bool) -> dict[str, Callable[[], float]]:
+    """conv2d forward + backward (an upstream gradient of ones) in tracegrad and torch."""
+    import torch
+    from torch.nn import functional
+
+    rng = np.random.default_rng(2)
+    images = rng.standard_normal(CONV_IMAGES).astype(dtype)
+    filters = rng.standard_normal(CONV_FILTERS).astype(dtype)
+    bias = np.zeros(CONV_FILTERS[0], dtype)
+    x, weight, b = (
+        Tensor(images, requires_grad=images_need_grad),
+        Tensor(filters, requires_grad=True),
+        Tensor(bias, True),
+    )
+    tx = torch.tensor(images, requires_grad=images_need_grad)
+    tweight, tb = torch.tensor(filters, requires_grad=True), torch.tensor(bias, requires_grad=True)
+    upstream = np.ones((CONV_IMAGES[0], CONV_FILTERS[0], *CONV_IMAGES[2:]), dtype)
+    torch_upstream = torch.tensor(upstream)
+
+    def ours() -> None:
+        conv2d(x, weight, b, padding=1).backward(upstream)
+
+    def theirs() -> None:
+        functional.conv2d(tx, tweight, tb, padding=1).backward(torch_upstream)
+
+    return {"tracegrad": repeated(ours), "torch": repeated(theirs)}
+
+
+def measure_conv() -> dict[tuple[type, bool], dict[str, float]]:
+    results = {}
+    for dtype, images_need_grad in itertools.product(DTYPES, (False, True)):
+        runs = conv_runs(dtype, images_need_grad)
+        times = {name: [] for name in runs}
+        for _ in range(REPEATS):
+            for name, run in runs.items():
+                times[name].append(run())
+        results[dtype, images_need_grad] = {name: statistics.median(t) for name, t in times.items()}
+    return results
+
+
+def milliseconds(value: float) -> str:
+    return f"{1e3 * value:.3f}"
+
+
+def main() -> None:
+    import torch
+
+    torch.set_num_threads(TORCH_THREADS)
+    memory_kept = keep_freed_memory()
+    load_before = os.getloadavg()[0]
+    steps = measure_steps()
+    rows = []
+    for (size, dtype), times in steps.items():
+        reference = times["numpy by hand"]
+        rows.append(
+            [
+                f"batch {size}, {dtype.__name__}",
+                milliseconds(times["tracegrad"]),
+                milliseconds(reference),
+                milliseconds(times["torch"]),
+                f"{times['tracegrad'] / reference:.2f}x",
+                f"{times['torch'] / reference:.2f}x",
+            ]
+        )
+    header = [
+        "MLP 784-256-256-10, one SGD step (ms)",
+        "tracegrad",
+        "numpy by hand",
+        "torch",
+        "tracegrad/numpy",
+        "torch/numpy",
+    ]
+    print(markdown_table(header, rows))
+    conv = measure_conv()
+    rows = []
+    for (dtype, images_need_grad), times in conv.items():
+        what = "images and filters" if images_need_grad else "filters only"
+        rows.append(
+            [
+                f"{dtype.__name__}, gradient for {what}",
+                milliseconds(times["tracegrad"]),
+                milliseconds(times["torch"]),
+                f"{times['tracegrad'] / times['torch']:.2f}x",
+            ]
+        )
+    print()
+    print(
+        markdown_table(
+            ["conv2d 64x1x8x8, 16 3x3 filters, forward + backward (ms)", "tracegrad", "torch", "tracegrad/torch"], rows
+        )
+    )
+    within = max(times["tracegrad"] / times["numpy by hand"] for times in steps.values())
+    faster = all(times["tracegrad"] < times["torch"] for (size, _), times in steps.items() if size == 64)
+    print(
+        f"\nMedians of {REPEATS} timed runs per cell, alternating between the contestants, each run after a "
+        f"{SETTLE_SECONDS} s pause; freed memory kept in the process: {'yes' if memory_kept else 'no'}; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other "
+        f"processes on the same cores make every column slower and noisier); torch {torch.__version__} "
+        f"CPU eager with {TORCH_THREADS} threads, numpy {np.__version__}.\n{machine_summary()}.\n"
+        f"Targets: within 1.15x of numpy by hand at every size: worst {within:.2f}x; "
+        f"faster than torch at batch 64: {'yes' if faster else 'no'}."
+    )
+
+
+if __name__ == "__main__":
+    main()

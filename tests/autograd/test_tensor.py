@@ -1,0 +1,436 @@
+"""``Tensor`` on its own: what it holds, its constructors, worked example C, the graph semantics and every error.
+
+The numbers are checked against hand computation, numpy and finite
+differences (``gradcheck``); the comparisons with torch are in
+``test_tensor_torch.py``.
+"""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Function, GradcheckError, Tensor, Value, gradcheck
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+# What a Tensor holds.
+def test_data_is_float64_by_default_and_float32_is_kept():
+    assert Tensor([1, 2, 3]).dtype == np.float64
+    assert Tensor(2).dtype == np.float64 and Tensor(2).shape == ()
+    assert Tensor([True, False]).dtype == np.float64
+    assert Tensor(np.arange(3, dtype=np.int32)).dtype == np.float64
+    assert Tensor(np.ones(2, dtype=np.float32)).dtype == np.float32
+    assert Tensor([1.0, 2.0], dtype=np.float32).dtype == np.float32
+    assert Tensor(np.ones(2, dtype=np.float32), dtype=np.float64).dtype == np.float64
+
+
+def test_data_is_copied_from_the_caller_and_shared_with_numpy():
+    array = np.array([1.0, 2.0])
+    x = Tensor(array)
+    array[0] = 5.0
+    assert x.data[0] == 1.0
+    assert x.numpy() is x.data
+    assert Tensor(x).data is not x.data and Tensor(x).data.tolist() == [1.0, 2.0]
+
+
+def test_shape_properties_len_and_item():
+    x = Tensor(np.zeros((2, 3, 4)))
+    assert (x.shape, x.ndim, x.size, len(x)) == ((2, 3, 4), 3, 24, 2)
+    assert Tensor([[1.0, 2.0, 3.0]]).T.shape == (3, 1)
+    assert Tensor([[2.5]]).item() == 2.5 and type(Tensor([[2.5]]).item()) is float
+    assert float(Tensor(1.5)) == 1.5
+    with pytest.raises(TypeError, match="0-d"):
+        len(Tensor(1.5))
+
+
+def test_iteration_gives_recorded_rows():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    rows = list(x)
+    assert [row.data.tolist() for row in rows] == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    (rows[0] * 2.0 + rows[2]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2.0, 2.0], [0.0, 0.0], [1.0, 1.0]])
+
+
+def test_labels_stored_in_a_tensor_index_like_integers():
+    scores = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    labels = Tensor([0, 3, 1])  # a Tensor holds them as floats
+    picked = scores[np.arange(3), labels]
+    assert picked.data.tolist() == [0.0, 7.0, 9.0]
+    picked.sum().backward()
+    np.testing.assert_array_equal(scores.grad, [[1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
+    assert scores[Tensor([0, 2])].shape == (2, 4)
+
+
+def test_comparisons_give_plain_boolean_arrays():
+    x = Tensor([-1.0, 0.0, 2.0])
+    for result, expected in [
+        (x > 0, [False, False, True]),
+        (x >= 0, [False, True, True]),
+        (x < Tensor([0.0, 0.0, 3.0]), [True, False, True]),
+        (x <= np.array([-1.0, -1.0, -1.0]), [True, False, False]),
+    ]:
+        assert type(result) is np.ndarray and result.dtype == bool
+        assert result.tolist() == expected
+
+
+def test_a_user_made_tensor_is_a_leaf_that_does_not_require_grad_unless_asked():
+    x, w = Tensor([1.0, 2.0]), Tensor([3.0, 4.0], requires_grad=True, label="w")
+    assert x.is_leaf and not x.requires_grad and w.requires_grad and w.label == "w"
+    y = x * w
+    assert y.requires_grad and not y.is_leaf and y.parents == (x, w) and y.op.name == "*"
+    assert not (x * x).requires_grad
+
+
+def test_repr_shows_the_numbers_dtype_and_op():
+    assert repr(Tensor([1.0, 2.0])) == "Tensor([1., 2.])"
+    assert "dtype=float32" in repr(Tensor([1.0], dtype=np.float32))
+    assert "requires_grad=True" in repr(Tensor([1.0], requires_grad=True))
+    assert "op='+'" in repr(Tensor([1.0], requires_grad=True) + 1.0)
+
+
+# Constructors.
+def test_zeros_ones_full_and_arange():
+    assert Tensor.zeros(2, 3).data.tolist() == [[0.0] * 3] * 2
+    assert Tensor.zeros((2, 3)).shape == (2, 3)
+    ones = Tensor.ones(4, dtype=np.float32, requires_grad=True)
+    assert ones.data.tolist() == [1.0] * 4 and ones.dtype == np.float32 and ones.requires_grad
+    assert Tensor.full((2, 2), 7.0).data.tolist() == [[7.0, 7.0], [7.0, 7.0]]
+    assert Tensor.arange(4).data.tolist() == [0.0, 1.0, 2.0, 3.0] and Tensor.arange(4).dtype == np.float64
+    assert Tensor.arange(1, 2, 0.25).data.tolist() == [1.0, 1.25, 1.5, 1.75]
+
+
+def test_random_constructors_repeat_with_a_seed_or_a_generator():
+    a, b = Tensor.randn(3, 4, seed=7), Tensor.randn((3, 4), seed=7)
+    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.data, np.random.default_rng(7).standard_normal((3, 4)))
+    generator = np.random.default_rng(1)
+    first, second = Tensor.randn(5, seed=generator), Tensor.randn(5, seed=generator)
+    assert not np.array_equal(first.data, second.data)  # one generator moves on between calls
+    uniform = Tensor.uniform(1000, low=-2.0, high=3.0, seed=0, dtype=np.float32)
+    assert uniform.dtype == np.float32 and uniform.data.min() >= -2.0 and uniform.data.max() < 3.0
+    assert Tensor.randn(2, seed=0, requires_grad=True).requires_grad
+
+
+# Worked example C (CURRICULUM.md section 1): f = ||W x||^2.
+def test_worked_example_c():
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
+    x = Tensor([0.2, 0.4], requires_grad=True, label="x")
+    q = W @ x
+    f = (q * q).sum()
+    f.backward()
+    np.testing.assert_allclose(q.data, [0.22, 0.26], rtol=0, atol=1e-15)
+    assert f.item() == pytest.approx(0.116, rel=0, abs=1e-15)
+    np.testing.assert_allclose(q.grad, [0.44, 0.52], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(W.grad, [[0.088, 0.176], [0.104, 0.208]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(x.grad, [-0.112, 0.636], rtol=0, atol=1e-15)
+
+
+def test_worked_example_c_second_derivative_is_2_w_transpose_w():
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]])
+    x = Tensor([0.2, 0.4], requires_grad=True)
+    (gradient,) = [autograd.grad(((W @ x) ** 2).sum(), x, create_graph=True)]
+    np.testing.assert_allclose(gradient.data, [-0.112, 0.636], rtol=0, atol=1e-15)
+    hessian = np.stack([autograd.grad(gradient[i], x) for i in range(2)])
+    np.testing.assert_allclose(hessian, 2 * W.data.T @ W.data, rtol=0, atol=1e-15)
+
+
+# Graph semantics shared with Value.
+def test_backward_twice_doubles_every_gradient_and_zero_grad_resets():
+    w = Tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    b = Tensor([0.1, -0.1], requires_grad=True)
+    x = Tensor([[1.0, 2.0], [-1.0, 0.5], [2.0, 2.0]])
+    loss = (x @ w + b).tanh().sum()
+    loss.backward()
+    once = w.grad.copy(), b.grad.copy()
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, 2 * once[0])
+    np.testing.assert_array_equal(b.grad, 2 * once[1])
+    autograd.zero_grad(loss)
+    assert w.grad is None and b.grad is None
+
+
+def test_a_tensor_used_twice_collects_both_gradients():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * x.data + 1)
+
+
+def test_a_broadcast_input_gets_its_gradient_summed_back_to_its_shape():
+    x = Tensor(np.ones((4, 3)))
+    b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = Tensor(2.0, requires_grad=True)
+    out = x * b + c
+    assert out.shape == (4, 3)
+    out.sum().backward()
+    np.testing.assert_array_equal(b.grad, [4.0, 4.0, 4.0])
+    assert c.grad.shape == () and c.grad == 12.0
+
+
+def test_each_leaf_gets_its_own_gradient_array():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad[0] = 100.0  # an optimizer may change a gradient in place
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_leaf_gradient_never_shares_memory_with_the_gradient_passed_to_backward():
+    upstream = np.array([1.0, 1.0])
+    for make in [lambda x: x, lambda x: x + 0.0, lambda x: x.reshape(2), lambda x: x[:]]:
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        make(x).backward(upstream)
+        assert not np.shares_memory(x.grad, upstream)
+
+
+def test_no_grad_records_nothing_and_enable_grad_turns_it_back_on():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with autograd.no_grad():
+        y = (w * 2.0).exp().sum()
+        with autograd.enable_grad():
+            z = (w * 2.0).sum()
+    assert not y.requires_grad and y.parents == () and y.op is None
+    assert z.requires_grad
+    with autograd.no_grad():
+        w.data -= 0.5  # the usual parameter update
+    assert w.data.tolist() == [0.5, 1.5]
+
+
+def test_detach_gives_a_leaf_with_the_same_numbers():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    d = (w * 3.0).detach()
+    assert d.is_leaf and not d.requires_grad and d.data.tolist() == [3.0, 6.0]
+
+
+def test_grad_returns_tensor_gradients_without_touching_grad():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    ga, gb = autograd.grad((a * b).sum(), [a, b])
+    assert ga.tolist() == [3.0, 4.0] and gb.tolist() == [1.0, 2.0]
+    assert a.grad is None and b.grad is None
+
+
+def test_a_custom_function_on_tensors_backpropagates_and_checks():
+    class Cube(Function):
+        def forward(self, x):
+            return x**3
+
+        def backward(self, grad, out, x):
+            return grad * 3 * x**2
+
+    x = Tensor([[-1.0, 0.5], [2.0, 1.5]], requires_grad=True)
+    y = Cube.apply(x)
+    assert isinstance(y, Tensor) and y.op.name == "cube"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, 3 * x.data**2)
+    assert gradcheck(lambda x: Cube.apply(x).sum(), x)
+
+
+# gradcheck on tensors.
+def test_gradcheck_accepts_tensors_and_catches_a_wrong_gradient():
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    x = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    assert gradcheck(lambda w, x: (x @ w).sigmoid().log_softmax(axis=0), w, x)
+
+    class WrongSquare(Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad, out, x):
+            return grad * x  # should be 2x
+
+    with pytest.raises(GradcheckError, match="input 0"):
+        gradcheck(lambda x: WrongSquare.apply(x), Tensor(rng.standard_normal((2, 2)), requires_grad=True))
+    with pytest.raises(TypeError, match="float32"):
+        gradcheck(lambda x: x * 2.0, Tensor([1.0], dtype=np.float32, requires_grad=True))
+
+
+# float32 stays float32, forward and backward.
+FLOAT32_OPS = {
+    "number arithmetic": lambda x, w: ((x * 2 + 1 - 0.5) / 3.0) ** 2 + 2.0 / (x.abs() + 1) + 1.5**x,
+    "elementwise functions": lambda x, w: x.exp() + x.abs().log() + x.tanh() + x.sigmoid() + x.relu() + x.leaky_relu(),
+    "more elementwise": lambda x, w: x.clip(-0.5, 0.5) + x.step() - x + autograd.maximum(x, 0.3),
+    "minimum and where": lambda x, w: autograd.minimum(x, w[0]) + autograd.where(x.data > 0, x, 0.0),
+    "matmul and reductions": lambda x, w: (x @ w).sum(axis=0) + (x @ w).mean() + (x @ w).max(axis=1).var(),
+    "min and var": lambda x, w: x.min(axis=0, keepdims=True) + x.var(axis=0, ddof=1),
+    "shapes": lambda x, w: x.T.reshape(-1).unsqueeze(0).squeeze(0).flatten()[np.array([0, 5, 5])],
+    "joining": lambda x, w: autograd.concatenate([x, x], axis=1) + autograd.stack([x, x], axis=1).reshape(4, 6),
+    "softmax family": lambda x, w: x.softmax() + x.log_softmax(axis=0) + x.logsumexp(keepdims=True),
+    "integer array": lambda x, w: x + np.arange(3),
+}
+
+
+@pytest.mark.parametrize("op", FLOAT32_OPS.values(), ids=FLOAT32_OPS.keys())
+def test_float32_stays_float32_through_ops_and_backward(op):
+    rng = np.random.default_rng(1)
+    x = Tensor(rng.standard_normal((4, 3)), dtype=np.float32, requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 3)), dtype=np.float32, requires_grad=True)
+    out = op(x, w)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert x.grad.dtype == np.float32
+    assert w.grad is None or w.grad.dtype == np.float32
+
+
+# Errors.
+SHAPE_MISMATCHES = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+    "max": autograd.maximum,
+    "min": autograd.minimum,
+    "where": lambda a, b: autograd.where(np.ones((2, 3), dtype=bool), a, b),
+}
+
+
+@pytest.mark.parametrize("op", SHAPE_MISMATCHES.values(), ids=SHAPE_MISMATCHES.keys())
+def test_a_shape_mismatch_names_both_shapes_and_the_op(op):
+    name = next(key for key, value in SHAPE_MISMATCHES.items() if value is op)
+    with pytest.raises(ValueError) as error:
+        op(Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((4,)), requires_grad=True))
+    message = str(error.value)
+    assert "(2, 3)" in message and "(4,)" in message and name in message
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 2))), ["@", "(2, 3)", "(4, 2)"]),
+        (lambda: Tensor(np.ones(3)) @ Tensor(np.ones(4)), ["@", "(3,)", "(4,)"]),
+        (lambda: Tensor(np.ones((2, 2, 3))) @ Tensor(np.ones((3, 3, 1))), ["@", "(2, 2, 3)", "(3, 3, 1)"]),
+        (lambda: Tensor(2.0) @ Tensor(np.ones(2)), ["@", "()", "(2,)"]),
+        (lambda: Tensor(np.ones((2, 3))).reshape(4, 2), ["reshape", "(2, 3)", "(4, 2)"]),
+        (lambda: Tensor(np.ones((2, 3))).transpose(0, 0), ["transpose", "(0, 0)", "(2, 3)"]),
+        (lambda: Tensor(np.ones((2, 3))).squeeze(0), ["squeeze", "(2, 3)"]),
+        (lambda: Tensor(np.ones((2, 3))).unsqueeze(4), ["unsqueeze", "(2, 3)"]),
+        (lambda: autograd.concatenate([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]), ["concatenate", "(2, 4)"]),
+        (lambda: autograd.stack([Tensor(np.ones(2)), Tensor(np.ones(3))]), ["stack", "(2,)", "(3,)"]),
+        (lambda: autograd.concatenate([]), ["concatenate"]),
+        (lambda: Tensor([1.0, 2.0]).item(), ["item", "(2,)"]),
+        (lambda: Tensor(np.ones(0)).max(), ["max", "(0,)"]),
+    ],
+    ids=[
+        "matmul",
+        "dot",
+        "batched matmul",
+        "matmul 0-d",
+        "reshape",
+        "transpose",
+        "squeeze",
+        "unsqueeze",
+        "concatenate",
+        "stack",
+        "nothing to join",
+        "item",
+        "max of nothing",
+    ],
+)
+def test_bad_shapes_raise_value_error_naming_them(make, words):
+    with pytest.raises(ValueError) as error:
+        make()
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_an_index_out_of_range_names_the_shape():
+    with pytest.raises(IndexError, match=r"\(2, 3\)"):
+        Tensor(np.ones((2, 3)))[5]
+
+
+def test_backward_on_a_non_scalar_needs_a_gradient_and_says_so():
+    y = Tensor([1.0, 2.0], requires_grad=True) * 2.0
+    with pytest.raises(RuntimeError, match=r"shape \(2,\) needs a gradient"):
+        y.backward()
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        y.backward(np.ones(3))
+    y.backward(np.array([1.0, 10.0]))
+    assert y.parents[0].grad.tolist() == [2.0, 20.0]
+    one_element = Tensor([[3.0]], requires_grad=True) * 2.0
+    one_element.backward()
+    assert one_element.parents[0].grad.tolist() == [[2.0]]
+
+
+def test_backward_on_a_tensor_that_does_not_require_grad_says_so():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (Tensor([1.0]) * 2.0).sum().backward()
+
+
+@pytest.mark.parametrize(
+    "mix",
+    [
+        lambda t, v: t + v,
+        lambda t, v: v + t,
+        lambda t, v: t * v,
+        lambda t, v: v * t,
+        lambda t, v: t @ v,
+        lambda t, v: autograd.maximum(t, v),
+        lambda t, v: autograd.where(np.array([True]), t, v),
+        lambda t, v: autograd.concatenate([t, v]),
+        lambda t, v: Tensor(v),
+        lambda t, v: Tensor([v, v]),
+    ],
+    ids=["t + v", "v + t", "t * v", "v * t", "t @ v", "maximum", "where", "concatenate", "Tensor(v)", "Tensor([v, v])"],
+)
+def test_mixing_a_tensor_and_a_value_raises_type_error(mix):
+    with pytest.raises(TypeError, match="Value"):
+        mix(Tensor([1.0], requires_grad=True), Value(2.0))
+
+
+@pytest.mark.parametrize("bad", ["text", None, {"a": 1}], ids=["str", "None", "dict"])
+def test_a_non_number_operand_raises_type_error(bad):
+    with pytest.raises(TypeError):
+        Tensor([1.0]) + bad
+    with pytest.raises(TypeError):
+        Tensor(bad)
+
+
+# Every op against finite differences. Inputs are seeded random numbers, away from the kinks of relu, abs,
+# clip, max and min (a central difference straddling a kink would be wrong, not the gradient).
+FINITE_DIFFERENCES = {
+    "arithmetic": (lambda a, b: (a + b) * a - b / (a * a + 1.0) + a**2.5 + 2.0**b - (-a), [(3, 4), (4,)], True),
+    "pow of tensors": (lambda a, b: a**b, [(2, 3), (2, 1)], True),
+    "exp log tanh sigmoid": (lambda a: a.exp() + a.log() * a.tanh() + a.sigmoid(), [(3, 4)], True),
+    "relu leaky_relu abs step clip": (
+        lambda a: a.relu() * 2 + a.leaky_relu(0.1) + a.abs() + a.step() + a.clip(-0.5, 0.5),
+        [(4, 5)],
+        False,
+    ),
+    "maximum minimum where": (
+        lambda a, b: autograd.maximum(a, b) * autograd.minimum(a, b) + autograd.where(a.data > b.data, a * 2, b),
+        [(3, 4), (3, 4)],
+        False,
+    ),
+    "matmul": (lambda a, b: a @ b, [(2, 3, 4), (4, 2)], False),
+    "matrix times vector": (lambda a, b: a @ b, [(3, 4), (4,)], False),
+    "sum mean max min var": (
+        lambda a: a.sum(axis=0) * a.mean(axis=1, keepdims=True) + a.max(axis=1, keepdims=True) - a.min() + a.var(),
+        [(3, 4)],
+        False,
+    ),
+    "shapes": (
+        lambda a: a.reshape(4, 3).T.transpose(1, 0).permute(1, 0).flatten().unsqueeze(0).squeeze() ** 2,
+        [(3, 4)],
+        False,
+    ),
+    "indexing": (lambda a: a[np.array([0, 2, 2]), np.array([1, 0, 3])] * a[1:, ::2].sum() + a[-1, 2], [(3, 4)], False),
+    "concatenate and stack": (
+        lambda a, b: autograd.concatenate([a, b], axis=1) ** 2 + autograd.stack([a, a], axis=1).sum(axis=1).mean(),
+        [(2, 3), (2, 2)],
+        False,
+    ),
+    "softmax family": (
+        lambda a: a.softmax(axis=0) * a.log_softmax() + a.logsumexp(axis=0, keepdims=True),
+        [(3, 4)],
+        False,
+    ),
+    "cross-entropy": (lambda a: -a.log_softmax()[np.arange(3), np.array([1, 0, 3])].mean(), [(3, 4)], False),
+}
+
+
+@pytest.mark.parametrize(("f", "shapes", "positive"), FINITE_DIFFERENCES.values(), ids=FINITE_DIFFERENCES.keys())
+def test_every_op_passes_gradcheck(f, shapes, positive):
+    rng = np.random.default_rng(11)
+    draw = (lambda shape: rng.uniform(0.5, 2.0, shape)) if positive else rng.standard_normal
+    inputs = [Tensor(draw(shape), requires_grad=True) for shape in shapes]
+    assert gradcheck(f, *inputs)

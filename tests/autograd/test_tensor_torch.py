@@ -1,0 +1,341 @@
+"""Every ``Tensor`` op against PyTorch in float64: values, gradients and second derivatives.
+
+Each case runs one op on random inputs in both libraries, backpropagates the
+same random upstream gradient, and compares the output and every input's
+gradient to 1e-12 of the largest number compared (the formulas are the same
+maths; only rounding differs). Second derivatives are compared the way a
+Hessian-vector product is computed: the first gradients are taken with
+``create_graph=True``, dotted with a random vector, and differentiated again.
+"""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor
+
+torch = pytest.importorskip("torch")
+functional = pytest.importorskip("torch.nn.functional")
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+RELATIVE = 1e-12
+ROWS = np.array([0, 2, 1])
+PICKED = np.array([3, 0, 3])
+MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+
+
+def positive(shape, rng):
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def anywhere(shape, rng):
+    return rng.standard_normal(shape)
+
+
+class Case:
+    """One op on inputs of given shapes: ours and torch's, and where its inputs are drawn from."""
+
+    def __init__(self, ours, theirs, *shapes, draw=anywhere):
+        self.ours, self.theirs, self.shapes, self.draw = ours, theirs, shapes, draw
+
+    def arrays(self, seed):
+        rng = np.random.default_rng(seed)
+        return [self.draw(shape, rng) for shape in self.shapes]
+
+
+def torch_step(x):
+    """torch has no differentiable step; this one has the same value and a zero gradient."""
+    return x * 0.0 + (x > 0).to(torch.float64)
+
+
+UNARY = {
+    "neg": (lambda x: -x, lambda x: -x, anywhere),
+    "exp": (Tensor.exp, torch.exp, anywhere),
+    "log": (Tensor.log, torch.log, positive),
+    "tanh": (Tensor.tanh, torch.tanh, anywhere),
+    "sigmoid": (Tensor.sigmoid, torch.sigmoid, anywhere),
+    "relu": (Tensor.relu, torch.relu, anywhere),
+    "leaky_relu": (lambda x: x.leaky_relu(0.2), lambda x: functional.leaky_relu(x, 0.2), anywhere),
+    "abs": (abs, torch.abs, anywhere),
+    "abs method": (Tensor.abs, torch.abs, anywhere),
+    "step": (Tensor.step, torch_step, anywhere),
+    "clip": (lambda x: x.clip(-0.5, 0.7), lambda x: torch.clamp(x, -0.5, 0.7), anywhere),
+    "clip below only": (lambda x: x.clip(low=0.1), lambda x: torch.clamp(x, min=0.1), anywhere),
+    "square": (lambda x: x**2, lambda x: x**2, anywhere),
+    "cube": (lambda x: x**3, lambda x: x**3, anywhere),
+    "square root": (lambda x: x**0.5, lambda x: x**0.5, positive),
+    "pow -1.5": (lambda x: x**-1.5, lambda x: x**-1.5, positive),
+    "radd": (lambda x: 2.5 + x, lambda x: 2.5 + x, anywhere),
+    "rsub": (lambda x: 2.5 - x, lambda x: 2.5 - x, anywhere),
+    "rmul": (lambda x: 2.5 * x, lambda x: 2.5 * x, anywhere),
+    "rdiv": (lambda x: 2.5 / x, lambda x: 2.5 / x, positive),
+    "rpow": (lambda x: 2.5**x, lambda x: 2.5**x, anywhere),
+    "sub a number": (lambda x: x - 1.5, lambda x: x - 1.5, anywhere),
+    "divide by a number": (lambda x: x / 4.0, lambda x: x / 4.0, anywhere),
+}
+BINARY = {
+    "add": (lambda a, b: a + b, lambda a, b: a + b, anywhere),
+    "sub": (lambda a, b: a - b, lambda a, b: a - b, anywhere),
+    "mul": (lambda a, b: a * b, lambda a, b: a * b, anywhere),
+    "div": (lambda a, b: a / b, lambda a, b: a / b, positive),
+    "pow": (lambda a, b: a**b, lambda a, b: a**b, positive),
+    "maximum": (autograd.maximum, torch.maximum, anywhere),
+    "minimum": (autograd.minimum, torch.minimum, anywhere),
+}
+# Broadcasting pairs: equal, a trailing vector, size-1 axes on both sides, 0-d on either side, a new front axis.
+SHAPE_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((2, 3), ()), ((1,), (2, 3))]
+
+CASES = {}
+for name, (ours, theirs, draw) in UNARY.items():
+    for shape in [(), (3, 4), (2, 3, 2)]:
+        CASES[f"{name} {shape}"] = Case(ours, theirs, shape, draw=draw)
+for name, (ours, theirs, draw) in BINARY.items():
+    for shapes in SHAPE_PAIRS:
+        CASES[f"{name} {shapes[0]} {shapes[1]}"] = Case(ours, theirs, *shapes, draw=draw)
+
+CONDITION = np.array([[True, False, True], [False, False, True]])
+CASES |= {
+    "array + tensor": Case(lambda x: np.arange(4.0) + x, lambda x: torch.arange(4.0, dtype=torch.float64) + x, (3, 4)),
+    "array * tensor": Case(lambda x: np.arange(4.0) * x, lambda x: torch.arange(4.0, dtype=torch.float64) * x, (3, 4)),
+    "tensor / array": Case(lambda x: x / np.arange(1.0, 5.0), lambda x: x / torch.arange(1.0, 5.0).double(), (3, 4)),
+    "where": Case(
+        lambda a, b: autograd.where(CONDITION, a, b),
+        lambda a, b: torch.where(torch.tensor(CONDITION), a, b),
+        (2, 3),
+        (3,),
+    ),
+    "where with a number": Case(
+        lambda a: autograd.where(CONDITION, a, 0.5), lambda a: torch.where(torch.tensor(CONDITION), a, 0.5), (2, 1)
+    ),
+    "matmul vector vector": Case(lambda a, b: a @ b, lambda a, b: a @ b, (4,), (4,)),
+    "matmul matrix vector": Case(lambda a, b: a @ b, lambda a, b: a @ b, (3, 4), (4,)),
+    "matmul vector matrix": Case(lambda a, b: a @ b, lambda a, b: a @ b, (4,), (4, 5)),
+    "matmul matrix matrix": Case(lambda a, b: a @ b, lambda a, b: a @ b, (3, 4), (4, 5)),
+    "matmul batch matrix": Case(lambda a, b: a @ b, lambda a, b: a @ b, (2, 3, 4), (4, 5)),
+    "matmul batch batch": Case(lambda a, b: a @ b, lambda a, b: a @ b, (2, 3, 4), (2, 4, 5)),
+    "matmul broadcast batches": Case(lambda a, b: a @ b, lambda a, b: a @ b, (2, 1, 3, 4), (3, 4, 2)),
+    "matmul batch vector": Case(lambda a, b: a @ b, lambda a, b: a @ b, (2, 3, 4), (4,)),
+    "matmul function": Case(autograd.matmul, torch.matmul, (3, 4), (4, 2)),
+    "rmatmul array": Case(lambda b: np.ones((2, 3)) @ b, lambda b: torch.ones(2, 3, dtype=torch.float64) @ b, (3, 4)),
+}
+REDUCTIONS = {
+    "sum": (Tensor.sum, lambda x, dim, keepdim: torch.sum(x, dim=dim, keepdim=keepdim)),
+    "mean": (Tensor.mean, lambda x, dim, keepdim: torch.mean(x, dim=dim, keepdim=keepdim)),
+    "max": (Tensor.max, lambda x, dim, keepdim: torch.amax(x, dim=dim, keepdim=keepdim)),
+    "min": (Tensor.min, lambda x, dim, keepdim: torch.amin(x, dim=dim, keepdim=keepdim)),
+    "var": (Tensor.var, lambda x, dim, keepdim: torch.var(x, dim=dim, keepdim=keepdim, correction=0)),
+    "var ddof=1": (
+        lambda x, axis, keepdims: x.var(axis=axis, keepdims=keepdims, ddof=1),
+        lambda x, dim, keepdim: torch.var(x, dim=dim, keepdim=keepdim, correction=1),
+    ),
+}
+
+
+def _reduction_case(ours, theirs, axis, keepdims):
+    dim = tuple(range(3)) if axis is None else axis
+    return Case(lambda x: ours(x, axis=axis, keepdims=keepdims), lambda x: theirs(x, dim, keepdims), (2, 3, 4))
+
+
+for name, (ours, theirs) in REDUCTIONS.items():
+    for axis in [None, 0, -1, (0, 2)]:
+        for keepdims in [False, True]:
+            CASES[f"{name} axis={axis} keepdims={keepdims}"] = _reduction_case(ours, theirs, axis, keepdims)
+CASES |= {
+    "sum of a 0-d tensor": Case(Tensor.sum, torch.sum, ()),
+    "max of a 0-d tensor": Case(Tensor.max, torch.amax, ()),
+    "min of a 0-d tensor": Case(Tensor.min, torch.amin, ()),
+    "mean of a vector": Case(Tensor.mean, torch.mean, (5,)),
+    "reshape": Case(lambda x: x.reshape(4, -1), lambda x: x.reshape(4, -1), (2, 3, 4)),
+    "reshape a tuple": Case(lambda x: x.reshape((6, 4)), lambda x: x.reshape((6, 4)), (2, 3, 4)),
+    "reshape to 0-d": Case(lambda x: x.reshape(()), lambda x: x.reshape(()), (1, 1)),
+    "transpose": Case(Tensor.transpose, lambda x: x.permute(2, 1, 0), (2, 3, 4)),
+    "transpose axes": Case(lambda x: x.transpose(1, 0, 2), lambda x: x.permute(1, 0, 2), (2, 3, 4)),
+    "permute": Case(lambda x: x.permute(2, 0, 1), lambda x: x.permute(2, 0, 1), (2, 3, 4)),
+    ".T": Case(lambda x: x.T, lambda x: x.T, (3, 4)),
+    "flatten": Case(Tensor.flatten, torch.flatten, (2, 3, 4)),
+    "flatten from 1": Case(lambda x: x.flatten(1), lambda x: torch.flatten(x, 1), (2, 3, 4)),
+    "unsqueeze 0": Case(lambda x: x.unsqueeze(0), lambda x: x.unsqueeze(0), (3, 4)),
+    "unsqueeze -1": Case(lambda x: x.unsqueeze(-1), lambda x: x.unsqueeze(-1), (3, 4)),
+    "squeeze": Case(Tensor.squeeze, torch.squeeze, (2, 1, 3, 1)),
+    "squeeze 1": Case(lambda x: x.squeeze(1), lambda x: x.squeeze(1), (2, 1, 3, 1)),
+    "concatenate axis 0": Case(lambda *xs: autograd.concatenate(xs), lambda *xs: torch.cat(xs), (2, 3), (1, 3), (4, 3)),
+    "concatenate axis -1": Case(
+        lambda *xs: autograd.concatenate(xs, axis=-1), lambda *xs: torch.cat(xs, dim=-1), (2, 3), (2, 1), (2, 2)
+    ),
+    "stack": Case(lambda *xs: autograd.stack(xs), lambda *xs: torch.stack(xs), (2, 3), (2, 3)),
+    "stack axis -1": Case(lambda *xs: autograd.stack(xs, axis=-1), lambda *xs: torch.stack(xs, dim=-1), (4,), (4,)),
+    "index an int": Case(lambda x: x[1], lambda x: x[1], (3, 4)),
+    "index a negative int": Case(lambda x: x[-1, :, 2], lambda x: x[-1, :, 2], (2, 3, 4)),
+    "slice": Case(lambda x: x[:, 1:3], lambda x: x[:, 1:3], (3, 4)),
+    "slice with a step": Case(lambda x: x[..., ::2], lambda x: x[..., ::2], (2, 3, 5)),
+    "new axis": Case(lambda x: x[None, 1], lambda x: x[None, 1], (3, 4)),
+    "correct-class pick": Case(
+        lambda x: x[np.arange(3), PICKED], lambda x: x[torch.arange(3), torch.tensor(PICKED)], (3, 4)
+    ),
+    "rows picked twice": Case(lambda x: x[[0, 0, 2]], lambda x: x[[0, 0, 2]], (3, 4)),
+    "rows and a slice": Case(lambda x: x[ROWS, 1:], lambda x: x[torch.tensor(ROWS), 1:], (3, 4)),
+    "boolean mask": Case(lambda x: x[MASK], lambda x: x[torch.tensor(MASK)], (3, 4)),
+    "softmax": Case(Tensor.softmax, lambda x: torch.softmax(x, -1), (3, 4)),
+    "softmax axis 0": Case(lambda x: x.softmax(axis=0), lambda x: torch.softmax(x, 0), (3, 4)),
+    "log_softmax": Case(Tensor.log_softmax, lambda x: torch.log_softmax(x, -1), (3, 4)),
+    "log_softmax axis 1": Case(lambda x: x.log_softmax(1), lambda x: torch.log_softmax(x, 1), (2, 3, 4)),
+    "logsumexp": Case(Tensor.logsumexp, lambda x: torch.logsumexp(x, -1), (3, 4)),
+    "logsumexp keepdims": Case(
+        lambda x: x.logsumexp(axis=0, keepdims=True), lambda x: torch.logsumexp(x, 0, keepdim=True), (3, 4)
+    ),
+    "logsumexp of a vector": Case(Tensor.logsumexp, lambda x: torch.logsumexp(x, 0), (5,)),
+    "cross-entropy from log_softmax": Case(
+        lambda x: -x.log_softmax()[np.arange(3), PICKED].mean(),
+        lambda x: functional.cross_entropy(x, torch.tensor(PICKED)),
+        (3, 4),
+    ),
+    "a two-layer net": Case(
+        lambda x, w1, w2: ((x @ w1).relu() @ w2).tanh().sum(axis=1),
+        lambda x, w1, w2: torch.tanh(torch.relu(x @ w1) @ w2).sum(dim=1),
+        (5, 3),
+        (3, 4),
+        (4, 2),
+    ),
+}
+SECOND_ORDER = {name: case for name, case in CASES.items() if not name.startswith("step")}
+
+
+def assert_close(ours, theirs, what):
+    """Equal to ``RELATIVE`` of the largest number compared; same shape and dtype."""
+    theirs = np.zeros(np.shape(ours)) if theirs is None else theirs.detach().numpy(force=True)
+    ours = np.asarray(ours)
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, torch {theirs.shape}"
+    assert ours.dtype == np.float64, f"{what}: dtype {ours.dtype}"
+    scale = max(float(np.max(np.abs(theirs), initial=0.0)), 1e-300)
+    worst = float(np.max(np.abs(ours - theirs), initial=0.0))
+    assert worst <= RELATIVE * scale, f"{what}: largest difference {worst:.3g} on numbers up to {scale:.3g}"
+
+
+def both(arrays):
+    return [Tensor(a, requires_grad=True) for a in arrays], [torch.tensor(a, requires_grad=True) for a in arrays]
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_value_and_gradients_match_torch(case):
+    ours, theirs = both(case.arrays(seed=0))
+    out, torch_out = case.ours(*ours), case.theirs(*theirs)
+    assert isinstance(out, Tensor)
+    assert_close(out.data, torch_out, "value")
+    upstream = np.random.default_rng(1).standard_normal(out.shape)
+    out.backward(upstream)
+    torch_out.backward(torch.tensor(upstream))
+    for index, (x, torch_x) in enumerate(zip(ours, theirs)):
+        assert_close(x.grad if x.grad is not None else np.zeros(x.shape), torch_x.grad, f"d/d input {index}")
+
+
+def _hessian_vector(inputs, f, grad, upstream, directions, wrap):
+    """d/d(inputs) of sum(first gradient * direction): a Hessian-vector product, via create_graph."""
+    first = grad(f(*inputs), inputs, wrap(upstream), create_graph=True, allow_unused=True)
+    terms = [(g * wrap(v)).sum() for g, v in zip(first, directions) if g is not None and g.requires_grad]
+    if not terms:
+        return [None] * len(inputs)
+    return grad(sum(terms[1:], terms[0]), inputs, allow_unused=True)
+
+
+@pytest.mark.parametrize("case", SECOND_ORDER.values(), ids=SECOND_ORDER.keys())
+def test_second_derivatives_match_torch(case):
+    arrays = case.arrays(seed=2)
+    ours, theirs = both(arrays)
+    rng = np.random.default_rng(3)
+    upstream = rng.standard_normal(np.shape(case.ours(*[Tensor(a) for a in arrays]).data))
+    directions = [rng.standard_normal(a.shape) for a in arrays]
+    ours_second = _hessian_vector(ours, case.ours, autograd.grad, upstream, directions, lambda a: a)
+    torch_second = _hessian_vector(
+        theirs,
+        case.theirs,
+        lambda out, inputs, gradient=None, **kw: torch.autograd.grad(out, inputs, gradient, **kw),
+        upstream,
+        directions,
+        torch.tensor,
+    )
+    for index, (h, torch_h) in enumerate(zip(ours_second, torch_second)):
+        assert_close(np.zeros(arrays[index].shape) if h is None else h, torch_h, f"second derivative {index}")
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+def test_softmax_family_is_finite_for_huge_logits(name):
+    logits = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4], [-1e4, 3.0, 1e4]])
+    ours, theirs = both([logits])
+    out = getattr(ours[0], name)(axis=-1)
+    torch_out = getattr(torch, name)(theirs[0], -1)
+    assert np.isfinite(out.data).all()
+    assert_close(out.data, torch_out, f"{name} of huge logits")
+    upstream = np.random.default_rng(4).standard_normal(out.shape)
+    out.backward(upstream)
+    torch_out.backward(torch.tensor(upstream))
+    assert np.isfinite(ours[0].grad).all()
+    assert_close(ours[0].grad, theirs[0].grad, f"gradient of {name} of huge logits")
+
+
+def test_softmax_of_huge_logits_by_hand():
+    probabilities = Tensor([1e4, 0.0, -1e4]).softmax()
+    np.testing.assert_array_equal(probabilities.data, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(Tensor([1e4, 1e4]).log_softmax().data, [-np.log(2.0)] * 2)
+    assert Tensor([-1e4, -1e4]).logsumexp().item() == -1e4 + np.log(2.0)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda x: x.max(), torch.amax),
+        (lambda x: x.min(axis=1), lambda x: torch.amin(x, 1)),
+        (lambda x: autograd.maximum(x, 1.0), lambda x: torch.maximum(x, torch.tensor(1.0, dtype=torch.float64))),
+        (lambda x: autograd.minimum(x, 1.0), lambda x: torch.minimum(x, torch.tensor(1.0, dtype=torch.float64))),
+        (lambda x: x.clip(0.0, 1.0), lambda x: torch.clamp(x, 0.0, 1.0)),
+        (Tensor.relu, torch.relu),
+        (abs, torch.abs),
+    ],
+    ids=["max", "min", "maximum", "minimum", "clip", "relu", "abs"],
+)
+def test_ties_and_kinks_share_the_gradient_as_torch_does(ours, theirs):
+    values = np.array([[1.0, 3.0, 3.0, 0.0], [1.0, 1.0, -2.0, 1.0]])
+    (x,), (torch_x,) = both([values])
+    ours(x).sum().backward()
+    theirs(torch_x).sum().backward()
+    assert_close(x.grad, torch_x.grad, "gradient at a tie or kink")
+
+
+NON_FINITE = {
+    "max with a nan": (lambda x: x.max(axis=1), lambda x: x.amax(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
+    "min with a nan": (lambda x: x.min(axis=1), lambda x: x.amin(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
+    "relu of nan and inf": (Tensor.relu, torch.relu, [[np.nan, np.inf], [-np.inf, 1.0]]),
+    "softmax of a row of -inf": (Tensor.softmax, lambda x: torch.softmax(x, -1), [[-np.inf, -np.inf], [0.0, -np.inf]]),
+    "log_softmax of a row of -inf": (
+        Tensor.log_softmax,
+        lambda x: torch.log_softmax(x, -1),
+        [[-np.inf, -np.inf], [0.0, -np.inf]],
+    ),
+    "logsumexp of a row of -inf": (
+        Tensor.logsumexp,
+        lambda x: torch.logsumexp(x, -1),
+        [[-np.inf, -np.inf], [0.0, -np.inf]],
+    ),
+    "softmax with an inf": (Tensor.softmax, lambda x: torch.softmax(x, -1), [[np.inf, 0.0], [1.0, 2.0]]),
+    "logsumexp with an inf": (Tensor.logsumexp, lambda x: torch.logsumexp(x, -1), [[np.inf, 0.0], [1.0, 2.0]]),
+}
+
+
+def assert_same_non_finite(ours, theirs, what):
+    """nan and inf exactly where torch has them; the finite numbers to ``RELATIVE``."""
+    theirs = theirs.detach().numpy()
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs), err_msg=f"{what}: nan")
+    np.testing.assert_array_equal(ours[~finite & ~np.isnan(theirs)], theirs[~finite & ~np.isnan(theirs)], err_msg=what)
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=RELATIVE, atol=0, err_msg=what)
+
+
+@pytest.mark.parametrize(("ours", "theirs", "values"), NON_FINITE.values(), ids=NON_FINITE.keys())
+def test_nan_and_inf_give_torch_results_quietly(ours, theirs, values):
+    """IEEE results where torch has them, without a warning (the module turns warnings into errors)."""
+    (x,), (torch_x,) = both([np.array(values)])
+    out, torch_out = ours(x), theirs(torch_x)
+    assert_same_non_finite(out.data, torch_out, "value")
+    out.backward(np.ones(out.shape))
+    torch_out.backward(torch.ones_like(torch_out))
+    assert_same_non_finite(x.grad, torch_x.grad, "gradient")
