@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import graph
+from . import graph, numerics
 from .elementwise import (
     Add,
     Clip,
@@ -341,7 +341,8 @@ class Tensor(UnaryMethods, Node):
         """Variance over ``axis``: the mean squared distance from the mean (divided by ``n - ddof``)."""
         centred = self - self.mean(axis=axis, keepdims=True)
         count = reduced_count(self.shape, axis)
-        return (centred * centred).sum(axis=axis, keepdims=keepdims) * (1.0 / max(count - ddof, 1))
+        # n - ddof <= 0 leaves no degrees of freedom: inf or nan, as in numpy and PyTorch.
+        return (centred * centred).sum(axis=axis, keepdims=keepdims) * numerics.divide(1.0, float(count - ddof))
 
     # Shapes.
     def reshape(self, *shape: Any) -> Tensor:
@@ -396,9 +397,11 @@ class Tensor(UnaryMethods, Node):
     def __getitem__(self, index: Any) -> Tensor:
         """Indexing as in numpy: ints, slices, ``None``, and integer or boolean arrays (``x[rows, cols]``)."""
         parts = index if isinstance(index, tuple) else (index,)
-        parts = tuple(part.data if isinstance(part, Tensor) else part for part in parts)
-        parts = tuple(part.astype(np.intp) if _is_float_index(part) else part for part in parts)
-        index = parts if isinstance(index, tuple) else parts[0]
+        if any(isinstance(part, Node) for part in parts):
+            raise TypeError(
+                "index a Tensor with ints, slices or numpy arrays (integer positions or a bool mask), not with a "
+                "Tensor or Value: a Tensor holds floats, so a mask in one would be read as positions 0 and 1"
+            )
         try:
             return GetItem.apply(self, index=index)
         except IndexError as error:
@@ -416,11 +419,6 @@ class Tensor(UnaryMethods, Node):
     def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``axis``, computed stably."""
         return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
-
-
-def _is_float_index(part: Any) -> bool:
-    """A float array used as an index: the integer labels of a class, stored as floats by a Tensor."""
-    return isinstance(part, np.ndarray) and part.dtype.kind == "f" and np.all(part == np.round(part))
 
 
 def _as_tensor(x: Any, like: Any = None) -> Tensor:

@@ -52,14 +52,21 @@ def test_iteration_gives_recorded_rows():
     np.testing.assert_array_equal(x.grad, [[2.0, 2.0], [0.0, 0.0], [1.0, 1.0]])
 
 
-def test_labels_stored_in_a_tensor_index_like_integers():
+def test_a_tensor_used_as_an_index_is_refused():
+    """A Tensor holds floats: a bool mask inside one would silently become positions 0 and 1."""
     scores = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
-    labels = Tensor([0, 3, 1])  # a Tensor holds them as floats
-    picked = scores[np.arange(3), labels]
-    assert picked.data.tolist() == [0.0, 7.0, 9.0]
-    picked.sum().backward()
-    np.testing.assert_array_equal(scores.grad, [[1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
-    assert scores[Tensor([0, 2])].shape == (2, 4)
+    with pytest.raises(TypeError, match="not with a Tensor"):
+        scores[np.arange(3), Tensor([0, 3, 1])]
+    with pytest.raises(TypeError, match="bool mask"):
+        scores[Tensor([True, False, True])]
+    picked = scores[np.array([True, False, True])]  # a numpy mask works
+    assert picked.data.tolist() == [[0.0, 1.0, 2.0, 3.0], [8.0, 9.0, 10.0, 11.0]]
+
+
+def test_variance_without_degrees_of_freedom_is_infinite_as_in_torch():
+    x = Tensor([1.0, 2.0, 3.0])
+    assert x.var(ddof=3).item() == np.inf  # 2 / 0; torch.var(correction=3) gives inf too
+    assert x.var(ddof=1).item() == 1.0
 
 
 def test_comparisons_give_plain_boolean_arrays():
