@@ -59,7 +59,16 @@ class Node:
 
     __slots__ = ("_op", "_parents", "data", "grad", "label", "requires_grad")
 
-    # Subclasses build constants and results of ops through these two hooks.
+    def __init__(self, data: Any, requires_grad: bool, label: str | None):
+        """A leaf: data the user made, with no op behind it."""
+        self.data = data
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.label = label
+        self._parents = ()
+        self._op = None
+
+    # Subclasses build constants and results of ops through these hooks.
     @classmethod
     def _lift(cls, x: Any, like: Any = None) -> Node:
         """Turn a plain number or array into a constant node of this kind.

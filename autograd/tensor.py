@@ -102,12 +102,7 @@ class Tensor(UnaryMethods, Node):
     __array_ufunc__ = None  # numpy arrays defer to Tensor's operators: ``array + tensor`` is a Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
-        self.data = _float_array(data, dtype)
-        self.grad = None
-        self.requires_grad = requires_grad
-        self.label = label
-        self._parents = ()
-        self._op = None
+        super().__init__(_float_array(data, dtype), requires_grad, label)
 
     # Hooks of the graph core.
     @classmethod

@@ -56,12 +56,7 @@ class Value(UnaryMethods, Node):
     __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
 
     def __init__(self, data: Number | Value, label: str | None = None, requires_grad: bool = True):
-        self.data = _as_float(data)
-        self.grad = None
-        self.requires_grad = requires_grad
-        self.label = label
-        self._parents = ()
-        self._op = None
+        super().__init__(_as_float(data), requires_grad, label)
 
     @classmethod
     def _lift(cls, x: Any, like: Any = None) -> Value:
