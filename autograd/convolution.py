@@ -168,7 +168,9 @@ class Conv2d(Function):
             if isinstance(x, Node):  # create_graph: the windows must be recorded, so d(weight) depends on x
                 columns = Im2Col.apply(x, kernel=shape[2:], stride=self.stride, padding=self.padding)
             grad_weight = (upstream @ columns.transpose(0, 2, 1)).sum(axis=0).reshape(shape)
-        if bias is not None and self.needs_input_grad[2]:
+        if bias is None:
+            return grad_x, grad_weight
+        if self.needs_input_grad[2]:
             grad_bias = upstream.sum(axis=0).sum(axis=1)
         return grad_x, grad_weight, grad_bias
 

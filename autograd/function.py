@@ -72,7 +72,7 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> Any:
-        """Given d(loss)/d(out), return d(loss)/d(input) for each input (a tuple, or one value)."""
+        """Given d(loss)/d(out), return d(loss)/d(input) per input: a tuple, or one value for a one-input op."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
     @classmethod

@@ -198,8 +198,19 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
             parents = node._parents
             if create_graph:
                 downstream = node._op.backward(upstream, node, *parents)
-            elif len(parents) == 2:
-                downstream = node._op.backward(upstream, node.data, parents[0].data, parents[1].data)
+            elif len(parents) == 2:  # most ops: the same steps as below, unrolled because this is the hot loop
+                a, b = parents
+                downstream = node._op.backward(upstream, node.data, a.data, b.data)
+                if type(downstream) is not tuple or len(downstream) != 2:
+                    raise TypeError(f"the backward of {node._op!r} must return a tuple of 2 gradients, one per input")
+                grad_a, grad_b = downstream
+                if grad_a is not None and a.requires_grad:
+                    previous = collected(a)
+                    grads[a] = grad_a if previous is None else previous + grad_a
+                if grad_b is not None and b.requires_grad:
+                    previous = collected(b)
+                    grads[b] = grad_b if previous is None else previous + grad_b
+                continue
             else:
                 downstream = node._op.backward(upstream, node.data, *[p.data for p in parents])
             if type(downstream) is not tuple:

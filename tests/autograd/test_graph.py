@@ -295,3 +295,15 @@ def test_a_function_without_backward_says_so():
     y = ForwardOnly.apply(Value(1.0))
     with pytest.raises(NotImplementedError, match="ForwardOnly does not define backward"):
         y.backward()
+
+
+def test_a_two_input_op_whose_backward_returns_one_gradient_is_refused():
+    class Broken(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad, out, a, b):
+            return grad * b  # forgot the second input's gradient
+
+    with pytest.raises(TypeError, match="tuple of 2 gradients"):
+        Broken.apply(Value(2.0), Value(3.0)).backward()
