@@ -9,6 +9,7 @@ from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
+from .linear import linear
 from .pooling import avg_pool2d, max_pool2d
 from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
@@ -27,6 +28,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "is_grad_enabled",
+    "linear",
     "matmul",
     "max_pool2d",
     "maximum",

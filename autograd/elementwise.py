@@ -170,7 +170,11 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """``max(0, a)``: local gradient 1 where ``a > 0`` and 0 elsewhere (also at 0)."""
+    """``max(0, a)``: local gradient 1 where ``a > 0`` and 0 elsewhere (also at 0).
+
+    The backward reads the gate off the output: it is open wherever the output
+    is not 0 (a ``nan`` input counts as open, as in PyTorch).
+    """
 
     __slots__ = ()
 
@@ -178,7 +182,7 @@ class ReLU(Function):
         return numerics.maximum(a, 0.0)
 
     def backward(self, grad, out, a):
-        return _select(plain(a) <= 0.0, 0.0, grad)
+        return _select(plain(out) != 0.0, grad, 0.0)
 
 
 class LeakyReLU(Function):

@@ -167,9 +167,10 @@ def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
             "backward() on a node that does not require grad: nothing it was computed "
             "from requires a gradient (made under no_grad(), detached, or from constants)"
         )
-    if gradient is None:
-        gradient = output._seed()
-    elif isinstance(gradient, Node):
+    if gradient is None:  # the output's own seed needs no checks
+        seed = output._seed()
+        return output._lift(seed, output) if create_graph else seed
+    if isinstance(gradient, Node):
         gradient = gradient.data
     seed = output._lift(gradient, output)
     if getattr(seed.data, "shape", None) != getattr(output.data, "shape", None):

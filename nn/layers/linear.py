@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, linear
 
 from ..module import Module
 from .init import Seed, initial_weights
@@ -38,8 +38,7 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape {x.shape}")
-        out = x @ self.weight
-        return out + self.bias if self.bias is not None else out
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

@@ -118,6 +118,12 @@ CASES |= {
     "matmul batch vector": Case(lambda a, b: a @ b, lambda a, b: a @ b, (2, 3, 4), (4,)),
     "matmul function": Case(autograd.matmul, torch.matmul, (3, 4), (4, 2)),
     "rmatmul array": Case(lambda b: np.ones((2, 3)) @ b, lambda b: torch.ones(2, 3, dtype=torch.float64) @ b, (3, 4)),
+    # torch keeps a linear layer's weight as (out, in); ours is (in, out), hence the .T
+    "linear": Case(autograd.linear, lambda x, w, b: functional.linear(x, w.T, b), (3, 4), (4, 5), (5,)),
+    "linear without bias": Case(autograd.linear, lambda x, w: functional.linear(x, w.T), (3, 4), (4, 5)),
+    "linear on a batch of batches": Case(
+        autograd.linear, lambda x, w, b: functional.linear(x, w.T, b), (2, 3, 4), (4, 5), (5,)
+    ),
 }
 REDUCTIONS = {
     "sum": (Tensor.sum, lambda x, dim, keepdim: torch.sum(x, dim=dim, keepdim=keepdim)),
@@ -305,6 +311,11 @@ NON_FINITE = {
     "max with a nan": (lambda x: x.max(axis=1), lambda x: x.amax(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
     "min with a nan": (lambda x: x.min(axis=1), lambda x: x.amin(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
     "relu of nan and inf": (Tensor.relu, torch.relu, [[np.nan, np.inf], [-np.inf, 1.0]]),
+    "sqrt of relu: an inf gradient stopped by the closed gate": (
+        lambda x: x.relu() ** 0.5,
+        lambda x: torch.relu(x) ** 0.5,
+        [[-1.0, 0.0], [4.0, -np.inf]],
+    ),
     "softmax of a row of -inf": (Tensor.softmax, lambda x: torch.softmax(x, -1), [[-np.inf, -np.inf], [0.0, -np.inf]]),
     "log_softmax of a row of -inf": (
         Tensor.log_softmax,

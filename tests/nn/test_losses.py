@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor, Value
 
@@ -69,6 +70,33 @@ def test_cross_entropy_is_finite_for_logits_of_1e4():
     loss.backward()
     assert loss.item() == pytest.approx(2e4)
     np.testing.assert_allclose(logits.grad, [[1.0, -1.0, 0.0]])
+
+
+CROSS_ENTROPIES = {name: CASES[name] for name in ("cross_entropy", "cross_entropy smoothed", "cross_entropy soft labels")}
+
+
+@pytest.mark.parametrize("name", CROSS_ENTROPIES)
+def test_cross_entropy_second_derivatives_match_torch(name):
+    """The fused op's backward is recorded under create_graph: a Hessian-vector product against torch."""
+    ours_fn, torch_fn = CROSS_ENTROPIES[name]
+    direction = RNG.standard_normal(SCORES.shape)
+    ours, theirs = Tensor(SCORES, requires_grad=True), torch.tensor(SCORES, requires_grad=True)
+    (gradient,) = autograd.grad(ours_fn(ours), [ours], create_graph=True)
+    (gradient * Tensor(direction)).sum().backward()
+    (torch_gradient,) = torch.autograd.grad(torch_fn(theirs), [theirs], create_graph=True)
+    (torch_gradient * torch.tensor(direction)).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_cross_entropy_with_a_logit_of_minus_inf_matches_torch():
+    """A class with probability 0 adds nothing to the loss of a row whose label is another class."""
+    scores = np.array([[0.5, -np.inf, 2.0], [-np.inf, 1.0, 0.0]])
+    ours, theirs = Tensor(scores, requires_grad=True), torch.tensor(scores, requires_grad=True)
+    loss, reference = nn.cross_entropy(ours, [0, 2]), F.cross_entropy(theirs, torch.tensor([0, 2]))
+    loss.backward()
+    reference.backward()
+    assert loss.item() == pytest.approx(reference.item(), rel=1e-12)
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=0)
 
 
 def test_penalties_by_hand_on_tensors_values_and_modules():

@@ -65,5 +65,5 @@ def test_backprop_steps_name_parameters_by_their_model_name():
     names = {step.name for step in steps}
     assert {"layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"} <= names
     bias_step = next(step for step in steps if step.name == "layers.2.bias")
-    assert bias_step.text.startswith("grad of layers.2.bias: broadcast's backward")
+    assert bias_step.text.startswith("grad of layers.2.bias: linear's backward")
     np.testing.assert_allclose(bias_step.gradient, [2.0])  # two rows, each adds the bias once
