@@ -134,7 +134,7 @@ class Tensor(UnaryMethods, Node):
                 f"backward() on a Tensor of shape {self.shape} needs a gradient of that shape: only a single "
                 "number can start a backward pass by itself (reduce it with .sum() or .mean(), or pass gradient=...)"
             )
-        return np.ones_like(self.data)
+        return np.ones(self.data.shape, self.data.dtype)
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
@@ -144,13 +144,16 @@ class Tensor(UnaryMethods, Node):
         # kept as they are, so the large gradients of matmuls are never copied.
         handed_out: set[int] = set()
         for node, grad in grads.items():
-            if node.grad is not None or isinstance(grad, Node):
-                node.grad = grad if node.grad is None else node.grad + grad
+            previous = node.grad
+            if previous is not None or isinstance(grad, Node):
+                node.grad = grad if previous is None else previous + grad
                 continue
-            grad = np.asarray(grad)  # numpy gives scalars for 0-d results
-            if node._op is None and (id(grad) in handed_out or grad.base is not None or not grad.flags.writeable):
+            if type(grad) is not np.ndarray:
+                grad = np.asarray(grad)  # numpy gives scalars for 0-d results
+            key = id(grad)
+            if node._op is None and (key in handed_out or grad.base is not None or not grad.flags.writeable):
                 grad = grad.copy()
-            handed_out.add(id(grad))
+            handed_out.add(key)
             node.grad = grad
 
     # What the array is.

@@ -11,8 +11,11 @@ Measured, each the median of several repeats, as seconds per call:
 
 The three contestants:
 
-- tracegrad: the network written with ``Tensor`` ops, cross-entropy as
-  ``-logits.log_softmax()[rows, labels].mean()``;
+- tracegrad: the network as ``nn`` runs it, each layer one ``linear`` op
+  (``x @ W + b``) and the loss one ``nn.cross_entropy`` op: six nodes;
+- tracegrad op by op: the same network written with the elementary ``Tensor``
+  ops, ``x @ W + b`` and ``-logits.log_softmax()[rows, labels].mean()``:
+  seventeen nodes, each one a step a learner can draw and inspect;
 - numpy by hand: the same maths with the gradients written out by hand, no
   graph at all. This is the limit for any engine that computes with numpy;
 - torch: CPU eager mode with ``torch.set_num_threads(2)``.
@@ -52,8 +55,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-import autograd
-from autograd import Tensor, conv2d
+import nn
+from autograd import Tensor, conv2d, linear
 from benchmarks import machine_summary, markdown_table, seconds
 
 SIZES = (784, 256, 256, 10)
@@ -99,7 +102,24 @@ def batch(size: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
-    """One SGD step written with ``Tensor`` ops; also returns the live parameter arrays."""
+    """One SGD step with ``linear`` layers and ``nn.cross_entropy``; also returns the live parameter arrays."""
+    parameters = [Tensor(w, requires_grad=True) for w in weights]
+    inputs = Tensor(x)
+    w1, b1, w2, b2, w3, b3 = parameters
+
+    def step() -> None:
+        hidden = linear(inputs, w1, b1).relu()
+        hidden = linear(hidden, w2, b2).relu()
+        loss = nn.cross_entropy(linear(hidden, w3, b3), labels)
+        sgd_update(parameters, loss)
+
+    return step, [p.data for p in parameters]
+
+
+def tracegrad_op_by_op_step(
+    x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]
+) -> tuple[Step, list[np.ndarray]]:
+    """The same step written with elementary ``Tensor`` ops, each its own node."""
     parameters = [Tensor(w, requires_grad=True) for w in weights]
     inputs, rows = Tensor(x), np.arange(len(x))
     w1, b1, w2, b2, w3, b3 = parameters
@@ -109,14 +129,18 @@ def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray])
         hidden = (hidden @ w2 + b2).relu()
         logits = hidden @ w3 + b3
         loss = -logits.log_softmax()[rows, labels].mean()
-        for p in parameters:
-            p.grad = None
-        loss.backward()
-        with autograd.no_grad():
-            for p in parameters:
-                p.data -= LEARNING_RATE * p.grad
+        sgd_update(parameters, loss)
 
     return step, [p.data for p in parameters]
+
+
+def sgd_update(parameters: list[Tensor], loss: Tensor) -> None:
+    """Backward and one SGD update, with the same numpy line as the other contestants."""
+    for p in parameters:
+        p.grad = None
+    loss.backward()
+    for p in parameters:
+        p.data -= LEARNING_RATE * p.grad  # .data is a plain array: nothing is recorded
 
 
 def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
@@ -177,7 +201,13 @@ def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> 
     return step, [p.detach().numpy() for p in parameters]
 
 
-CONTESTANTS = {"tracegrad": tracegrad_step, "numpy by hand": numpy_step, "torch": torch_step}
+REFERENCE = "numpy by hand"
+CONTESTANTS = {
+    "tracegrad": tracegrad_step,
+    "tracegrad op by op": tracegrad_op_by_op_step,
+    "numpy by hand": numpy_step,
+    "torch": torch_step,
+}
 
 
 def check_same_step(size: int, dtype: type) -> None:
@@ -190,7 +220,7 @@ def check_same_step(size: int, dtype: type) -> None:
         results[name] = parameters
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
     for name, parameters in results.items():
-        for ours, reference in zip(parameters, results["numpy by hand"]):
+        for ours, reference in zip(parameters, results[REFERENCE]):
             if not np.allclose(ours, reference, rtol=tolerance, atol=tolerance):
                 raise AssertionError(f"{name} computes a different step than numpy by hand ({size}, {dtype.__name__})")
 
@@ -273,27 +303,15 @@ def main() -> None:
     memory_kept = keep_freed_memory()
     load_before = os.getloadavg()[0]
     steps = measure_steps()
+    others = [name for name in CONTESTANTS if name != REFERENCE]
     rows = []
     for (size, dtype), times in steps.items():
-        reference = times["numpy by hand"]
         rows.append(
-            [
-                f"batch {size}, {dtype.__name__}",
-                milliseconds(times["tracegrad"]),
-                milliseconds(reference),
-                milliseconds(times["torch"]),
-                f"{times['tracegrad'] / reference:.2f}x",
-                f"{times['torch'] / reference:.2f}x",
-            ]
+            [f"batch {size}, {dtype.__name__}"]
+            + [milliseconds(times[name]) for name in CONTESTANTS]
+            + [f"{times[name] / times[REFERENCE]:.2f}x" for name in others]
         )
-    header = [
-        "MLP 784-256-256-10, one SGD step (ms)",
-        "tracegrad",
-        "numpy by hand",
-        "torch",
-        "tracegrad/numpy",
-        "torch/numpy",
-    ]
+    header = ["MLP 784-256-256-10, one SGD step (ms)", *CONTESTANTS, *(f"{name} / numpy" for name in others)]
     print(markdown_table(header, rows))
     conv = measure_conv()
     rows = []
@@ -313,7 +331,7 @@ def main() -> None:
             ["conv2d 64x1x8x8, 16 3x3 filters, forward + backward (ms)", "tracegrad", "torch", "tracegrad/torch"], rows
         )
     )
-    within = max(times["tracegrad"] / times["numpy by hand"] for times in steps.values())
+    within = max(times["tracegrad"] / times[REFERENCE] for times in steps.values())
     faster = all(times["tracegrad"] < times["torch"] for (size, _), times in steps.items() if size == 64)
     print(
         f"\nMedians of {REPEATS} timed runs per cell, alternating between the contestants, each run after a "

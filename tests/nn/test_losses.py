@@ -72,7 +72,9 @@ def test_cross_entropy_is_finite_for_logits_of_1e4():
     np.testing.assert_allclose(logits.grad, [[1.0, -1.0, 0.0]])
 
 
-CROSS_ENTROPIES = {name: CASES[name] for name in ("cross_entropy", "cross_entropy smoothed", "cross_entropy soft labels")}
+CROSS_ENTROPIES = {
+    name: CASES[name] for name in ("cross_entropy", "cross_entropy smoothed", "cross_entropy soft labels")
+}
 
 
 @pytest.mark.parametrize("name", CROSS_ENTROPIES)
