@@ -12,8 +12,8 @@ million nodes is as easy as a chain of ten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 _grad_enabled = True
@@ -24,14 +24,29 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-@contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class _GradMode:
+    """Whether operations are recorded, set for a ``with`` block (or a decorated function) and restored after."""
+
+    __slots__ = ("enabled", "previous")
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.enabled
+
+    def __exit__(self, *exception: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self.previous
+
+    def __call__(self, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def with_mode(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(self.enabled):
+                return function(*args, **kwargs)
+
+        return with_mode
 
 
 def no_grad():
@@ -40,12 +55,12 @@ def no_grad():
     Results computed inside have ``requires_grad=False`` and no parents: use it
     for evaluation and for parameter updates, as in PyTorch.
     """
-    return _grad_mode(False)
+    return _GradMode(False)
 
 
 def enable_grad():
     """Context manager that turns recording back on inside a ``no_grad()`` block."""
-    return _grad_mode(True)
+    return _GradMode(True)
 
 
 class Node:
@@ -191,7 +206,7 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
     collected = grads.get
-    with _grad_mode(create_graph):
+    with _GradMode(create_graph):
         for node in reversed(topological_order(output, leaves=False)):
             upstream = collected(node)
             if upstream is None:

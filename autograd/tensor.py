@@ -142,19 +142,20 @@ class Tensor(UnaryMethods, Node):
         # on unchanged) or give a read-only view; a leaf's first gradient must be its own
         # array, since optimizers and users may change it in place. Fresh arrays are
         # kept as they are, so the large gradients of matmuls are never copied.
-        handed_out: set[int] = set()
+        arrays = list(map(id, grads.values()))
+        shared = set() if len(set(arrays)) == len(arrays) else {a for a in arrays if arrays.count(a) > 1}
         for node, grad in grads.items():
             previous = node.grad
-            if previous is not None or isinstance(grad, Node):
-                node.grad = grad if previous is None else previous + grad
-                continue
-            if type(grad) is not np.ndarray:
-                grad = np.asarray(grad)  # numpy gives scalars for 0-d results
-            key = id(grad)
-            if node._op is None and (key in handed_out or grad.base is not None or not grad.flags.writeable):
-                grad = grad.copy()
-            handed_out.add(key)
-            node.grad = grad
+            if previous is not None:
+                node.grad = previous + grad
+            elif isinstance(grad, Node):
+                node.grad = grad
+            elif node._op is not None:
+                node.grad = grad if type(grad) is np.ndarray else np.asarray(grad)  # numpy gives scalars for 0-d results
+            elif type(grad) is not np.ndarray or id(grad) in shared or grad.base is not None or not grad.flags.writeable:
+                node.grad = np.array(grad)  # a copy of its own
+            else:
+                node.grad = grad
 
     # What the array is.
     @property

@@ -86,20 +86,22 @@ class _SoftmaxCrossEntropy(Function):
             exponentials = np.exp(shifted)
             totals = exponentials.sum(axis=1, keepdims=True)
             self.probabilities = exponentials / totals
+            if self.targets is None:  # log softmax at the correct class: its shifted logit minus log(total)
+                return (np.log(totals).sum() - shifted[np.arange(rows), self.labels].sum()) / rows
+            # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
             log_probabilities = shifted - np.log(totals)
-            if self.targets is None:
-                picked = log_probabilities[np.arange(rows), self.labels]
-            else:  # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
-                picked = np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities)
-        return -picked.sum() / rows
+            return -np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities).sum() / rows
 
     def backward(self, grad, out, logits):
+        scale = grad / len(self.probabilities)
+        if self.targets is None and not isinstance(logits, Node):  # the common case, in place on a fresh array
+            gradient = self.probabilities * scale
+            gradient[np.arange(len(gradient)), self.labels] -= scale
+            return gradient
         probabilities = Softmax.apply(logits, axis=1) if isinstance(logits, Node) else self.probabilities
         if self.targets is None:  # one-hot rows, each summing to 1
-            targets, target_totals = _one_hot(self.labels, probabilities.shape[1], probabilities.dtype), 1.0
-        else:
-            targets, target_totals = self.targets, self.targets.sum(axis=1, keepdims=True)
-        return (probabilities * target_totals - targets) * (grad / len(targets))
+            return (probabilities - _one_hot(self.labels, probabilities.shape[1], probabilities.dtype)) * scale
+        return (probabilities * self.targets.sum(axis=1, keepdims=True) - self.targets) * scale
 
 
 def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) -> Tensor:

@@ -174,11 +174,17 @@ def test_a_broadcast_input_gets_its_gradient_summed_back_to_its_shape():
     assert c.grad.shape == () and c.grad == 12.0
 
 
-def test_each_leaf_gets_its_own_gradient_array():
+@pytest.mark.parametrize(
+    "backward",
+    [lambda out: out.sum().backward(), lambda out: out.backward(np.ones(2))],
+    ids=["through a sum (a read-only view)", "one fresh array handed to three nodes"],
+)
+def test_each_leaf_gets_its_own_gradient_array(backward):
     a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
-    (a + b).sum().backward()
+    out = a + b
+    backward(out)
     a.grad[0] = 100.0  # an optimizer may change a gradient in place
-    assert b.grad.tolist() == [1.0, 1.0]
+    assert b.grad.tolist() == [1.0, 1.0] and out.grad.tolist() == [1.0, 1.0]
 
 
 def test_a_leaf_gradient_never_shares_memory_with_the_gradient_passed_to_backward():
