@@ -75,6 +75,11 @@ def _shape_argument(shape: tuple[Any, ...]) -> Shape:
     return tuple(int(n) for n in shape)
 
 
+def _owns_its_memory(array: Any) -> bool:
+    """True for a writeable numpy array that is not a view of another one."""
+    return type(array) is np.ndarray and array.base is None and array.flags.writeable
+
+
 def _rng(seed: Seed) -> np.random.Generator:
     """A random generator from an int seed, an existing generator, or fresh entropy for None."""
     return np.random.default_rng(seed)
@@ -150,9 +155,9 @@ class Tensor(UnaryMethods, Node):
                 node.grad = previous + grad
             elif isinstance(grad, Node):
                 node.grad = grad
-            elif node._op is not None:
-                node.grad = grad if type(grad) is np.ndarray else np.asarray(grad)  # numpy gives scalars for 0-d results
-            elif type(grad) is not np.ndarray or id(grad) in shared or grad.base is not None or not grad.flags.writeable:
+            elif node._op is not None:  # numpy gives scalars for 0-d results
+                node.grad = np.asarray(grad)
+            elif id(grad) in shared or not _owns_its_memory(grad):
                 node.grad = np.array(grad)  # a copy of its own
             else:
                 node.grad = grad
