@@ -1,13 +1,15 @@
 """Run every benchmark module (``benchmarks/bench_*.py``) and print its table.
 
 ``python -m benchmarks`` runs them all; ``python -m benchmarks value tensor``
-runs ``bench_value`` and ``bench_tensor`` only.
+runs ``bench_value`` and ``bench_tensor`` only. Each runs in a fresh Python
+process: one benchmark's imports (torch's many objects, which every garbage
+collection then walks) and allocator settings must not slow down the next.
 """
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 
 import benchmarks
@@ -30,7 +32,7 @@ def main(selected: list[str] | None = None) -> None:
         raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(available)}")
     for name in selected:
         print(f"\n## bench_{name}\n", flush=True)
-        importlib.import_module(f"benchmarks.bench_{name}").main()
+        subprocess.run([sys.executable, "-m", f"benchmarks.bench_{name}"], check=True)
 
 
 if __name__ == "__main__":

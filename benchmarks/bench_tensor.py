@@ -9,7 +9,7 @@ Measured, each the median of several repeats, as seconds per call:
   with bias), once with the images as data (no gradient, as in a first layer)
   and once with a gradient for them too (as in a deeper layer).
 
-The three contestants:
+The four contestants:
 
 - tracegrad: the network as ``nn`` runs it, each layer one ``linear`` op
   (``x @ W + b``) and the loss one ``nn.cross_entropy`` op: six nodes;
@@ -34,11 +34,16 @@ in again, zeroed, page by page. Whether that happens to the gradient
 arrays of a step depends on the heap's layout at the time, so the very same
 numpy step took 1.4 ms or 2.4 ms from one process to the next. The benchmark
 keeps freed memory in the process (glibc's ``mallopt``, on Linux), so the
-table compares the engines rather than the allocator's luck.
+table compares the engines rather than the allocator's luck. For the same
+reason all contestants train one shared set of weight arrays (put back to
+their starting values before each timed run) on one input array, each
+starting on a 64-byte boundary: two copies of the very same numpy step, each
+on its own arrays, differed by up to 7%, and the matrix products run up to
+10% faster on arrays aligned that way (torch aligns its own tensors so).
 
-Every contestant starts from the same weights; after one step their updated
-weights are compared, so the table cannot time three different computations.
-Ratios are to the hand-written numpy step (conv2d: to torch).
+Before timing, every contestant takes one step from the same weights, and their
+losses and updated weights are compared, so the table cannot time different
+computations. Ratios are to the hand-written numpy step (conv2d: to torch).
 
 Targets (issue 3): within 1.15x of hand-written numpy at every size, and faster
 than torch CPU at batch 64.
@@ -47,6 +52,7 @@ than torch CPU at batch 64.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import os
 import statistics
@@ -64,14 +70,15 @@ BATCHES = (64, 512)
 DTYPES = (np.float32, np.float64)
 LEARNING_RATE = 0.01
 REPEATS = 15
-TARGET_SECONDS_PER_RUN = 0.05  # each timed run repeats the step this long, so timer noise stays small
+TARGET_SECONDS_PER_RUN = 0.1  # each timed run repeats the step this long, so timer noise stays small
 SETTLE_SECONDS = 0.2  # the pause before each timed run: longer than the BLAS and OpenMP threads spin
 CONV_IMAGES, CONV_FILTERS = (64, 1, 8, 8), (16, 1, 3, 3)
 TORCH_THREADS = 2
+ALIGNMENT = 64  # bytes: where the shared weight and input arrays start (numpy's own arrays start anywhere on 16)
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 
-Step = Callable[[], None]
+Step = Callable[[], object]  # one training step; returns the loss before the update
 
 
 def keep_freed_memory() -> bool:
@@ -101,37 +108,45 @@ def batch(size: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((size, SIZES[0])).astype(dtype), rng.integers(0, SIZES[-1], size)
 
 
-def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
-    """One SGD step with ``linear`` layers and ``nn.cross_entropy``; also returns the live parameter arrays."""
+def tracegrad_parameters(weights: list[np.ndarray]) -> list[Tensor]:
+    """Parameters whose ``.data`` are the given arrays themselves, so every contestant updates the same memory."""
     parameters = [Tensor(w, requires_grad=True) for w in weights]
+    for p, w in zip(parameters, weights):
+        p.data = w
+    return parameters
+
+
+def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
+    """One SGD step with ``linear`` layers and ``nn.cross_entropy``."""
+    parameters = tracegrad_parameters(weights)
     inputs = Tensor(x)
     w1, b1, w2, b2, w3, b3 = parameters
 
-    def step() -> None:
+    def step() -> Tensor:
         hidden = linear(inputs, w1, b1).relu()
         hidden = linear(hidden, w2, b2).relu()
         loss = nn.cross_entropy(linear(hidden, w3, b3), labels)
         sgd_update(parameters, loss)
+        return loss
 
-    return step, [p.data for p in parameters]
+    return step
 
 
-def tracegrad_op_by_op_step(
-    x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]
-) -> tuple[Step, list[np.ndarray]]:
+def tracegrad_op_by_op_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
     """The same step written with elementary ``Tensor`` ops, each its own node."""
-    parameters = [Tensor(w, requires_grad=True) for w in weights]
+    parameters = tracegrad_parameters(weights)
     inputs, rows = Tensor(x), np.arange(len(x))
     w1, b1, w2, b2, w3, b3 = parameters
 
-    def step() -> None:
+    def step() -> Tensor:
         hidden = (inputs @ w1 + b1).relu()
         hidden = (hidden @ w2 + b2).relu()
         logits = hidden @ w3 + b3
         loss = -logits.log_softmax()[rows, labels].mean()
         sgd_update(parameters, loss)
+        return loss
 
-    return step, [p.data for p in parameters]
+    return step
 
 
 def sgd_update(parameters: list[Tensor], loss: Tensor) -> None:
@@ -143,20 +158,20 @@ def sgd_update(parameters: list[Tensor], loss: Tensor) -> None:
         p.data -= LEARNING_RATE * p.grad  # .data is a plain array: nothing is recorded
 
 
-def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
+def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
     """The same step with every gradient written out by hand: forward, then the chain rule layer by layer."""
-    parameters = [w.copy() for w in weights]
-    w1, b1, w2, b2, w3, b3 = parameters
+    w1, b1, w2, b2, w3, b3 = weights
     rows = np.arange(len(x))
 
-    def step() -> None:
+    def step() -> float:
         hidden1 = np.maximum(x @ w1 + b1, 0.0)
         hidden2 = np.maximum(hidden1 @ w2 + b2, 0.0)
         logits = hidden2 @ w3 + b3
         shifted = logits - logits.max(axis=1, keepdims=True)
         exponentials = np.exp(shifted)
         totals = exponentials.sum(axis=1, keepdims=True)
-        # loss = -mean(shifted[rows, labels] - log(totals)); its gradient is (softmax - one_hot) / n
+        loss = (np.log(totals).sum() - shifted[rows, labels].sum()) / len(x)  # -mean(log softmax at the labels)
+        # its gradient is (softmax - one_hot) / n
         grad_logits = exponentials / totals
         grad_logits[rows, labels] -= 1.0
         grad_logits /= len(x)
@@ -172,22 +187,23 @@ def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> 
             hidden2.T @ grad_logits,
             grad_logits.sum(axis=0),
         ]
-        for p, g in zip(parameters, grads):
+        for p, g in zip(weights, grads):
             p -= LEARNING_RATE * g
+        return loss
 
-    return step, parameters
+    return step
 
 
-def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> tuple[Step, list[np.ndarray]]:
+def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
     """The same step in torch eager mode, as a torch user writes it."""
     import torch
     from torch.nn import functional
 
-    parameters = [torch.tensor(w, requires_grad=True) for w in weights]
+    parameters = [torch.from_numpy(w).requires_grad_() for w in weights]  # the same memory as ``weights``
     inputs, targets = torch.from_numpy(x), torch.from_numpy(labels)
     w1, b1, w2, b2, w3, b3 = parameters
 
-    def step() -> None:
+    def step() -> torch.Tensor:
         hidden = torch.relu(inputs @ w1 + b1)
         hidden = torch.relu(hidden @ w2 + b2)
         loss = functional.cross_entropy(hidden @ w3 + b3, targets)
@@ -197,8 +213,9 @@ def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> 
         with torch.no_grad():
             for p in parameters:
                 p -= LEARNING_RATE * p.grad
+        return loss
 
-    return step, [p.detach().numpy() for p in parameters]
+    return step
 
 
 REFERENCE = "numpy by hand"
@@ -210,31 +227,55 @@ CONTESTANTS = {
 }
 
 
+def aligned_copy(array: np.ndarray) -> np.ndarray:
+    """A copy of ``array`` whose data starts on a ``ALIGNMENT``-byte boundary, as torch's allocator places tensors."""
+    buffer = np.empty(array.nbytes + ALIGNMENT, np.uint8)
+    start = -buffer.ctypes.data % ALIGNMENT
+    copy = buffer[start : start + array.nbytes].view(array.dtype).reshape(array.shape)
+    copy[...] = array
+    return copy
+
+
+def copy_into(arrays: list[np.ndarray], sources: list[np.ndarray]) -> None:
+    for array, source in zip(arrays, sources):
+        np.copyto(array, source)
+
+
 def check_same_step(size: int, dtype: type) -> None:
-    """One step from the same start must give the same weights in all three (to rounding)."""
+    """One step from the same start must give the same loss and updated weights in all contestants (to rounding)."""
     x, labels = batch(size, dtype)
     results = {}
     for name, make in CONTESTANTS.items():
-        step, parameters = make(x, labels, initial_weights(dtype))
-        step()
-        results[name] = parameters
+        weights = initial_weights(dtype)
+        loss = make(x, labels, weights)().item()  # numpy, tracegrad and torch scalars all have .item()
+        results[name] = [np.array(loss), *weights]
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    for name, parameters in results.items():
-        for ours, reference in zip(parameters, results[REFERENCE]):
+    for name, arrays in results.items():
+        for ours, reference in zip(arrays, results[REFERENCE]):
             if not np.allclose(ours, reference, rtol=tolerance, atol=tolerance):
                 raise AssertionError(f"{name} computes a different step than numpy by hand ({size}, {dtype.__name__})")
 
 
-def repeated(step: Step) -> Callable[[], float]:
-    """A timed run of ``step``: as many calls as fit in about ``TARGET_SECONDS_PER_RUN``; returns seconds per call."""
+def repeated(step: Step, restore: Callable[[], None] = lambda: None) -> Callable[[], float]:
+    """A timed run of ``step``: as many calls as fit in about ``TARGET_SECONDS_PER_RUN``; returns seconds per call.
+
+    ``restore`` runs before each timed run (not timed), to put shared weights back where they started.
+    """
     step()  # warm-up: allocations, BLAS threads, torch's first-call set-up
     calls = max(1, round(TARGET_SECONDS_PER_RUN / seconds(step)))
 
     def run() -> float:
+        restore()
         time.sleep(SETTLE_SECONDS)
-        return seconds(lambda: [step() for _ in range(calls)]) / calls
+        return seconds(functools.partial(call_repeatedly, step, calls)) / calls
 
     return run
+
+
+def call_repeatedly(step: Step, calls: int) -> None:
+    """Call ``step`` ``calls`` times, dropping each result at once (a kept loss would keep its whole graph alive)."""
+    for _ in range(calls):
+        step()
 
 
 def measure_steps() -> dict[tuple[int, type], dict[str, float]]:
@@ -243,7 +284,11 @@ def measure_steps() -> dict[tuple[int, type], dict[str, float]]:
     for size, dtype in itertools.product(BATCHES, DTYPES):
         check_same_step(size, dtype)
         x, labels = batch(size, dtype)
-        runs = {name: repeated(make(x, labels, initial_weights(dtype))[0]) for name, make in CONTESTANTS.items()}
+        x = aligned_copy(x)
+        start = initial_weights(dtype)
+        weights = [aligned_copy(w) for w in start]  # one set of arrays, shared by all
+        restore = functools.partial(copy_into, weights, start)
+        runs = {name: repeated(make(x, labels, weights), restore) for name, make in CONTESTANTS.items()}
         times = {name: [] for name in runs}
         for _ in range(REPEATS):
             for name, run in runs.items():
