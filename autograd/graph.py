@@ -31,14 +31,16 @@ class _GradMode:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
+        self.previous: list[bool] = []  # a stack, so one object can be entered again inside itself
 
     def __enter__(self) -> None:
         global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.enabled
+        self.previous.append(_grad_enabled)
+        _grad_enabled = self.enabled
 
     def __exit__(self, *exception: object) -> None:
         global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_enabled = self.previous.pop()
 
     def __call__(self, function: Callable) -> Callable:
         @functools.wraps(function)

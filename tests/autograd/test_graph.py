@@ -153,6 +153,18 @@ def test_no_grad_restores_recording_after_an_exception_and_enable_grad_nests():
     assert not unrecorded.requires_grad
 
 
+def test_one_no_grad_object_can_be_reused_and_nested():
+    quiet = no_grad()
+    with quiet:
+        with quiet:
+            assert not autograd.is_grad_enabled()
+        assert not autograd.is_grad_enabled()
+    assert autograd.is_grad_enabled()
+    with quiet:
+        assert not autograd.is_grad_enabled()
+    assert autograd.is_grad_enabled()
+
+
 def test_no_grad_works_as_a_decorator():
     @no_grad()
     def update(parameter, step):
