@@ -237,6 +237,7 @@ def aligned_copy(array: np.ndarray) -> np.ndarray:
 
 
 def copy_into(arrays: list[np.ndarray], sources: list[np.ndarray]) -> None:
+    """Overwrite each array with its source, in place (the contestants keep references to the arrays)."""
     for array, source in zip(arrays, sources):
         np.copyto(array, source)
 
