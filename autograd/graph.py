@@ -45,7 +45,7 @@ class _GradMode:
     def __call__(self, function: Callable) -> Callable:
         @functools.wraps(function)
         def with_mode(*args: Any, **kwargs: Any) -> Any:
-            with _GradMode(self.enabled):
+            with self:
                 return function(*args, **kwargs)
 
         return with_mode

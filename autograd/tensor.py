@@ -17,6 +17,7 @@ mixed in take the tensor's dtype, so float32 stays float32.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -147,8 +148,7 @@ class Tensor(UnaryMethods, Node):
         # on unchanged) or give a read-only view; a leaf's first gradient must be its own
         # array, since optimizers and users may change it in place. Fresh arrays are
         # kept as they are, so the large gradients of matmuls are never copied.
-        arrays = list(map(id, grads.values()))
-        shared = set() if len(set(arrays)) == len(arrays) else {a for a in arrays if arrays.count(a) > 1}
+        handed_out = Counter(map(id, grads.values()))
         for node, grad in grads.items():
             previous = node.grad
             if previous is not None:
@@ -157,7 +157,7 @@ class Tensor(UnaryMethods, Node):
                 node.grad = grad
             elif node._op is not None:  # numpy gives scalars for 0-d results
                 node.grad = np.asarray(grad)
-            elif id(grad) in shared or not _owns_its_memory(grad):
+            elif handed_out[id(grad)] > 1 or not _owns_its_memory(grad):
                 node.grad = np.array(grad)  # a copy of its own
             else:
                 node.grad = grad

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd import Function, Node, Tensor, numerics, plain, where
 from autograd.elementwise import Sigmoid
-from autograd.softmax import Softmax
+from autograd.softmax import Softmax, _shifted
 
 from .module import Module
 
@@ -81,8 +81,8 @@ class _SoftmaxCrossEntropy(Function):
 
     def forward(self, logits):
         rows = len(logits)
+        shifted, _ = _shifted(logits, axis=1)  # every exponent at most 0: no overflow
         with numerics._quiet():  # logits of inf give nan, -inf give probabilities of 0, without warnings
-            shifted = logits - logits.max(axis=1, keepdims=True)  # every exponent at most 0: no overflow
             exponentials = np.exp(shifted)
             totals = exponentials.sum(axis=1, keepdims=True)
             self.probabilities = exponentials / totals
