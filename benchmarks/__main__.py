@@ -25,6 +25,7 @@ def benchmark_names() -> list[str]:
 
 
 def main(selected: list[str] | None = None) -> None:
+    """Run the selected benchmarks (all when none are named), each in a fresh Python process."""
     available = benchmark_names()
     selected = selected or available
     unknown = [name for name in selected if name not in available]
