@@ -125,10 +125,10 @@ PLAYER_SCRIPT = """
   function keepInView(group) {
     var box;
     try { box = group.getBBox(); } catch (error) { return; }
-    var middle = centre(box);
+    var middle = centre(box);  // the view moves only when part of the box is outside it
     var halfWidth = viewport.clientWidth / view.scale / 2, halfHeight = viewport.clientHeight / view.scale / 2;
-    var marginX = box.width / 2 + halfWidth * 0.1, marginY = box.height / 2 + halfHeight * 0.1;
-    if (Math.abs(middle.x - view.x) > halfWidth - marginX || Math.abs(middle.y - view.y) > halfHeight - marginY) {
+    var roomX = halfWidth - box.width / 2, roomY = halfHeight - box.height / 2;
+    if (Math.abs(middle.x - view.x) > roomX || Math.abs(middle.y - view.y) > roomY) {
       view.x = middle.x;
       view.y = middle.y;
       showView();
