@@ -13,7 +13,7 @@ Both use the same renderer (the system ``dot`` if installed, else ``graphviz-pur
 and the same DOT text (``check_same_picture``), so the ratio is what the frames
 cost on top of the one picture: seconds and bytes written.
 
-Target (issue 12): the player costs a few times the static SVG, for a graph of ~245
+Target: the player costs a few times the static SVG, for a graph of ~245
 nodes (before: 79-166 s and 114-120 MB against 0.2-0.3 s and 0.42 MB).
 """
 
