@@ -50,7 +50,7 @@ class HiddenTerms:
     total: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BackpropCanvas:
     """What every step of one backward pass is drawn on: the graph's view, the options, all the gradients."""
 
@@ -75,7 +75,7 @@ class BackpropStep:
     terms: list[ChainTerm]
     hidden_terms: HiddenTerms | None
     text: str
-    canvas: BackpropCanvas = field(repr=False)
+    canvas: BackpropCanvas = field(repr=False, compare=False)
 
     @cached_property
     def drawing(self) -> GraphDrawing:

@@ -92,7 +92,12 @@ PLAYER_SCRIPT = """
   var natural = parseFloat(svg.getAttribute("width")) * 4 / 3 / whole.width;  // Graphviz sizes are in points
   svg.removeAttribute("width");
   svg.removeAttribute("height");
-  viewport.style.height = Math.max(160, Math.min(whole.height * natural + 2, window.innerHeight * 0.7)) + "px";
+  // A graph that can be read whole (at 60% of its size or more) starts whole; a larger one starts at 80%,
+  // following the highlighted node. The viewport is as tall as that needs, within 70% of the window.
+  var readable = natural * 0.6;
+  var widthScale = Math.min(natural, viewport.clientWidth / whole.width);
+  var startScale = widthScale >= readable ? widthScale : natural * 0.8;
+  viewport.style.height = Math.max(160, Math.min(whole.height * startScale + 2, window.innerHeight * 0.7)) + "px";
   var view = {x: whole.x + whole.width / 2, y: whole.y + whole.height / 2, scale: natural};
   function fitScale() {
     return Math.min(viewport.clientWidth / whole.width, viewport.clientHeight / whole.height);
@@ -199,9 +204,8 @@ PLAYER_SCRIPT = """
   viewport.addEventListener("pointercancel", endDrag);
   window.addEventListener("resize", showView);
 
-  // A large graph starts at a readable size, following the highlighted node; a small one is shown whole.
   var start = 0;
-  if (fitScale() < natural * 0.6) { view.scale = natural * 0.8; } else { fit(); }
+  if (fitScale() >= readable) { fit(); } else { view.scale = natural * 0.8; }
   if (player.hasAttribute("data-read-hash")) {  // page.html#step=5&zoom=150 opens at step 5, zoomed to 150%
     location.hash.slice(1).split("&").forEach(function (pair) {
       var setting = pair.split("="), number = parseFloat(setting[1]);
