@@ -65,8 +65,12 @@ class BackpropPlayer:
         return self._picture
 
     def frames(self) -> list[dict[str, Any]]:
-        """What each frame shows on the picture, by DOT name: the node it completes, the ops that used the
-        node and the edges their gradients come back along, and the step's equation."""
+        """What each frame emphasises on the picture, and its equation.
+
+        Parts are named by their DOT names (``v3``, ``op3``, ``v2->op3``): the node
+        the step completes, the ops that used it (their ovals and outputs) and the
+        edges their gradients come back along.
+        """
         view = self.canvas.view
         frames = []
         for step in self.steps:
