@@ -1,15 +1,17 @@
-"""The tensor benchmark times the same computation in every contestant.
+"""The benchmarks time the same work on each side of their tables.
 
-Its timings are not tested (they belong in ``benchmarks/``), but the check it
-runs first is: one SGD step of the MLP from the same weights must give the
-same loss and the same updated weights in tracegrad (fused and op by op),
-hand-written numpy and torch, or the table would compare different work.
+Their timings are not tested (they belong in ``benchmarks/``), but the checks
+they run first are. The tensor benchmark: one SGD step of the MLP from the same
+weights must give the same loss and the same updated weights in tracegrad (fused
+and op by op), hand-written numpy and torch. The player benchmark: the player's
+one picture must be the static drawing it is compared with.
 """
 
 import numpy as np
 import pytest
 
-from benchmarks import bench_tensor
+import viz
+from benchmarks import bench_player, bench_tensor
 
 pytest.importorskip("torch")
 
@@ -61,3 +63,14 @@ def test_aligned_copy_starts_on_the_boundary_and_keeps_the_values():
     assert copy.ctypes.data % bench_tensor.ALIGNMENT == 0
     assert copy.dtype == array.dtype and copy.shape == array.shape and copy.flags.writeable
     np.testing.assert_array_equal(copy, array)
+
+
+def test_the_player_benchmark_compares_the_player_with_the_same_picture():
+    bench_player.check_same_picture(1)
+
+
+def test_a_player_that_draws_another_picture_is_caught(monkeypatch):
+    player = viz.backprop_player
+    monkeypatch.setattr(viz, "backprop_player", lambda loss, **options: player(loss, rankdir="TB", **options))
+    with pytest.raises(AssertionError, match="different picture"):
+        bench_player.check_same_picture(1)

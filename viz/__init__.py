@@ -7,7 +7,7 @@ from the command line. The plots need matplotlib (``pip install 'tracegrad[plots
 which is imported only when a plot is made.
 """
 
-from .backprop_steps import BackpropStep, ChainTerm, backprop_steps
+from .backprop_steps import BackpropStep, ChainTerm, HiddenTerms, backprop_steps
 from .dot_program import GraphvizNotFoundError, RenderError, find_dot
 from .expression import Expression, ExpressionError, build_expression, parse_expression
 from .graph_drawing import GraphDrawing, draw
@@ -32,6 +32,7 @@ __all__ = [
     "ExpressionError",
     "GraphDrawing",
     "GraphvizNotFoundError",
+    "HiddenTerms",
     "RenderError",
     "backprop_player",
     "backprop_steps",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,28 @@ class ChainTerm:
     downstream: Any  # upstream x local, as the op's backward computes it
 
 
+@dataclass(frozen=True)
+class HiddenTerms:
+    """The parts of a node's gradient passed back by ops a cut-down drawing leaves out, added up as one term."""
+
+    count: int
+    total: Any
+
+
+@dataclass(frozen=True, eq=False)
+class BackpropCanvas:
+    """What every step of one backward pass is drawn on: the graph's view, the options, all the gradients."""
+
+    view: GraphView
+    options: DrawOptions
+    gradients: Mapping[Node, Any]
+    order: list[Node]  # the drawn nodes in the order backprop completes them
+
+    def paint(self, focus: Focus | None = None) -> GraphDrawing:
+        """The whole graph with every gradient, or one step's picture when ``focus`` is given."""
+        return paint(self.view, self.options, self.gradients, focus)
+
+
 @dataclass
 class BackpropStep:
     """The step of backprop that completes one node's gradient."""
@@ -50,8 +73,15 @@ class BackpropStep:
     name: str
     gradient: Any
     terms: list[ChainTerm]
+    hidden_terms: HiddenTerms | None
     text: str
-    drawing: GraphDrawing = field(repr=False)
+    canvas: BackpropCanvas = field(repr=False, compare=False)
+
+    @cached_property
+    def drawing(self) -> GraphDrawing:
+        """This step on its own: the node highlighted, the gradients backprop has not reached yet shown as ``?``."""
+        pending = set(self.canvas.order[self.index + 1 :])
+        return self.canvas.paint(Focus(self.node, {term.consumer for term in self.terms}, pending))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.drawing._repr_mimebundle_(include, exclude)
@@ -85,15 +115,17 @@ class _StepWriter:
             return f"from {self.name(term.consumer)} via {term.op_name}"
         return f"from {self.name(term.consumer)}"
 
-    def sentence(self, node: Node, gradient: Any, terms: list[ChainTerm]) -> str:
+    def sentence(self, node: Node, gradient: Any, terms: list[ChainTerm], hidden: HiddenTerms | None) -> str:
         name = self.name(node)
         if node is self.view.root:
             return f"{name} is the output: its gradient with respect to itself is {self.value(gradient)}."
-        if not terms:
+        if not terms and hidden is None:
             return f"{name}: no gradient reaches it."
         total = self.value(gradient)
-        if all(np.ndim(t.upstream) == 0 and np.ndim(t.downstream) == 0 for t in terms):
+        if all(np.ndim(t.upstream) == 0 and np.ndim(t.downstream) == 0 for t in terms) and np.ndim(gradient) == 0:
             parts = [f"{self.value(t.upstream)} × {self.value(t.local)} ({self.source(t)})" for t in terms]
+            if hidden is not None:
+                parts.append(f"{self.value(hidden.total)} ({self.not_drawn(hidden.count)}, added up)")
             return f"grad of {name} = upstream × local = {' + '.join(parts)} = {total}"
         # For arrays upstream x local is a product of Jacobians (a matrix product, a sum over a broadcast
         # axis...), so the sentence names the op whose backward computes it instead.
@@ -102,9 +134,15 @@ class _StepWriter:
             f"into {self.value(t.downstream)}"
             for t in terms
         ]
+        if hidden is not None:
+            parts.append(f"{self.not_drawn(hidden.count)} add up to {self.value(hidden.total)}")
         if len(parts) == 1:
             return f"grad of {name}: {parts[0]}"
         return f"grad of {name} = the sum of: {'; '.join(parts)}; total {total}"
+
+    @staticmethod
+    def not_drawn(count: int) -> str:
+        return "1 term from a node not drawn" if count == 1 else f"{count} terms from nodes not drawn"
 
 
 def _consumers(nodes: list[Node]) -> dict[Node, list[tuple[Node, int]]]:
@@ -126,32 +164,42 @@ def backprop_steps(
 ) -> list[BackpropStep]:
     """The frames of a backward pass from ``node``: one per node that gets a gradient, output first.
 
-    Every frame is drawn with the same layout (a gradient not reached yet is
-    hidden, not left out), so stepping through them looks like backprop
-    filling in the graph. The options are those of ``viz.draw``; for a graph
-    larger than ``max_nodes`` only the drawn nodes get frames.
+    Every frame is the same graph (``viz.backprop_player`` lays it out once),
+    with the gradients backprop has not reached yet shown as ``?``, so stepping
+    through them looks like backprop filling in the graph. The options are those
+    of ``viz.draw``. For a graph larger than ``max_nodes`` only the drawn nodes
+    get frames, and the parts of a gradient that come from nodes not drawn are
+    added up as one more term, so every sum on the screen adds up.
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view = walk_graph(node, max_nodes, model)
     gradients: Mapping[Node, Any] = backprop(node) if node.requires_grad else {}
     drawn = set(view.nodes)
-    order = [n for n in reversed(topological_order(node)) if n in drawn]
-    users = _consumers(view.nodes)
+    backward_order = list(reversed(topological_order(node)))
+    order = [n for n in backward_order if n in drawn]
+    users = _consumers(backward_order)  # every use of a node, drawn or not
+    canvas = BackpropCanvas(view, options, gradients, order)
     writer = _StepWriter(view, number_format)
-    passed_back: dict[Node, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+    local: dict[Node, tuple[Any, ...]] = {}
+    passed_back: dict[Node, tuple[Any, ...]] = {}
     steps = []
     for index, current in enumerate(order):
-        terms = []
+        terms, hidden = [], []
         for consumer, position in users.get(current, []):
             upstream = gradients.get(consumer)
             if upstream is None:
                 continue
             if consumer not in passed_back:
-                passed_back[consumer] = (local_gradients(consumer), backward_contributions(consumer, upstream))
-            locals_, downstream = passed_back[consumer]
-            terms.append(ChainTerm(consumer, consumer.op.name, upstream, locals_[position], downstream[position]))
+                passed_back[consumer] = backward_contributions(consumer, upstream)
+            downstream = passed_back[consumer][position]
+            if consumer not in drawn:
+                hidden.append(downstream)
+                continue
+            if consumer not in local:
+                local[consumer] = local_gradients(consumer)
+            terms.append(ChainTerm(consumer, consumer.op.name, upstream, local[consumer][position], downstream))
+        hidden_terms = HiddenTerms(len(hidden), sum(hidden)) if hidden else None
         gradient = gradients.get(current)
-        focus = Focus(current, {t.consumer for t in terms}, set(order[index + 1 :]))
         steps.append(
             BackpropStep(
                 index=index,
@@ -159,8 +207,9 @@ def backprop_steps(
                 name=writer.name(current),
                 gradient=gradient,
                 terms=terms,
-                text=writer.sentence(current, gradient, terms),
-                drawing=paint(view, options, gradients, focus),
+                hidden_terms=hidden_terms,
+                text=writer.sentence(current, gradient, terms, hidden_terms),
+                canvas=canvas,
             )
         )
     return steps

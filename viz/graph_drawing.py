@@ -136,9 +136,9 @@ class _Painter:
             attrs.update(fillcolor=FOCUS_FILL, color=FOCUS_COLOR, penwidth="3")
         elif node in self.focus.consumers:
             attrs.update(color=FOCUS_COLOR, penwidth="2.5")
-        graph.node(self.view.ids[node], label=self.value_label(node, role, attrs["fillcolor"]), **attrs)
+        graph.node(self.view.ids[node], label=self.value_label(node, role), **attrs)
 
-    def value_label(self, node: Node, role: str, fill: str) -> str:
+    def value_label(self, node: Node, role: str) -> str:
         rows = []
         title = self.view.title(node) or (OUTPUT if role == OUTPUT else None)
         if title:
@@ -151,20 +151,18 @@ class _Painter:
             rows.append(number if title is None else f"data {number}")
         else:
             rows.append(f"data {_escape(self.summary(node.data))}")
-            rows.append(self.grad_row(node, fill))
+            rows.append(self.grad_row(node))
         cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
         return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
-    def grad_row(self, node: Node, fill: str) -> str:
+    def grad_row(self, node: Node) -> str:
         grad = self.gradients.get(node)
-        text = NOT_COMPUTED if grad is None else self.summary(grad)
-        # A gradient backprop has not reached yet is written in the box's own colour: invisible, but
-        # taking the same room, so every step of a backprop animation has exactly the same layout.
-        color = fill if node in self.focus.pending else GRAD_COLOR
-        return f'<FONT COLOR="{color}">grad {_escape(text)}</FONT>'
+        # In a backprop step, a gradient backprop has not reached yet is not computed yet either.
+        text = NOT_COMPUTED if grad is None or node in self.focus.pending else self.summary(grad)
+        return f'<FONT COLOR="{GRAD_COLOR}">grad {_escape(text)}</FONT>'
 
     def paint_op(self, graph: GraphDrawing, node: Node) -> None:
-        op_id = f"op{self.view.ids[node][1:]}"
+        op_id = self.view.op_id(node)
         name = getattr(node.op, "name", None) or type(node.op).__name__
         focused = node in self.focus.consumers
         graph.node(
@@ -210,8 +208,9 @@ class _Painter:
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         if self.view.hidden:
             notes.append(
-                f"graph cut: showing the {len(self.view.nodes)} nodes nearest the output, "
-                f"{self.view.hidden} of {self.view.total} left out (raise max_nodes to see more)"
+                f"graph cut: showing the {len(self.view.nodes)} nodes nearest the output; left out: "
+                f"{self.view.hidden} of {self.view.total} nodes and {self.view.hidden_edges} of "
+                f"{self.view.total_edges} edges (raise max_nodes to see more)"
             )
         if self.options.show_local_grads:
             notes.append(

@@ -31,6 +31,7 @@ class GraphView:
     root: Node
     nodes: list[Node]
     total: int
+    total_edges: int
     parameter_names: dict[Node, str] = field(default_factory=dict)
     ids: dict[Node, str] = field(init=False)
 
@@ -41,6 +42,15 @@ class GraphView:
     def hidden(self) -> int:
         """How many nodes of the graph are left out of the drawing."""
         return self.total - len(self.nodes)
+
+    @property
+    def hidden_edges(self) -> int:
+        """How many input -> result edges of the graph are left out (those into a node not drawn)."""
+        return self.total_edges - count_edges(self.nodes)
+
+    def op_id(self, node: Node) -> str:
+        """The id of the oval of the op that made ``node`` (``v7`` is made by ``op7``)."""
+        return f"op{self.ids[node][1:]}"
 
     def role(self, node: Node) -> str:
         """``output``, ``parameter``, ``leaf`` (made by the user), ``constant`` or ``intermediate``."""
@@ -69,6 +79,11 @@ def forward_order(root: Node) -> list[Node]:
         seen.add(node)
         order.append(node)
     return order
+
+
+def count_edges(nodes: Iterable[Node]) -> int:
+    """The edges into ``nodes``: one from each input of each node."""
+    return sum(len(node.parents) for node in nodes)
 
 
 def nearest_to_output(root: Node, limit: int) -> set[Node]:
@@ -110,6 +125,6 @@ def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> G
     order = forward_order(root)
     names = parameter_names(model)
     if max_nodes is None or len(order) <= max_nodes:
-        return GraphView(root, order, len(order), names)
+        return GraphView(root, order, len(order), count_edges(order), names)
     kept = nearest_to_output(root, max_nodes)
-    return GraphView(root, [node for node in order if node in kept], len(order), names)
+    return GraphView(root, [node for node in order if node in kept], len(order), count_edges(order), names)

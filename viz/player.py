@@ -1,8 +1,13 @@
-"""``backprop_player``: the backprop steps as one HTML page with previous/next buttons and a slider.
+"""``backprop_player``: the backprop steps as one HTML page: one picture of the graph, and the steps as data.
 
-Every frame is an SVG written into the page itself, and the controls are a
-few lines of inline JavaScript, so the file works offline, can be mailed to
-a class, and shows inline in Jupyter. Arrow keys step too (click the player first).
+The graph is laid out and rendered once, with every gradient written in. A
+step changes only what is emphasised on that picture (the node whose gradient
+it completes, the ops and edges its gradient comes back along, the gradients
+not computed yet shown as ``?``) and the equation above it, so the page grows
+with the size of the graph, not with its square, and every step has exactly
+the same layout. A few lines of inline JavaScript (``viz.player_script``) run
+the buttons, the slider, the keys, zoom and pan, so the file works offline,
+can be mailed to a class, and shows inline in Jupyter.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -18,53 +24,25 @@ from autograd import Node
 
 from .backprop_steps import DEFAULT_MAX_STEP_NODES, BackpropStep, backprop_steps
 from .dot_program import run_dot
+from .graph_drawing import FOCUS_COLOR, FOCUS_FILL, GRAD_COLOR, NOT_COMPUTED
+from .player_script import PLAYER_SCRIPT, PLAYER_STYLE
 
 _player_numbers = itertools.count()
 
-_STYLE = """
-.tracegrad-player { font-family: Helvetica, Arial, sans-serif; outline: none; }
-.tracegrad-player .controls { display: flex; gap: 0.6em; align-items: center; margin: 0.3em 0; }
-.tracegrad-player .controls input[type=range] { flex: 1; max-width: 30em; }
-.tracegrad-player .equation { font-size: 1.05em; margin: 0.4em 0; min-height: 2.6em; }
-.tracegrad-player .frame { display: none; overflow-x: auto; }
-.tracegrad-player .frame.shown { display: block; }
-.tracegrad-player svg { max-width: 100%; height: auto; }
-"""
-
-_SCRIPT = """
-(function () {
-  var player = document.getElementById("%(id)s");
-  var frames = player.querySelectorAll(".frame");
-  var slider = player.querySelector("input[type=range]");
-  var counter = player.querySelector(".counter");
-  function show(index) {
-    index = Math.max(0, Math.min(frames.length - 1, index));
-    frames.forEach(function (frame, i) { frame.classList.toggle("shown", i === index); });
-    slider.value = index;
-    counter.textContent = "step " + (index + 1) + " of " + frames.length;
-  }
-  function current() { return parseInt(slider.value, 10); }
-  player.querySelector(".previous").addEventListener("click", function () { show(current() - 1); });
-  player.querySelector(".next").addEventListener("click", function () { show(current() + 1); });
-  slider.addEventListener("input", function () { show(current()); });
-  player.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowRight" || event.key === "ArrowDown") { show(current() + 1); event.preventDefault(); }
-    if (event.key === "ArrowLeft" || event.key === "ArrowUp") { show(current() - 1); event.preventDefault(); }
-    if (event.key === "Home") { show(0); event.preventDefault(); }
-    if (event.key === "End") { show(frames.length - 1); event.preventDefault(); }
-  });
-  show(0);
-})();
-"""
-
 
 def inline_svg(svg: str) -> str:
-    """An SVG document as an element for an HTML page: no XML prolog, doctype or namespace URLs."""
+    """An SVG document as an element for an HTML page: no XML prolog, doctype, comments or namespace URLs."""
     start = svg.index("<svg")
-    element = svg[start:]
+    element = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.DOTALL)
     tag_end = element.index(">")
     tag = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", element[:tag_end])
     return tag + element[tag_end:]
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end it early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 class BackpropPlayer:
@@ -73,33 +51,74 @@ class BackpropPlayer:
     def __init__(self, steps: list[BackpropStep]):
         if not steps:
             raise ValueError("a backprop player needs at least one step; the node has no gradient to show")
+        canvas = steps[0].canvas
+        if any(step.canvas is not canvas for step in steps):
+            raise ValueError("a backprop player shows the steps of one backward pass (one call of backprop_steps)")
         self.steps = steps
-        self._frames: list[str] | None = None
+        self.canvas = canvas
+        self._picture: str | None = None
 
-    def frames(self) -> list[str]:
-        """The SVG of every step, rendered once."""
-        if self._frames is None:
-            self._frames = [inline_svg(run_dot(step.drawing.source, "svg").decode("utf-8")) for step in self.steps]
-        return self._frames
+    def picture(self) -> str:
+        """The SVG every frame is shown on: the whole graph with every gradient, laid out and rendered once."""
+        if self._picture is None:
+            self._picture = inline_svg(run_dot(self.canvas.paint().source, "svg").decode("utf-8"))
+        return self._picture
 
-    def fragment(self) -> str:
-        """The player as an HTML fragment: a ``<div>`` with its style and script."""
-        frames = self.frames()
-        digest = hashlib.sha1("".join(frames).encode("utf-8")).hexdigest()[:10]
+    def frames(self) -> list[dict[str, Any]]:
+        """What each frame emphasises on the picture, and its equation.
+
+        Parts are named by their DOT names (``v3``, ``op3``, ``v2->op3``): the node
+        the step completes, the ops that used it (their ovals and outputs) and the
+        edges their gradients come back along.
+        """
+        view = self.canvas.view
+        frames = []
+        for step in self.steps:
+            node = view.ids[step.node]
+            consumers = [(view.ids[c], view.op_id(c)) for c in dict.fromkeys(term.consumer for term in step.terms)]
+            frames.append(
+                {
+                    "node": node,
+                    "consumers": [name for value, op in consumers for name in (value, op)],
+                    "edges": [edge for value, op in consumers for edge in (f"{node}->{op}", f"{op}->{value}")],
+                    "text": step.text,
+                }
+            )
+        return frames
+
+    def fragment(self, read_hash: bool = False) -> str:
+        """The player as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
+
+        With ``read_hash`` the player opens at the step and zoom the page's address asks for
+        (``page.html#step=5&zoom=150``).
+        """
+        picture = self.picture()
+        digest = hashlib.sha1(picture.encode("utf-8")).hexdigest()[:10]
         player_id = f"tracegrad-player-{next(_player_numbers)}-{digest}"
-        last = len(frames) - 1
-        bodies = "\n".join(
-            f'<div class="frame" data-step="{step.index}"><p class="equation">{html.escape(step.text)}</p>\n{svg}</div>'
-            for step, svg in zip(self.steps, frames)
-        )
+        data = {
+            "frames": self.frames(),
+            "reveal": {self.canvas.view.ids[step.node]: index for index, step in enumerate(self.steps)},
+            "pending": f"grad {NOT_COMPUTED}",
+            "gradColor": GRAD_COLOR,
+        }
+        style = PLAYER_STYLE.replace("FOCUS_FILL", FOCUS_FILL).replace("FOCUS_COLOR", FOCUS_COLOR)
+        hash_attribute = " data-read-hash" if read_hash else ""
         return (
-            f"<style>{_STYLE}</style>\n"
-            f'<div class="tracegrad-player" id="{player_id}" tabindex="0">\n'
-            f'<div class="controls"><button class="previous" type="button">&#9664; previous</button>'
-            f'<input type="range" min="0" max="{last}" value="0" step="1" aria-label="backprop step">'
-            f'<button class="next" type="button">next &#9654;</button><span class="counter"></span></div>\n'
-            f"{bodies}\n</div>\n"
-            f"<script>{_SCRIPT % {'id': player_id}}</script>"
+            f"<style>{style}</style>\n"
+            f'<div class="tracegrad-player" id="{player_id}" tabindex="0"{hash_attribute}>\n'
+            '<div class="controls"><button class="previous" type="button">&#9664; previous</button>'
+            f'<input type="range" min="0" max="{len(self.steps) - 1}" value="0" step="1" aria-label="backprop step">'
+            '<button class="next" type="button">next &#9654;</button><span class="counter"></span>'
+            '<button class="zoom-out" type="button" title="zoom out (-)">&#8722;</button>'
+            '<span class="zoom-level"></span>'
+            '<button class="zoom-in" type="button" title="zoom in (+)">+</button>'
+            '<button class="zoom-fit" type="button" title="the whole graph (0)">fit</button>'
+            '<label><input class="follow" type="checkbox" checked> follow the step</label></div>\n'
+            f'<p class="equation">{html.escape(self.steps[0].text)}</p>\n'
+            f'<div class="viewport">{picture}</div>\n'
+            f'<script type="application/json" class="frames">{script_json(data)}</script>\n'
+            "</div>\n"
+            f"<script>{PLAYER_SCRIPT.replace('PLAYER_ID', json.dumps(player_id))}</script>"
         )
 
     def html(self, title: str = "Backprop, one step at a time") -> str:
@@ -108,8 +127,9 @@ class BackpropPlayer:
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
             "<p>Each step completes one node's gradient: upstream × local = downstream. "
-            "Use the buttons, the slider or the arrow keys.</p>\n"
-            f"{self.fragment()}\n"
+            "Step with the buttons, the slider or the keys (arrows, space, Home, End); "
+            "zoom with the mouse wheel or + and &#8722;, drag to pan.</p>\n"
+            f"{self.fragment(read_hash=True)}\n"
             "<script>document.querySelector('.tracegrad-player').focus();</script>\n"
             "</body>\n</html>\n"
         )
@@ -138,8 +158,8 @@ def backprop_player(
 ) -> BackpropPlayer:
     """Step through backprop from ``node`` in a player that shows inline in Jupyter; also saved if ``path`` is given.
 
-    The options are those of ``viz.backprop_steps``. The frames are rendered
-    with the system ``dot`` or ``graphviz-pure``, like ``viz.render``.
+    The options are those of ``viz.backprop_steps``. The picture is rendered
+    once, with the system ``dot`` or ``graphviz-pure``, like ``viz.render``.
     """
     player = BackpropPlayer(backprop_steps(node, rankdir, show_local_grads, number_format, max_nodes, model))
     if path is not None:

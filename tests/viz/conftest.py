@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+from dataclasses import dataclass
 
 import pytest
 
+import nn
 from autograd import Value
 from viz import dot_program
 
@@ -98,3 +101,63 @@ def no_dot(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(dot_program, "_installed_script_dirs", list)
     assert dot_program.find_dot() is None
+
+
+@pytest.fixture
+def mlp_loss():
+    """A 2-4-4-1 ``ScalarMLP``'s squared error summed over ``n_points`` fixed points: ``(loss, model)``."""
+
+    def make(n_points: int):
+        model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+        points = [((math.cos(i), math.sin(2 * i)), 1.0 if i % 2 else -1.0) for i in range(n_points)]
+        loss = sum((model(list(x)) - target) ** 2 for x, target in points)
+        loss.label = "loss"
+        return loss, model
+
+    return make
+
+
+_NUMBER = r"-?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|inf|nan)"
+_SCALAR_SUM = re.compile(r"^grad of .* = upstream × local = (.*) = (" + _NUMBER + r")$")
+_TERM = re.compile(r"(?:^| \+ )(" + _NUMBER + r") × (" + _NUMBER + r") \(from ")
+_HIDDEN_TERM = re.compile(r" \+ (" + _NUMBER + r") \((\d+) terms? from (?:nodes|a node) not drawn, added up\)")
+
+
+def _half_unit(text: str, significant: int) -> float:
+    """How far the number written as ``text`` (``significant`` digits, as ``.4g`` writes) can be from the true one."""
+    value = float(text)
+    return 0.0 if value == 0 else 0.5 * 10 ** (math.floor(math.log10(abs(value))) - significant + 1)
+
+
+@dataclass
+class WrittenSum:
+    """A step's sum as its text writes it: the terms (upstream, local), the hidden terms (sum, count), the total."""
+
+    terms: list[tuple[str, str]]
+    hidden: tuple[str, int] | None
+    total: str
+
+    def adds_up(self, significant: int = 4) -> bool:
+        """Whether the written terms add up to the written total, within the rounding of each written number."""
+        written = float(self.hidden[0]) if self.hidden else 0.0
+        error = _half_unit(self.total, significant) + (_half_unit(self.hidden[0], significant) if self.hidden else 0)
+        for upstream, local in self.terms:
+            du, dl = _half_unit(upstream, significant), _half_unit(local, significant)
+            written += float(upstream) * float(local)
+            error += abs(float(upstream)) * dl + abs(float(local)) * du + du * dl
+        return abs(written - float(self.total)) <= error * (1 + 1e-9)
+
+
+@pytest.fixture
+def written_sum():
+    """Read the numbers of a step's sentence ``grad of ... = upstream × local = u × l (from ...) + ... = total``."""
+
+    def parse(text: str) -> WrittenSum:
+        match = _SCALAR_SUM.match(text)
+        assert match, f"not a sum of upstream × local terms: {text!r}"
+        hidden = _HIDDEN_TERM.search(match.group(1))
+        return WrittenSum(
+            _TERM.findall(match.group(1)), (hidden.group(1), int(hidden.group(2))) if hidden else None, match.group(2)
+        )
+
+    return parse

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 import viz
 from autograd import Value, topological_order
-from viz.dot_program import run_dot
 
 
 def test_example_b_frames_show_the_notes_numbers(example_b):
@@ -61,26 +61,67 @@ def test_a_node_used_twice_sums_both_parts():
     assert step.gradient == 7.0 and step.text.endswith("= 7")
 
 
-def test_each_frame_highlights_its_node_and_keeps_the_same_layout(example_a):
+def test_each_step_drawing_highlights_its_node(example_a):
     steps = viz.backprop_steps(example_a["f"])
     q_step = next(step for step in steps if step.node is example_a["q"])
     source = q_step.drawing.source
     assert re.search(r'\tv2 \[.*fillcolor="#fff176"', source)  # q (v2) is the highlighted node
     assert re.search(r"\tv2 -> op4 \[.*penwidth=2\.5", source)  # and its gradient comes back along q -> *
 
-    def geometry(step):
-        svg = run_dot(step.drawing.source, "svg").decode()
-        return re.findall(r'(?:points|cx|cy|x|y|d)="([^"]*)"', svg)
 
-    first = geometry(steps[0])
-    assert all(geometry(step) == first for step in steps[1:])
-
-
-def test_gradients_not_reached_yet_are_hidden_in_the_frame(example_a):
+def test_gradients_not_reached_yet_show_as_not_computed(example_a):
     steps = viz.backprop_steps(example_a["f"])
-    # In the first frame only f has its gradient; x's is written in x's own fill colour (invisible).
-    assert '<FONT COLOR="#dcebfa">grad -4</FONT>' in steps[0].drawing.source
-    assert '<FONT COLOR="#b3261e">grad -4</FONT>' in steps[-1].drawing.source
+    # In the first step only f has its gradient; x's is not computed yet.
+    assert '<B>x</B></TD></TR><TR><TD>data -2</TD></TR><TR><TD><FONT COLOR="#b3261e">grad ?</FONT>' in (
+        steps[0].drawing.source
+    )
+    assert '<B>x</B></TD></TR><TR><TD>data -2</TD></TR><TR><TD><FONT COLOR="#b3261e">grad -4</FONT>' in (
+        steps[-1].drawing.source
+    )
+
+
+def test_every_step_of_example_b_adds_up(example_b, written_sum):
+    steps = viz.backprop_steps(example_b["f"])
+    for step in steps[1:]:
+        written = written_sum(step.text)
+        assert len(written.terms) == len(step.terms) and written.hidden is None
+        assert written.adds_up(), step.text
+
+
+def test_a_cut_down_step_adds_the_terms_from_nodes_not_drawn_as_one_more(mlp_loss, written_sum):
+    loss, model = mlp_loss(30)
+    steps = viz.backprop_steps(loss, model=model)  # the default max_nodes=60 of a graph of 2348 nodes
+    graph = topological_order(loss)
+    loss.backward()
+    cut = [step for step in steps if step.hidden_terms is not None]
+    assert len(steps) < 60 and len(cut) == 2
+    for step in steps[1:]:
+        written = written_sum(step.text)
+        assert written.adds_up(), step.text
+        if step.hidden_terms is None:
+            continue
+        # The node is used once per input position it fills in the whole graph; the hidden terms are the rest.
+        uses = sum(parent is step.node for node in graph for parent in node.parents)
+        assert step.hidden_terms.count == uses - len(step.terms) == written.hidden[1]
+        shown = sum(term.downstream for term in step.terms)
+        assert step.hidden_terms.total == pytest.approx(step.node.grad - shown, rel=1e-9, abs=1e-12)
+    # Without the hidden term, the written terms would not add up: the term is what makes the sum true.
+    assert not any(dataclasses.replace(written_sum(step.text), hidden=None).adds_up() for step in cut)
+    weight = next(step for step in cut if step.name == "layers.2.neurons.0.weights.3")
+    assert re.search(r" \+ -?[\d.]+ \(26 terms from nodes not drawn, added up\) = ", weight.text)
+
+
+def test_a_cut_down_picture_says_how_many_nodes_and_edges_are_left_out():
+    start = Value(1.0, label="start")
+    node = start
+    for _ in range(20):
+        node = node * start  # 20 products of two inputs: 21 values, 40 edges
+    steps = viz.backprop_steps(node, max_nodes=5)
+    # Drawn: start and the last 4 products, whose 8 inputs are drawn edges; 16 values and 32 edges are left out.
+    # start is used 21 times (twice by the first product, once by each other): 4 drawn, 17 not.
+    (start_step,) = [step for step in steps if step.node is start]
+    assert len(start_step.terms) == 4 and start_step.hidden_terms.count == 17
+    assert "left out: 16 of 21 nodes and 32 of 40 edges" in steps[0].canvas.paint().source
 
 
 def test_a_node_that_needs_no_gradient_has_no_steps():

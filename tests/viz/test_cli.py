@@ -41,7 +41,7 @@ def test_html_player_for_example_b(tmp_path, capsys):
     assert code == 0
     assert "d/dw0 = -0.20, d/dx0 = 0.39, d/dw1 = -0.39, d/dx1 = -0.59, d/dw2 = 0.20" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
-    assert page.count('<div class="frame"') == 13 and "http" not in page
+    assert page.count('"text": "') == 13 and page.count("<svg") == 1 and "http" not in page  # 13 steps, one picture
 
 
 @pytest.mark.parametrize(
