@@ -136,7 +136,7 @@ class GradientBoosting(Estimator):
             optimizer = Adam(member.parameters(), lr=self.lr)
             fit(member, mse_loss, optimizer, (X, direction), self.epochs, self.batch_size, seed=rng, progress=False)
             change = predict(member, X)
-            step = line_search(lambda s: self._loss_value(outputs + s * change, targets))
+            step = self._step_size(outputs, change, targets)
             outputs = outputs + self.shrinkage * step * change
             self.estimators_.append(member)
             self.steps_.append(step)
@@ -152,6 +152,10 @@ class GradientBoosting(Estimator):
         F = Tensor(outputs, requires_grad=True)
         self.loss(F, targets).backward()
         return -F.grad * len(outputs)
+
+    def _step_size(self, outputs: np.ndarray, change: np.ndarray, targets: np.ndarray) -> float:
+        """How far along ``change`` the outputs should move: the line search's minimum of the training loss."""
+        return line_search(lambda step: self._loss_value(outputs + step * change, targets))
 
     def _loss_value(self, outputs: np.ndarray, targets: np.ndarray) -> float:
         with no_grad():

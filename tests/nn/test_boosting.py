@@ -96,7 +96,7 @@ def test_beats_its_single_base_model_on_moons():
 def test_beats_its_single_base_model_on_digits():
     X, y = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=1, stratify=y)
-    options = dict(epochs=10, lr=0.05, batch_size=128, seed=0)
+    options = {"epochs": 10, "lr": 0.05, "batch_size": 128, "seed": 0}
     boosted = nn.GradientBoostingClassifier(
         n_stages=20, shrinkage=0.5, base_model=nn.boosting.small_mlp(4), **options
     ).fit(X_train, y_train)
