@@ -8,7 +8,8 @@ real training. Around them: losses, optimizers (``nn.optim``), data
 selection, and scikit-learn-style classifiers.
 """
 
-from . import data, optim
+from . import boosting, data, optim
+from .boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from .classifiers import LinearSVM, MLPClassifier, Perceptron, SoftmaxClassifier, clone
 from .layers import (
     MLP,
@@ -40,6 +41,7 @@ from .losses import (
 )
 from .model_selection import Bagging, cross_validate
 from .module import Module
+from .neighbors import KNNClassifier
 from .scalar import Layer, Neuron, ScalarMLP
 from .training import Callback, EarlyStopping, History, Trainer, accuracy, fit, predict
 
@@ -55,7 +57,10 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "Flatten",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
     "History",
+    "KNNClassifier",
     "Layer",
     "LeakyReLU",
     "Linear",
@@ -77,6 +82,7 @@ __all__ = [
     "Trainer",
     "accuracy",
     "binary_cross_entropy_with_logits",
+    "boosting",
     "clone",
     "cross_entropy",
     "cross_validate",

@@ -15,7 +15,20 @@ from typing import Any
 import numpy as np
 
 
-class Classifier:
+class Estimator:
+    """Base class of the estimators: ``get_params()`` (the constructor's arguments) and a ``repr`` showing them."""
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's arguments, by name."""
+        names = [name for name in inspect.signature(type(self).__init__).parameters if name != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class Classifier(Estimator):
     """Base class of the classifiers: argument checks, label encoding, ``predict`` and ``score``.
 
     Images may be given as ``(n, height, width)`` or ``(n, channels, height, width)``:
@@ -25,11 +38,6 @@ class Classifier:
     classes_: np.ndarray
     n_features_in_: int
     input_shape_: tuple[int, ...]
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's arguments, by name."""
-        names = [name for name in inspect.signature(type(self).__init__).parameters if name != "self"]
-        return {name: getattr(self, name) for name in names}
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> Classifier:
         """Learn from examples ``X`` and labels ``y``; returns the classifier itself."""
@@ -80,10 +88,6 @@ class Classifier:
                 f"got examples of shape {X.shape[1:]}"
             )
         return X.reshape(len(X), -1)
-
-    def __repr__(self) -> str:
-        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 def _as_example_array(X: Any, owner: str) -> np.ndarray:

@@ -1,0 +1,71 @@
+"""``KNNClassifier``: label an example by a vote of the ``k`` training examples closest to it.
+
+A linear classifier compresses the training set into one template per class and
+scores an example with one product per class. k-nearest neighbours keeps the whole
+training set and compares the example with every training example: nothing to
+learn, a model as large as the data, and a prediction whose cost grows with it
+(notebook 03 measures both against the softmax classifier's templates).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .classifiers.base import Classifier
+from .data.arguments import check_count
+
+DISTANCE_BLOCK = 2**22
+"""How many example-to-example distances are held in memory at once (32 MB of float64)."""
+
+
+class KNNClassifier(Classifier):
+    """k-nearest neighbours with Euclidean distance and an equal vote for each of the ``k`` neighbours.
+
+    ``fit`` only stores the training rows. ``predict_proba`` gives each class's
+    share of the ``k`` votes; ``predict`` the class with most votes (a tie goes to
+    the class that comes first in ``classes_``, as in scikit-learn). Neighbours at
+    equal distance are taken in the order of the training examples. Distances are
+    computed for a block of examples at a time, as ``|a|^2 + |b|^2 - 2 a.b``
+    (one matrix product per block, no Python loop over training examples).
+    """
+
+    def __init__(self, k: int = 5):
+        self.k = k
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> KNNClassifier:
+        """Remember the training rows and their labels (there is nothing else to learn)."""
+        check_count("k", self.k, 1)
+        self.examples_, self.targets_ = self._prepare_fit(X, y)
+        if self.k > len(self.examples_):
+            raise ValueError(f"k={self.k} neighbours asked for, but only {len(self.examples_)} training examples")
+        self.squared_norms_ = (self.examples_**2).sum(axis=1)
+        return self
+
+    def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distances to the ``k`` nearest training examples and their indices, nearest first."""
+        rows = self._prepare_predict(X)
+        block = max(1, DISTANCE_BLOCK // len(self.examples_))
+        distances, indices = [], []
+        for start in range(0, len(rows), block):
+            part = rows[start : start + block]
+            squared = (part**2).sum(axis=1)[:, None] + self.squared_norms_ - 2 * part @ self.examples_.T
+            nearest = np.argsort(squared, axis=1, kind="stable")[:, : self.k]
+            indices.append(nearest)
+            distances.append(np.sqrt(np.maximum(np.take_along_axis(squared, nearest, axis=1), 0)))
+        return np.concatenate(distances), np.concatenate(indices)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Each class's share of the ``k`` votes, one column per class in ``classes_``."""
+        _, neighbours = self.kneighbors(X)
+        votes = np.zeros((len(neighbours), len(self.classes_)))
+        np.add.at(votes, (np.arange(len(neighbours))[:, None], self.targets_[neighbours]), 1.0)
+        return votes / self.k
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The share of the ``k`` nearest neighbours in each class (rows sum to 1)."""
+        return self.decision_function(X)
+
+    @property
+    def n_stored_numbers_(self) -> int:
+        """The size of the model: every training example is kept, ``n_examples * n_features`` numbers."""
+        return int(self.examples_.size)

@@ -1,0 +1,58 @@
+"""k-nearest neighbours against scikit-learn's KNeighborsClassifier and hand-made examples."""
+
+import numpy as np
+import pytest
+from sklearn.neighbors import KNeighborsClassifier
+
+import nn
+from nn.data import load_digits, train_test_split
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = load_digits()
+    return train_test_split(X, y, test_size=0.25, seed=1, stratify=y)
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 10])
+def test_predictions_equal_scikit_learn_on_digits(digits_split, k):
+    X_train, X_test, y_train, y_test = digits_split
+    ours = nn.KNNClassifier(k=k).fit(X_train, y_train)
+    theirs = KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train)
+    np.testing.assert_array_equal(ours.predict(X_test), theirs.predict(X_test))
+    np.testing.assert_allclose(ours.predict_proba(X_test), theirs.predict_proba(X_test), atol=1e-15)
+    distances, _ = ours.kneighbors(X_test[:50])
+    their_distances, _ = theirs.kneighbors(X_test[:50])
+    np.testing.assert_allclose(distances, their_distances, atol=1e-9)
+    assert ours.score(X_test, y_test) == theirs.score(X_test, y_test)
+
+
+def test_votes_by_hand():
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    y = np.array(["a", "a", "b", "b", "b"])
+    knn = nn.KNNClassifier(k=3).fit(X, y)
+    np.testing.assert_allclose(knn.predict_proba([[0.4], [10.5]]), [[2 / 3, 1 / 3], [0, 1]])
+    np.testing.assert_array_equal(knn.predict([[0.4], [10.5]]), ["a", "b"])
+    distances, indices = knn.kneighbors([[1.9]])
+    np.testing.assert_allclose(distances, [[0.1, 0.9, 1.9]])
+    np.testing.assert_array_equal(indices, [[2, 1, 0]])
+    assert knn.n_stored_numbers_ == 5
+
+
+def test_memory_is_bounded_by_blocks(monkeypatch, digits_split):
+    X_train, X_test, y_train, _ = digits_split
+    whole = nn.KNNClassifier(k=3).fit(X_train, y_train).predict(X_test)
+    monkeypatch.setattr(nn.neighbors, "DISTANCE_BLOCK", 7 * len(X_train))  # 7 test rows per block
+    np.testing.assert_array_equal(nn.KNNClassifier(k=3).fit(X_train, y_train).predict(X_test), whole)
+
+
+def test_bad_arguments_are_refused():
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="k=5 neighbours"):
+        nn.KNNClassifier(k=5).fit(X, y)
+    with pytest.raises(ValueError, match="k"):
+        nn.KNNClassifier(k=0).fit(X, y)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        nn.KNNClassifier().predict(X)
+    with pytest.raises(ValueError, match="shape"):
+        nn.KNNClassifier(k=1).fit(X, y).predict(np.zeros((2, 3)))
