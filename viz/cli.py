@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .dot_program import RENDER_FORMATS, GraphvizNotFoundError, RenderError
+from .dot_program import GraphvizNotFoundError, RenderError
 from .expression import ALLOWED, ExpressionError, parse_expression
 from .player import backprop_player
-from .render import render
+from .render import RENDER_FORMATS, render
 from .summaries import format_number
 
 BAD_INPUT = 2

@@ -16,11 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import graphviz
-
 from autograd import Node
 
-from .dot_program import run_dot
+from .digraph import GraphDrawing
 from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
 from .local_gradients import local_gradients
 from .summaries import describe_array, summarize
@@ -41,20 +39,6 @@ OP_FILL = "#ececec"
 FOCUS_FILL = "#fff176"
 FOCUS_COLOR = "#d32f2f"
 NOT_COMPUTED = "?"
-
-
-class GraphDrawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that shows itself in Jupyter with viz's renderer.
-
-    The plain ``Digraph`` needs the system ``dot``; this one falls back to
-    ``graphviz-pure`` (see ``viz.dot_program``). ``.source`` is the DOT text.
-    """
-
-    def _repr_image_svg_xml(self) -> str:
-        return run_dot(self.source, "svg").decode("utf-8")
-
-    def _repr_image_png(self) -> bytes:
-        return run_dot(self.source, "png")
 
 
 @dataclass(frozen=True)
@@ -102,7 +86,7 @@ class _Painter:
         return summarize(x, self.options.number_format)
 
     def paint(self) -> GraphDrawing:
-        graph = GraphDrawing(name="backprop")
+        graph = GraphDrawing(name="backprop", format="svg")
         graph.attr(rankdir=self.options.rankdir, bgcolor="white", ordering="in", nodesep="0.25", ranksep="0.35")
         graph.attr("node", fontname="Helvetica", fontsize="11")
         graph.attr("edge", fontname="Helvetica", fontsize="9", color="#666666", arrowsize="0.7")
@@ -249,7 +233,9 @@ def draw(
 
     Gradients are read from ``.grad``: before any ``backward()`` they show as
     ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
-    the same for the same graph on every run.
+    the same for the same graph on every run; ``.pipe()``, ``.render()`` and
+    ``.view()`` make pictures with the system ``dot`` or graphviz-pure (see
+    ``viz.GraphDrawing``).
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view = walk_graph(node, max_nodes, model)
