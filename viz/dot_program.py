@@ -155,6 +155,8 @@ def run_dot(source: str, output_format: str) -> bytes:
         )
     except subprocess.TimeoutExpired:
         raise _timeout(program, limit) from None
+    except OSError as error:  # found but cannot be started (not executable, a broken file)
+        raise RenderError(f"{program.path} could not be started: {error}") from None
     if completed.returncode != 0 or not completed.stdout:
         message = completed.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"{program.path} -T{output_format} failed (exit code {completed.returncode}): {message}")

@@ -21,7 +21,7 @@ from autograd import Node
 from .digraph import GraphDrawing
 from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
 from .local_gradients import local_gradients
-from .summaries import describe_array, summarize
+from .summaries import check_number_format, describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
 DEFAULT_MAX_NODES = 250
@@ -52,12 +52,7 @@ class DrawOptions:
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {self.rankdir!r}")
-        try:
-            format(1.0, self.number_format)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"number_format must be a format spec for floats such as '.4g', got {self.number_format!r}"
-            ) from None
+        check_number_format(self.number_format)
 
 
 @dataclass
