@@ -186,3 +186,12 @@ def test_a_time_limit_is_shared_by_every_rendering_in_its_block(example_a, monke
 
 class _Done:
     returncode, stdout, stderr = 0, b"<svg/>", b""
+
+
+def test_a_layout_program_that_cannot_start_is_a_render_error(monkeypatch, example_a, tmp_path):
+    broken = tmp_path / "dot"
+    broken.write_text("#!/no/such/interpreter\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(viz.RenderError, match=f"{broken} could not be started"):
+        viz.draw(example_a["f"]).pipe()
