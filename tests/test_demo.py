@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,8 +13,12 @@ import pytest
 
 from autograd import Tensor
 from nn import MLP
+from viz import demo
 from viz.demo import main, neuron_on_example, run
 
+REPO = Path(__file__).resolve().parents[1]
+# The demo runs from another folder, with this checkout's packages (not whichever copy is installed).
+DEMO_ENVIRONMENT = {**os.environ, "PYTHONPATH": str(REPO)}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OUTPUT_FILES = ("neuron_graph.svg", "backprop_player.html", "decision_boundary.png", "loss_curve.png")
 # A neuron with two inputs records 8 nodes that need a gradient: w0, w1, b, w0*x0, b + w0*x0, w1*x1, the sum, tanh.
@@ -31,6 +36,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
         timeout=300,
         check=False,
         cwd=tmp_path_factory.mktemp("cwd"),
+        env=DEMO_ENVIRONMENT,
     )
     return result, out
 
@@ -115,3 +121,83 @@ def test_neuron_is_the_first_hidden_unit_of_the_network() -> None:
     for weight, xi in zip(neuron.weights, x):
         assert abs(weight.grad - (1 - expected**2) * xi) < 1e-12
     assert abs(neuron.bias.grad - (1 - expected**2)) < 1e-12
+
+
+def test_piped_output_is_short_and_counts_the_epochs(tmp_path: Path) -> None:
+    """Not at a terminal, the progress is one closing line instead of a redraw per epoch (35 KB before)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "viz.demo", "--epochs", "12", "--out", str(tmp_path / "output")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env=DEMO_ENVIRONMENT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len((result.stdout + result.stderr).encode("utf-8")) < 4096
+    assert "\r" not in result.stderr
+    assert result.stderr.startswith("training: 12/12 epochs in ")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--epochs", "-1"], "--epochs must be at least 1, got -1"),
+        (["--epochs", "x"], "argument --epochs: invalid int value: 'x'"),
+        (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
+        (["--seed", "-1"], "--seed must be 0 or more, got -1"),
+    ],
+)
+def test_bad_options_are_refused_with_a_clear_message(
+    arguments: list[str], words: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, "--out", str(tmp_path / "never")])
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
+
+
+def test_an_output_folder_that_cannot_be_used_is_refused_before_training(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    (tmp_path / "taken" / "loss_curve.png").mkdir(parents=True)
+    refused = {
+        a_file: f"--out {a_file} is a file, not a folder",
+        a_file / "output": f"--out {a_file / 'output'}: {a_file} is a file, not a folder",
+        tmp_path / "taken": f"{tmp_path / 'taken' / 'loss_curve.png'} is a folder, where the demo writes a file",
+    }
+    for out, words in refused.items():
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--out", str(out)])
+        assert exit_info.value.code == 2
+        captured = capsys.readouterr()
+        assert words in captured.err and "training" not in captured.out + captured.err
+    assert a_file.read_text() == "keep me"
+
+
+def test_a_folder_without_write_permission_is_refused_before_training(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(demo.os, "access", lambda path, mode: False)  # as for a user without the permission
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--out", str(tmp_path / "new")])
+    assert exit_info.value.code == 2
+    assert f"--out {tmp_path / 'new'}: {tmp_path} is not writable" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_file_that_cannot_be_written_ends_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def refuse(*args: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "neuron_graph.svg"))
+
+    monkeypatch.setattr(demo, "write_outputs", refuse)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--epochs", "1", "--quiet", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert f"cannot write {tmp_path / 'neuron_graph.svg'}: Permission denied" in capsys.readouterr().err

@@ -8,9 +8,10 @@ which is imported only when a plot is made.
 """
 
 from .backprop_steps import BackpropStep, ChainTerm, HiddenTerms, backprop_steps
-from .dot_program import GraphvizNotFoundError, RenderError, find_dot
+from .digraph import GraphDrawing
+from .dot_program import GraphvizNotFoundError, RenderError, RenderTimeout, find_dot, render_time_limit
 from .expression import Expression, ExpressionError, build_expression, parse_expression
-from .graph_drawing import GraphDrawing, draw
+from .graph_drawing import draw
 from .local_gradients import local_gradients
 from .player import BackpropPlayer, backprop_player
 from .plots import (
@@ -34,6 +35,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "HiddenTerms",
     "RenderError",
+    "RenderTimeout",
     "backprop_player",
     "backprop_steps",
     "build_expression",
@@ -48,5 +50,6 @@ __all__ = [
     "plot_history",
     "plot_optimizer_paths",
     "render",
+    "render_time_limit",
     "standard_optimizers",
 ]

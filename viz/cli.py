@@ -4,7 +4,10 @@
     python -m viz "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))" --set w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --html -o neuron.html
 
 The expression is checked against a whitelist (see ``viz.expression``), never
-evaluated as Python. Exit codes: 0 done, 1 rendering failed, 2 bad input.
+evaluated as Python, and kept small enough to draw; rendering gets
+``TIME_LIMIT`` seconds in all. Exit codes: 0 done, 1 no renderer or a
+renderer failure, 2 bad input (including a drawing too large to lay out in
+time, or an output file that cannot be written).
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .dot_program import RENDER_FORMATS, GraphvizNotFoundError, RenderError
+from .dot_program import GraphvizNotFoundError, RenderError, RenderTimeout, render_time_limit
 from .expression import ALLOWED, ExpressionError, parse_expression
 from .player import backprop_player
-from .render import render
-from .summaries import format_number
+from .render import RENDER_FORMATS, render
+from .summaries import check_number_format, format_number
 
 BAD_INPUT = 2
 RENDER_FAILED = 1
+TIME_LIMIT = 20.0  # seconds for all the rendering one command does
 
 
 class _UsageError(Exception):
@@ -54,8 +58,17 @@ def _parser() -> argparse.ArgumentParser:
         default=True,
         help="write each op's local gradient on its input edges (default: on)",
     )
-    parser.add_argument("--number-format", default=".4g", help="format spec of the numbers (default .4g)")
+    parser.add_argument(
+        "--number-format", default=".4g", type=_number_format, help="format spec of the numbers (default .4g)"
+    )
     return parser
+
+
+def _number_format(text: str) -> str:
+    try:
+        return check_number_format(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _assignments(items: Sequence[str]) -> dict[str, float]:
@@ -65,6 +78,8 @@ def _assignments(items: Sequence[str]) -> dict[str, float]:
         name = name.strip()
         if not equals or not name.isidentifier():
             raise _UsageError(f"--set expects NAME=VALUE, such as x=-2; got {item!r}")
+        if name in values:
+            raise _UsageError(f"--set gives {name} a value twice: give it one")
         try:
             values[name] = float(number)
         except ValueError:
@@ -72,15 +87,25 @@ def _assignments(items: Sequence[str]) -> dict[str, float]:
     return values
 
 
+def _default_name(arguments: argparse.Namespace) -> str:
+    return "backprop.html" if arguments.html else f"graph.{arguments.format or 'svg'}"
+
+
 def _output_path(arguments: argparse.Namespace) -> Path:
     if arguments.html:
         if arguments.format:
             raise _UsageError("--format chooses a picture format; the --html player is always an .html file")
-        return Path(arguments.output or "backprop.html")
-    if arguments.output:
+        path = Path(arguments.output or _default_name(arguments))
+    elif arguments.output:
         path = Path(arguments.output)
-        return path if path.suffix or not arguments.format else path.with_suffix("." + arguments.format)
-    return Path(f"graph.{arguments.format or 'svg'}")
+        path = path if path.suffix or not arguments.format else path.with_suffix("." + arguments.format)
+    else:
+        path = Path(_default_name(arguments))
+    if path.is_dir():
+        raise _UsageError(f"-o {path} is a folder: give a file name, such as {path / _default_name(arguments)}")
+    if not path.parent.is_dir():
+        raise _UsageError(f"-o {path}: the folder {path.parent} does not exist")
+    return path
 
 
 def run(arguments: argparse.Namespace) -> str:
@@ -96,10 +121,14 @@ def run(arguments: argparse.Namespace) -> str:
     }
     if output.requires_grad:
         output.backward()
-    if arguments.html:
-        backprop_player(output, path, **options)
-    else:
-        render(output, path, arguments.format, **options)
+    try:
+        with render_time_limit(TIME_LIMIT):
+            if arguments.html:
+                backprop_player(output, path, **options)
+            else:
+                render(output, path, arguments.format, **options)
+    except OSError as error:
+        raise _UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
     def number(x: float | None) -> str:
         return "not computed" if x is None else format_number(x, arguments.number_format)
@@ -114,10 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         print(run(arguments))
-    except (ExpressionError, _UsageError, ValueError) as error:
+    except (ExpressionError, _UsageError, ValueError, RenderTimeout) as error:
         print(f"python -m viz: error: {error}", file=sys.stderr)
         return BAD_INPUT
-    except (GraphvizNotFoundError, RenderError, OSError) as error:
+    except (GraphvizNotFoundError, RenderError) as error:
         print(f"python -m viz: error: {error}", file=sys.stderr)
         return RENDER_FAILED
     return 0

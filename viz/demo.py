@@ -20,6 +20,8 @@ It lives in ``viz`` because it uses all three packages, and ``nn`` never imports
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,13 @@ N_CLASSES = 3
 HIDDEN_SIZES = (32, 32)
 LEARNING_RATE = 0.01
 BATCH_SIZE = 32
+# The files the demo writes into its folder, by kind.
+OUTPUT_NAMES = {
+    "graph": "neuron_graph.svg",
+    "player": "backprop_player.html",
+    "boundary": "decision_boundary.png",
+    "loss": "loss_curve.png",
+}
 
 
 @dataclass
@@ -67,7 +76,34 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.seed < 0:
+        parser.error(f"--seed must be 0 or more, got {args.seed}")
+    problem = output_folder_problem(args.out)
+    if problem:
+        parser.error(problem)
     return args
+
+
+def output_folder_problem(out: Path) -> str | None:
+    """Why the files could not be written into ``out``, or None; checked before training, so no run is wasted."""
+    try:
+        return _folder_problem(out)
+    except OSError as error:  # a folder on the way that cannot even be looked into
+        return f"--out {out}: {error.strerror} ({error.filename})"
+
+
+def _folder_problem(out: Path) -> str | None:
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder: give a folder for the {len(OUTPUT_NAMES)} files"
+    existing = next(folder for folder in (out, *out.parents) if folder.exists())
+    if not existing.is_dir():
+        return f"--out {out}: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"--out {out}: {existing} is not writable"
+    taken = [out / name for name in OUTPUT_NAMES.values() if (out / name).is_dir()]
+    if taken:
+        return f"--out {out}: {taken[0]} is a folder, where the demo writes a file"
+    return None
 
 
 def accuracy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
@@ -96,16 +132,14 @@ def neuron_on_example(model: MLP, x: np.ndarray) -> tuple[Neuron, Value]:
 def write_outputs(model: MLP, history: History, X: np.ndarray, y: np.ndarray, out: Path) -> dict[str, Path]:
     """Draw the neuron graph, the player and the two plots into ``out``; return the paths by kind."""
     out.mkdir(parents=True, exist_ok=True)
+    files = {kind: out / name for kind, name in OUTPUT_NAMES.items()}
     neuron, output = neuron_on_example(model, X[0])
-    files = {"graph": viz.render(output, out / "neuron_graph.svg", show_local_grads=True, model=neuron)}
-    viz.backprop_player(output, out / "backprop_player.html", model=neuron)
-    files["player"] = out / "backprop_player.html"
+    viz.render(output, files["graph"], show_local_grads=True, model=neuron)
+    viz.backprop_player(output, files["player"], model=neuron)
     boundary = viz.plot_decision_boundary(model, X, y, title="classes predicted by the trained MLP")
-    boundary.savefig(out / "decision_boundary.png", dpi=110)
-    files["boundary"] = out / "decision_boundary.png"
+    boundary.savefig(files["boundary"], dpi=110)
     curve = viz.plot_history(history, metrics=["loss"])
-    curve.savefig(out / "loss_curve.png", dpi=110)
-    files["loss"] = out / "loss_curve.png"
+    curve.savefig(files["loss"], dpi=110)
     return files
 
 
@@ -147,7 +181,13 @@ def main(argv: list[str] | None = None) -> None:
             f"tracegrad demo: a {sizes} tanh MLP learns {N_CLASSES} spirals "
             f"({N_SAMPLES} points, 75% to train, 25% to test; seed {args.seed})"
         )
-    result = run(args.epochs, args.seed, args.out, progress=not args.quiet)
+    try:
+        result = run(args.epochs, args.seed, args.out, progress=not args.quiet)
+    except OSError as error:  # the folder was usable when checked, but a file could not be written
+        print(
+            f"python -m viz.demo: error: cannot write {error.filename or args.out}: {error.strerror}", file=sys.stderr
+        )
+        raise SystemExit(2) from None
     print(
         f"accuracy: {result.train_accuracy:.1%} on the training points, {result.test_accuracy:.1%} on the test points"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from autograd.elementwise import Minimum
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 200
+# Each operation is an op node and a value box in the drawing; past this many the picture is
+# unreadable, and a value used by every op (x + x + ... + x) takes Graphviz seconds to minutes to lay out.
+MAX_OPERATIONS = 40
 
 # The functions an expression may call, with their number of arguments.
 FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
@@ -121,7 +125,11 @@ class Expression:
     variables: tuple[str, ...]
 
     def leaves(self, values: Mapping[str, float]) -> dict[str, Value]:
-        """One leaf ``Value`` per variable, labelled with its name; every variable needs a value."""
+        """One leaf ``Value`` per variable, labelled with its name; every variable needs a value.
+
+        The names are read as the parser reads them (see ``variable_name``): ``ｘ`` sets ``x``.
+        """
+        values = _by_variable_name(values)
         unset = [name for name in self.variables if name not in values]
         if unset:
             raise ExpressionError(f"no value for the variable(s) {', '.join(unset)}: set them, e.g. {unset[0]}=1.5")
@@ -137,6 +145,22 @@ class Expression:
     def build(self, values: Mapping[str, float]) -> Value:
         """The graph of ``Value``s for the given variable values."""
         return self.apply(self.leaves(values))
+
+
+def variable_name(text: str) -> str:
+    """A name as the expression sees it: Python reads names in the NFKC normal form, so the full-width ``ｘ`` is ``x``."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _by_variable_name(values: Mapping[str, float]) -> dict[str, float]:
+    named: dict[str, float] = {}
+    spelled: dict[str, str] = {}
+    for text, value in values.items():
+        name = variable_name(text)
+        if name in named:
+            raise ExpressionError(f"{spelled[name]!r} and {text!r} are the same name {name!r}: give it one value")
+        named[name], spelled[name] = value, text
+    return named
 
 
 def _character_column(line: str, byte_offset: int) -> int:
@@ -167,6 +191,7 @@ class _Checker(ast.NodeVisitor):
     def __init__(self, text: str):
         self.text = text
         self.variables: dict[str, None] = {}
+        self.operations = 0
 
     def generic_visit(self, node: ast.AST) -> None:
         what = _REFUSED.get(type(node), type(node).__name__)
@@ -196,6 +221,7 @@ class _Checker(ast.NodeVisitor):
         if type(node.op) not in _BINARY:
             symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise _fail(f"the operator {symbol} is not supported; use + - * / **", node, self.text)
+        self.operations += 1
         self.visit(node.left)
         self.visit(node.right)
 
@@ -203,6 +229,7 @@ class _Checker(ast.NodeVisitor):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
             raise _fail(f"the operator {symbol} is not supported; only unary minus (and plus)", node, self.text)
+        self.operations += isinstance(node.op, ast.USub)
         self.visit(node.operand)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -216,6 +243,7 @@ class _Checker(ast.NodeVisitor):
         arity = FUNCTIONS[name][0]
         if len(node.args) != arity:
             raise _fail(f"{name}() takes {arity} argument(s), got {len(node.args)}", node, self.text)
+        self.operations += 1
         for argument in node.args:
             self.visit(argument)
 
@@ -267,6 +295,11 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError(f"the expression nests more than {MAX_DEPTH} levels deep; split it up")
     checker = _Checker(text.strip())
     checker.visit(tree)
+    if checker.operations > MAX_OPERATIONS:
+        raise ExpressionError(
+            f"the expression has {checker.operations} operations; at most {MAX_OPERATIONS} are accepted, "
+            "so that its drawing stays readable and quick to lay out: split it into smaller ones"
+        )
     return Expression(text.strip(), tree, tuple(checker.variables))
 
 

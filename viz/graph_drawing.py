@@ -16,14 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import graphviz
-
 from autograd import Node
 
-from .dot_program import run_dot
+from .digraph import GraphDrawing
 from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
 from .local_gradients import local_gradients
-from .summaries import describe_array, summarize
+from .summaries import check_number_format, describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
 DEFAULT_MAX_NODES = 250
@@ -43,20 +41,6 @@ FOCUS_COLOR = "#d32f2f"
 NOT_COMPUTED = "?"
 
 
-class GraphDrawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that shows itself in Jupyter with viz's renderer.
-
-    The plain ``Digraph`` needs the system ``dot``; this one falls back to
-    ``graphviz-pure`` (see ``viz.dot_program``). ``.source`` is the DOT text.
-    """
-
-    def _repr_image_svg_xml(self) -> str:
-        return run_dot(self.source, "svg").decode("utf-8")
-
-    def _repr_image_png(self) -> bytes:
-        return run_dot(self.source, "png")
-
-
 @dataclass(frozen=True)
 class DrawOptions:
     """How a graph is drawn: direction, local gradients on the edges, number format."""
@@ -68,12 +52,7 @@ class DrawOptions:
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {self.rankdir!r}")
-        try:
-            format(1.0, self.number_format)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"number_format must be a format spec for floats such as '.4g', got {self.number_format!r}"
-            ) from None
+        check_number_format(self.number_format)
 
 
 @dataclass
@@ -102,7 +81,7 @@ class _Painter:
         return summarize(x, self.options.number_format)
 
     def paint(self) -> GraphDrawing:
-        graph = GraphDrawing(name="backprop")
+        graph = GraphDrawing(name="backprop", format="svg")
         graph.attr(rankdir=self.options.rankdir, bgcolor="white", ordering="in", nodesep="0.25", ranksep="0.35")
         graph.attr("node", fontname="Helvetica", fontsize="11")
         graph.attr("edge", fontname="Helvetica", fontsize="9", color="#666666", arrowsize="0.7")
@@ -248,7 +227,9 @@ def draw(
 
     Gradients are read from ``.grad``: before any ``backward()`` they show as
     ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
-    the same for the same graph on every run.
+    the same for the same graph on every run; ``.pipe()``, ``.render()`` and
+    ``.view()`` make pictures with the system ``dot`` or graphviz-pure (see
+    ``viz.GraphDrawing``).
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view = walk_graph(node, max_nodes, model)

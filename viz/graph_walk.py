@@ -119,7 +119,12 @@ def _pairs(items: Iterable[Any]) -> Iterable[tuple[str, Node]]:
 def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
     """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output."""
     if not isinstance(root, Node):
-        raise TypeError(f"expected a Value or Tensor to draw, got a {type(root).__name__}")
+        kind = type(root)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(
+            f"viz draws an autograd Value or Tensor, got {name}: build the computation from "
+            "autograd's Value or Tensor (from autograd import Value, Tensor) to draw it"
+        )
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive whole number or None, got {max_nodes!r}")
     order = forward_order(root)

@@ -9,8 +9,11 @@ import graphviz
 
 from autograd import Node
 
-from .dot_program import RENDER_FORMATS, run_dot
+from .dot_program import run_dot
 from .graph_drawing import draw
+
+# The files viz.render writes; .dot is the DOT text itself and needs no renderer.
+RENDER_FORMATS = ("svg", "png", "dot")
 
 
 def output_format(path: str | Path, format: str | None = None) -> str:
@@ -40,5 +43,5 @@ def render(graph: Node | graphviz.Digraph, path: str | Path, format: str | None 
     else:
         drawing = draw(graph, **draw_options)
     path = Path(path)
-    path.write_bytes(run_dot(drawing.source, chosen))
+    path.write_bytes(drawing.source.encode("utf-8") if chosen == "dot" else run_dot(drawing.source, chosen))
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,44 @@ import numpy as np
 from autograd import plain
 
 FEW_NUMBERS = 6  # arrays with at most this many elements are shown in full
+# A number in a box needs no more: a wider spec only pads, a longer precision only prints float noise,
+# and a huge one ('>100000000') would build strings of gigabytes.
+MAX_NUMBER_WIDTH = 40
+MAX_NUMBER_PRECISION = 20
+MAX_SPEC_LENGTH = 20
+# Python's format spec for a float: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_FLOAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]*)[,_]?(?:\.(?P<precision>[0-9]+))?[eEfFgGn%]?", re.DOTALL
+)
+
+
+def check_number_format(number_format: str) -> str:
+    """Return ``number_format`` if it is a float format spec of a sensible size (``.4g``, ``+.2f``, ``>10.3e``).
+
+    Raises ``ValueError`` naming the problem: not a spec for floats, or a width
+    or precision larger than ``MAX_NUMBER_WIDTH`` / ``MAX_NUMBER_PRECISION``.
+    """
+    if isinstance(number_format, str) and len(number_format) > MAX_SPEC_LENGTH:
+        raise ValueError(f"number_format is {len(number_format)} characters long; a format spec such as '.4g' is a few")
+    spec = _FLOAT_SPEC.fullmatch(number_format) if isinstance(number_format, str) else None
+    if spec is None:
+        raise ValueError(f"number_format must be a format spec for floats such as '.4g', got {number_format!r}")
+    width, precision = int(spec["width"] or 0), int(spec["precision"] or 0)
+    if width > MAX_NUMBER_WIDTH:
+        raise ValueError(
+            f"number_format {number_format!r} pads every number to {width} characters; at most "
+            f"{MAX_NUMBER_WIDTH} are allowed"
+        )
+    if precision > MAX_NUMBER_PRECISION:
+        raise ValueError(
+            f"number_format {number_format!r} asks for {precision} digits; at most "
+            f"{MAX_NUMBER_PRECISION} are allowed (a float holds about 17)"
+        )
+    try:
+        format(1.0, number_format)
+    except ValueError as error:  # a combination the pattern lets through, such as ',' with 'n'
+        raise ValueError(f"number_format {number_format!r} cannot format a float: {error}") from None
+    return number_format
 
 
 def format_number(x: Any, number_format: str) -> str:

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from autograd import Tensor, no_grad
 
@@ -25,6 +24,7 @@ from ..module import Module
 from .callbacks import Callback
 from .history import History
 from .metrics import Metric, resolve_metrics
+from .progress import EpochProgress
 
 LossFunction = Callable[[Tensor, np.ndarray], Tensor]
 """``loss_fn(outputs, targets)``: the model's output ``Tensor`` and the targets as numpy, to a scalar ``Tensor``."""
@@ -43,8 +43,9 @@ class Trainer:
     ``scheduler`` (``StepLR``, ``CosineAnnealingLR``) is stepped once after every epoch;
     ``augment(X_batch, y_batch)`` returns a changed copy of each training batch
     (``add_noise``, ``mixup``; validation data is never augmented);
-    ``progress`` shows a tqdm bar over the epochs: True always, False never, None
-    (the default) only when the error stream is a terminal, so logs and tests stay quiet.
+    ``progress`` shows the epochs go by: True always (a live bar on a terminal, one
+    closing line in a log or a pipe), False never, None (the default) only when the
+    error stream is a terminal, so logs and tests stay quiet.
 
     The model takes a ``Tensor`` of inputs; the targets reach ``loss_fn`` and the
     metrics as the numpy arrays they are in the data.
@@ -98,9 +99,8 @@ class Trainer:
         self.step = 0
         self.stop_training = False
         self._call("on_train_begin")
-        hidden = None if self.progress is None else not self.progress
-        bar = tqdm(range(epochs), desc="training", unit="epoch", disable=hidden)
-        for self.epoch in bar:
+        progress = EpochProgress(epochs, self.progress)
+        for self.epoch in range(epochs):
             self._call("on_epoch_begin")
             learning_rate = getattr(self.optimizer, "lr", None)
             numbers = self._train_one_epoch(loader)
@@ -110,13 +110,13 @@ class Trainer:
             if learning_rate is not None:
                 numbers["lr"] = learning_rate
             self.history.log_epoch(numbers)
-            bar.set_postfix({name: f"{value:.4g}" for name, value in numbers.items() if name != "lr"})
+            progress.epoch_done(numbers)
             self._call("on_epoch_end")
             if self.scheduler is not None:
                 self.scheduler.step()
             if self.stop_training:
                 break
-        bar.close()
+        progress.close()
         self._call("on_train_end")
         return self.history
 

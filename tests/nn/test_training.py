@@ -1,5 +1,7 @@
 """nn.training: the loop's arithmetic, History, metrics, validation mode, callbacks, early stopping, schedules."""
 
+import io
+
 import numpy as np
 import pytest
 
@@ -386,3 +388,45 @@ def test_progress_bar_shows_only_when_asked(capsys):
     fit(model, mse, SGD(model.parameters(), lr=0.1), (x, x), epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "training" in err and "2/2" in err and "loss=" in err
+
+
+class StopAfter(Callback):
+    """Ends training once ``epochs`` epochs have run, as early stopping does."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def on_epoch_end(self, trainer):
+        trainer.stop_training = trainer.epoch + 1 == self.epochs
+
+
+class Terminal(io.StringIO):
+    """An error stream that says it is a terminal, so the live bar draws into it."""
+
+    def isatty(self):
+        return True
+
+
+def test_off_a_terminal_progress_is_one_closing_line_with_the_epochs_that_ran(capsys):
+    model = Scale()
+    x = np.ones((2, 1))
+    history = fit(
+        model, mse, SGD(model.parameters(), lr=0.1), (x, x), epochs=50, callbacks=[StopAfter(7)], progress=True
+    )
+    err = capsys.readouterr().err
+    assert len(history) == 7
+    assert "\r" not in err and err.count("\n") == 1  # no redraws: a log or a pipe gets a single line
+    assert err.startswith("training: 7/50 epochs (stopped early) in ")
+    assert err.endswith(f"loss={history['loss'][-1]:.4g}\n")
+
+
+def test_on_a_terminal_the_live_bar_ends_at_the_epochs_that_ran(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    model = Scale()
+    x = np.ones((2, 1))
+    history = fit(model, mse, SGD(model.parameters(), lr=0.1), (x, x), epochs=50, callbacks=[StopAfter(7)])
+    last_draw = terminal.getvalue().split("\r")[-1]
+    assert "training:" in last_draw and " 7/50 " in last_draw
+    assert f"loss={history['loss'][-1]:.4g}" in last_draw
+    assert terminal.getvalue().count("\r") > 2  # it redraws as it goes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -76,9 +77,14 @@ def parse_dot():
 
 @pytest.fixture
 def system_dot():
-    """Rendering through the system Graphviz ``dot`` (CI installs it; see .ci/run)."""
+    """Rendering through the system Graphviz ``dot``.
+
+    Tests that use it carry the ``system_dot`` mark: a plain ``pytest`` leaves them
+    out (a new user's machine has no system Graphviz), and ``pytest -m system_dot``
+    runs them where it is installed, as CI does in a second run.
+    """
     if shutil.which("dot") is None:
-        pytest.skip("the system Graphviz `dot` is not installed (apt-get install graphviz)")
+        pytest.fail("this test needs the system Graphviz `dot`: apt-get install graphviz, then pytest -m system_dot")
     program = dot_program.find_dot()
     assert program.kind == "system"
     return program
@@ -161,3 +167,14 @@ def written_sum():
         )
 
     return parse
+
+
+@pytest.fixture
+def slow_dot(monkeypatch, tmp_path):
+    """A layout program that never finishes: a `dot` on PATH that sleeps for a minute."""
+    program = tmp_path / "dot"
+    program.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert dot_program.find_dot().path == str(program)
+    return program

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from viz import cli
 from viz.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,3 +108,78 @@ def test_missing_renderer_exits_with_1_and_says_how_to_get_one(no_dot, tmp_path,
 def test_html_with_a_picture_format_is_refused(tmp_path, capsys):
     assert main(["x * 2", "--set", "x=1", "--html", "--format", "png", "-o", str(tmp_path / "p.html")]) == 2
     assert "--format" in capsys.readouterr().err
+
+
+def test_an_expression_too_large_to_draw_is_refused(tmp_path, capsys):
+    out = tmp_path / "graph.svg"
+    assert main(["+".join(["x"] * 60), "--set", "x=1", "-o", str(out)]) == 2
+    assert "has 59 operations; at most 40 are accepted" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("player", [[], ["--html"]])
+def test_a_layout_that_takes_too_long_ends_with_exit_2_and_advice(slow_dot, monkeypatch, tmp_path, capsys, player):
+    monkeypatch.setattr(cli, "TIME_LIMIT", 0.5)
+    out = tmp_path / ("page.html" if player else "graph.svg")
+    assert main(["(x + y) * z", "--set", "x=-2", "y=5", "z=-4", *player, "-o", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("python -m viz: error: ") and "within 0.5 s" in error
+    assert "fewer nodes" in error and "--no-local-grads" in error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("number_format", "words"),
+    [
+        (">100000000", "pads every number to 100000000 characters; at most 40"),
+        (".100000000f", "asks for 100000000 digits; at most 20"),
+        ("d", "a format spec for floats such as '.4g'"),
+        ("{}", "a format spec for floats such as '.4g'"),
+    ],
+)
+def test_number_formats_are_checked_before_anything_runs(number_format, words, tmp_path, capsys):
+    out = tmp_path / "graph.svg"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["x * 2", "--set", "x=1", "--number-format", number_format, "-o", str(out)])
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_sensible_number_format_is_used_everywhere(tmp_path, capsys):
+    assert main(["x / 3", "--set", "x=1", "--number-format", "+.3f", "-o", str(tmp_path / "g.svg")]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["x / 3 = +0.333", "d/dx = +0.333"]
+    assert "data +0.333" in (tmp_path / "g.svg").read_text()
+
+
+@pytest.mark.parametrize(("text", "name"), [("ｘ*2", "ｘ"), ("ｘ*2", "x"), ("x*2", "ｘ")])
+def test_set_reads_names_as_the_expression_does(text, name, tmp_path, capsys):
+    """Python reads names in NFKC form, so the full-width ｘ is x wherever it is typed."""
+    assert main([text, "--set", f"{name}=3", "-o", str(tmp_path / "g.svg")]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [f"{text} = 6", "d/dx = 2"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [(["x=1", "x=2"], "gives x a value twice"), (["ｘ=1", "x=2"], "'ｘ' and 'x' are the same name")],
+)
+def test_one_name_set_twice_is_refused(settings, words, tmp_path, capsys):
+    assert main(["x * 2", "--set", *settings, "-o", str(tmp_path / "g.svg")]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_output_paths_that_cannot_be_written_are_named(tmp_path, monkeypatch, capsys):
+    assert main(["x * 2", "--set", "x=1", "-o", str(tmp_path)]) == 2
+    assert f"-o {tmp_path} is a folder: give a file name, such as {tmp_path / 'graph.svg'}" in capsys.readouterr().err
+    assert main(["x * 2", "--set", "x=1", "--html", "-o", str(tmp_path)]) == 2
+    assert "backprop.html" in capsys.readouterr().err
+    missing = tmp_path / "no such folder" / "g.svg"
+    assert main(["x * 2", "--set", "x=1", "-o", str(missing)]) == 2
+    assert f"the folder {missing.parent} does not exist" in capsys.readouterr().err
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    assert main(["x * 2", "--set", "x=1", "-o", str(tmp_path / "g.svg")]) == 2
+    assert f"cannot write {tmp_path / 'g.svg'}: Permission denied" in capsys.readouterr().err

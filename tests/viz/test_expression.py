@@ -111,6 +111,16 @@ def test_unset_and_unknown_variables_are_named():
         expression.build({"a": 1, "b": 2, "c": 3, "d": 4})
 
 
+def test_names_are_given_values_as_the_parser_reads_them():
+    """Python reads names in NFKC form: the full-width ｘ in the text is x, and so is ｘ in the values."""
+    expression = viz.parse_expression("ｘ*2 + ﬁ")  # a full-width x and the ligature fi
+    assert expression.variables == ("x", "fi")
+    assert expression.build({"ｘ": 3.0, "ﬁ": 1.0}).data == 7.0
+    assert expression.build({"x": 3.0, "fi": 1.0}).data == 7.0
+    with pytest.raises(viz.ExpressionError, match="'ｘ' and 'x' are the same name 'x'"):
+        expression.build({"ｘ": 3.0, "x": 4.0, "fi": 1.0})
+
+
 def test_huge_and_deep_inputs_are_refused_without_crashing():
     with pytest.raises(viz.ExpressionError, match="nests more than"):
         viz.parse_expression("x" + " + x" * 300)
@@ -120,6 +130,17 @@ def test_huge_and_deep_inputs_are_refused_without_crashing():
         viz.parse_expression("1" + "0" * 400)
     with pytest.raises(viz.ExpressionError, match=r"too large for a float \(column 5\)"):
         viz.parse_expression("x * 1e999")  # Python reads it as inf
+
+
+def test_the_number_of_operations_is_bounded():
+    """Each +, -, *, /, ** and call is an op node; past the bound a drawing is unreadable and slow to lay out."""
+    at_the_bound = viz.parse_expression("+".join(["x"] * (viz.expression.MAX_OPERATIONS + 1)))
+    assert at_the_bound.build({"x": 1.0}).data == viz.expression.MAX_OPERATIONS + 1
+    with pytest.raises(viz.ExpressionError, match=r"has 41 operations; at most 40 are accepted"):
+        viz.parse_expression("+".join(["x"] * 42))
+    with pytest.raises(viz.ExpressionError, match=r"has 41 operations"):
+        viz.parse_expression("-" + "*".join(["exp(x)"] * 20) + " + x")  # 1 negation, 20 calls, 19 products, 1 sum
+    assert viz.parse_expression("+" * 30 + "x").build({"x": 2.0}).data == 2.0  # a unary plus is no operation
 
 
 def test_nothing_is_evaluated_while_checking(tmp_path):

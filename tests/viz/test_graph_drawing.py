@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import graphviz
+import numpy as np
 import pytest
 
 import viz
@@ -213,6 +214,8 @@ def test_options_rankdir_number_format_and_the_returned_type(example_a):
     [
         ({"rankdir": "XY"}, ValueError, "rankdir"),
         ({"number_format": "nonsense"}, ValueError, "number_format"),
+        ({"number_format": ">1000000"}, ValueError, "pads every number to 1000000 characters; at most 40"),
+        ({"number_format": ".50f"}, ValueError, "asks for 50 digits; at most 20"),
         ({"max_nodes": 0}, ValueError, "max_nodes"),
         ({"max_nodes": 2.5}, ValueError, "max_nodes"),
     ],
@@ -222,9 +225,15 @@ def test_bad_options_are_refused_by_name(example_a, options, error, message):
         viz.draw(example_a["f"], **options)
 
 
-def test_drawing_something_that_is_not_a_node_is_refused():
-    with pytest.raises(TypeError, match="Value or Tensor"):
-        viz.draw(3.0)
+def test_drawing_something_that_is_not_a_node_is_refused_by_its_full_type_name(example_a):
+    torch = pytest.importorskip("torch")
+    op = example_a["f"].op
+    given = [(3.0, "float"), (np.ones(2), "numpy.ndarray"), (torch.ones(2), "torch.Tensor")]
+    for thing, name in [*given, (op, f"{type(op).__module__}.{type(op).__qualname__}")]:
+        for show in (viz.draw, viz.backprop_player):
+            with pytest.raises(TypeError) as error:
+                show(thing)
+            assert str(error.value).startswith(f"viz draws an autograd Value or Tensor, got {name}")
 
 
 def test_a_variable_used_twice_has_two_edges_with_their_local_gradients(parse_dot):
