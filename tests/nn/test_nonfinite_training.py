@@ -121,3 +121,18 @@ def test_classifiers_refuse_learning_rates_that_cannot_train(make, lr):
     X_blobs = np.array([[0.0, 0.0], [0.1, 0.2], [3.0, 3.0], [3.1, 2.9]])
     with pytest.raises(ValueError, match=f"the learning rate lr must be a finite number >= 0, got {lr}"):
         make(lr=lr, epochs=2, seed=0).fit(X_blobs, np.array([0, 0, 1, 1]))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: nn.Perceptron(lr=np.inf), "lr must be a finite number > 0, got inf"),
+        (lambda: nn.Perceptron(lr=np.nan), "lr must be a finite number > 0, got nan"),
+        (lambda: nn.MLPClassifier(alpha=np.inf), "alpha must be a finite number >= 0, got inf"),
+        (lambda: nn.LinearSVM(alpha=np.nan), "alpha must be a finite number >= 0, got nan"),
+    ],
+)
+def test_classifiers_refuse_other_settings_that_cannot_train(make, message):
+    X_blobs = np.array([[0.0, 0.0], [0.1, 0.2], [3.0, 3.0], [3.1, 2.9]])
+    with pytest.raises(ValueError, match=message):
+        make().fit(X_blobs, np.array([0, 0, 1, 1]))
