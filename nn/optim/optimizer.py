@@ -37,11 +37,13 @@ class Optimizer:
                 raise TypeError(f"{type(self).__name__}: parameter {index} is not a Value or Tensor that requires grad")
         self.params = list({id(p): p for p in params}.values())
         if len(self.params) < len(params):
+            subclasses = type(self).__mro__[: type(self).__mro__.index(Optimizer)]
+            constructors = sum("__init__" in vars(cls) for cls in subclasses)  # frames between here and the caller
             warnings.warn(
                 f"{type(self).__name__}: the parameter list holds {len(params) - len(self.params)} duplicate "
                 "parameter(s); each parameter is stepped once",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=2 + constructors,
             )
         self.lr = lr
         self.state: list[dict[str, Any]] = [{} for _ in self.params]

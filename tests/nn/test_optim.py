@@ -148,14 +148,15 @@ def test_a_learning_rate_set_later_is_checked_too():
         StepLR(optimizer, step_size=1, gamma=float("inf")).step()
 
 
-@pytest.mark.parametrize("rule", [SGD, Adam])
+@pytest.mark.parametrize("rule", [SGD, Adam, AdamW])
 def test_a_parameter_listed_twice_is_stepped_once_with_a_warning(rule):
     shared, other = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
     twin = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
     with pytest.warns(UserWarning, match="duplicate parameters"):
         getattr(torch.optim, rule.__name__)([twin, twin], lr=0.1)
-    with pytest.warns(UserWarning, match=f"{rule.__name__}: the parameter list holds 2 duplicate parameter"):
+    with pytest.warns(UserWarning, match=f"{rule.__name__}: the parameter list holds 2 duplicate parameter") as caught:
         optimizer = rule([shared, other, shared, shared], lr=0.1)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
     assert optimizer.params == [shared, other]
     once = getattr(torch.optim, rule.__name__)([twin], lr=0.1)
     shared.grad, twin.grad = np.array([0.5, -1.0]), torch.tensor([0.5, -1.0], dtype=torch.float64)
