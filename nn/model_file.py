@@ -115,7 +115,7 @@ def _members_by_name(path: Path, archive: zipfile.ZipFile) -> dict[str, zipfile.
 def _checked_layout(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...]
 ) -> tuple[np.dtype, bool, int]:
-    """The member's dtype, Fortran order and data size, from its header; refused unless all fit the model."""
+    """The member's dtype, Fortran order and header length, from its header; refused unless all fit the model."""
     with archive.open(info) as member:
         try:
             version = npy.read_magic(member)
