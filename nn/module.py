@@ -1,10 +1,12 @@
 """``Module``: the base of every layer and network, which finds its own parameters.
 
 A module keeps its parameters (leaf nodes with ``requires_grad=True``) and its
-sub-modules as ordinary attributes, or in lists and tuples of them. Walking
-those attributes gives ``parameters()`` for the optimizer and dotted names
-such as ``layers.0.weight`` for saving, loading and drawing: nothing has to be
-registered by hand.
+sub-modules as ordinary attributes, or in lists, tuples and dicts of them.
+Walking those attributes gives ``parameters()`` for the optimizer and dotted
+names such as ``layers.0.weight`` or ``heads.age.bias`` for saving, loading and
+drawing: nothing has to be registered by hand. A node an op made (an
+activation kept as ``self.last = self.lin(x)``) is not a parameter: only
+leaves are, since only they are what training changes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Node
+
+from .model_file import check_names, check_real, read_state, write_state
 
 
 class Module:
@@ -40,14 +44,15 @@ class Module:
         return self.forward(*inputs)
 
     def _children(self) -> Iterator[tuple[str, Any]]:
-        """``(name, item)`` for each parameter or sub-module held directly, lists and tuples opened up."""
+        """``(name, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up."""
         for name, attribute in vars(self).items():
-            if isinstance(attribute, (list, tuple)):
-                for index, item in enumerate(attribute):
-                    if isinstance(item, (Module, Node)):
-                        yield f"{name}.{index}", item
-            elif isinstance(attribute, (Module, Node)):
+            if isinstance(attribute, (Module, Node)):
                 yield name, attribute
+            elif isinstance(attribute, (list, tuple, dict)):
+                items = attribute.items() if isinstance(attribute, dict) else enumerate(attribute)
+                for key, item in items:
+                    if isinstance(item, (Module, Node)):
+                        yield f"{name}.{_checked_key(name, key)}", item
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``) and every sub-module below it, with dotted names."""
@@ -66,12 +71,12 @@ class Module:
         seen: set[int] = set()
         for prefix, module in self.named_modules():
             for name, child in module._children():
-                if isinstance(child, Node) and child.requires_grad and id(child) not in seen:
+                if isinstance(child, Node) and child.is_leaf and child.requires_grad and id(child) not in seen:
                     seen.add(id(child))
                     yield (f"{prefix}.{name}" if prefix else name), child
 
     def parameters(self) -> list[Node]:
-        """Every parameter, for an optimizer."""
+        """Every parameter (a leaf that requires grad), each once, for an optimizer."""
         return [parameter for _, parameter in self.named_parameters()]
 
     def zero_grad(self) -> None:
@@ -104,40 +109,40 @@ class Module:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Set every parameter and buffer from ``state``; refuse, changing nothing, unless it fits exactly.
 
-        Every key must be present, no key may be extra, and every shape must match.
+        Every name must be present, none may be extra, every shape must match
+        and every array must hold real numbers (each is converted to the dtype
+        the model has). All of it is checked, and every new array made, before
+        the first one is set: a refused state leaves the model as it was.
         """
         current = self.state_dict()
-        missing = sorted(set(current) - set(state))
-        extra = sorted(set(state) - set(current))
-        if missing or extra:
-            parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
-                [f"unexpected {', '.join(extra)}"] if extra else []
-            )
-            raise KeyError(f"load_state_dict: the state does not fit this {type(self).__name__}: {'; '.join(parts)}")
+        check_names(set(state), set(current), f"load_state_dict: the state of {len(state)} arrays")
+        new: dict[str, np.ndarray] = {}
         for name, array in current.items():
-            if np.shape(state[name]) != array.shape:
+            given = np.asarray(state[name])
+            if given.shape != array.shape:
                 raise ValueError(
-                    f"load_state_dict: {name} has shape {np.shape(state[name])} in the state "
-                    f"but {array.shape} in the model"
+                    f"load_state_dict: {name} has shape {given.shape} in the state but {array.shape} in the model"
                 )
-        parameters = dict(self.named_parameters())
+            check_real(f"load_state_dict: {name}", given.dtype)
+            new[name] = np.array(given, dtype=array.dtype, copy=True)
+        for name, parameter in self.named_parameters():
+            parameter.data = new[name] if isinstance(parameter.data, np.ndarray) else float(new[name])
         for prefix, module in self.named_modules():
             for name in module._buffers():
-                setattr(module, name, np.array(state[f"{prefix}.{name}" if prefix else name], copy=True))
-        for name, parameter in parameters.items():
-            if isinstance(parameter.data, np.ndarray):
-                parameter.data = np.array(state[name], dtype=parameter.data.dtype, copy=True)
-            else:
-                parameter.data = float(np.asarray(state[name]))
+                setattr(module, name, new[f"{prefix}.{name}" if prefix else name])
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the state to a ``.npz`` file (plain arrays only, no pickled objects)."""
-        np.savez(path, **self.state_dict())
+        """Write the state to an ``.npz`` file (``.npz`` is added to a path without it); plain numbers, no pickle."""
+        write_state(path, self.state_dict())
 
     def load(self, path: str | os.PathLike) -> None:
-        """Read a state written by ``save``; a file that does not fit is refused and nothing changes."""
-        with np.load(path, allow_pickle=False) as archive:
-            self.load_state_dict({name: archive[name] for name in archive.files})
+        """Read a state written by ``save(path)``; a file that does not fit is refused and nothing changes.
+
+        The file's names, shapes and dtypes are checked from its headers before
+        any array is read (see ``nn.model_file``).
+        """
+        shapes = {name: array.shape for name, array in self.state_dict().items()}
+        self.load_state_dict(read_state(path, shapes))
 
     def __repr__(self) -> str:
         children = [
@@ -152,3 +157,16 @@ class Module:
     def extra_repr(self) -> str:
         """The settings shown in the module's ``repr`` (sizes, rates)."""
         return ""
+
+
+def _checked_key(attribute: str, key: Any) -> str:
+    """A list index or dict key as part of a dotted name: an int or a string without dots, or a clear refusal."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    if not isinstance(key, str) or "." in key or not key:
+        raise TypeError(
+            f"the dict {attribute!r} holds a module or node under the key {key!r}; "
+            "use non-empty string keys without dots, so its parameters get names like "
+            f"'{attribute}.key.weight'"
+        )
+    return key

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from autograd import Value
 
+from .data.arguments import check_count
 from .module import Module
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "step", "linear")
@@ -37,8 +38,7 @@ class Neuron(Module):
     """
 
     def __init__(self, n_inputs: int, activation: str = "tanh", seed: int | random.Random | None = None):
-        if n_inputs < 1:
-            raise ValueError(f"a Neuron needs at least one input, not {n_inputs}")
+        check_count("Neuron: n_inputs", n_inputs, 1)
         rng = _random(seed)
         self.activation = _check_activation(activation)
         self.weights = [Value(rng.uniform(-1.0, 1.0), label=f"w{i}") for i in range(n_inputs)]
@@ -64,6 +64,7 @@ class Layer(Module):
     def __init__(
         self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed: int | random.Random | None = None
     ):
+        check_count("Layer: n_outputs", n_outputs, 1)
         rng = _random(seed)
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
@@ -87,6 +88,10 @@ class ScalarMLP(Module):
         output_activation: str = "linear",
         seed: int | random.Random | None = None,
     ):
+        if len(sizes) < 1:
+            raise ValueError("ScalarMLP needs at least one layer size, got none")
+        for index, size in enumerate(sizes):
+            check_count(f"ScalarMLP: sizes[{index}]", size, 1)
         rng = _random(seed)
         widths = [n_inputs, *sizes]
         last = len(sizes) - 1

@@ -86,8 +86,8 @@ class GradientClassifier(Classifier):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> GradientClassifier:
         """Train a new network on ``X`` and ``y`` for at most ``epochs`` epochs."""
-        if not self.alpha >= 0:
-            raise ValueError(f"alpha must be >= 0, got {self.alpha!r}")
+        if not 0 <= self.alpha < np.inf:
+            raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
         X, targets = self._prepare_fit(X, y)
         rng = np.random.default_rng(self.seed)
         self.network_ = self._network(X.shape[1], len(self.classes_), seed=int(rng.integers(2**31)))

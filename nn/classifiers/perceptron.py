@@ -40,8 +40,8 @@ class Perceptron(Classifier):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> Perceptron:
         """Run the perceptron rule over ``X`` until an epoch makes no mistake (or ``epochs`` run out)."""
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if not 0 < self.lr < np.inf:
+            raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
         check_count("epochs", self.epochs, 1)
         X, targets = self._prepare_fit(X, y)
         wanted = targets[:, None].astype(np.float64) if len(self.classes_) == 2 else np.eye(len(self.classes_))[targets]

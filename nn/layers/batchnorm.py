@@ -6,6 +6,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from ..data.arguments import check_count
 from ..module import Module
 
 
@@ -20,6 +21,11 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: type = np.float64):
+        check_count("BatchNorm1d: num_features", num_features, 1)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}")
+        if not 0.0 <= eps < np.inf:
+            raise ValueError(f"BatchNorm1d: eps must be a finite number >= 0, got {eps!r}")
         self.num_features, self.momentum, self.eps = num_features, momentum, eps
         self.weight = Tensor.ones(num_features, dtype=dtype, requires_grad=True)
         self.bias = Tensor.zeros(num_features, dtype=dtype, requires_grad=True)

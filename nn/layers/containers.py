@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.arguments import check_count
 from ..module import Module
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .dropout import Dropout
@@ -56,6 +57,8 @@ class MLP(Sequential):
     ):
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {list(sizes)}")
+        for index, size in enumerate(sizes):
+            check_count(f"MLP: sizes[{index}]", size, 1)
         if activation not in ACTIVATION_LAYERS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATION_LAYERS)}")
         rng = np.random.default_rng(seed)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, avg_pool2d, conv2d, max_pool2d
+from autograd.convolution import as_pair
 
+from ..data.arguments import check_count
 from ..module import Module
 from .init import Seed, initial_weights
 
@@ -35,9 +37,12 @@ class Conv2d(Module):
         seed: Seed = None,
         dtype: type = np.float64,
     ):
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        check_count("Conv2d: in_channels", in_channels, 1)
+        check_count("Conv2d: out_channels", out_channels, 1)
+        kh, kw = as_pair(kernel_size, "kernel_size", "Conv2d", 1)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
-        self.stride, self.padding = stride, padding
+        self.stride = as_pair(stride, "stride", "Conv2d", 1)
+        self.padding = as_pair(padding, "padding", "Conv2d", 0)
         fan_in, fan_out = in_channels * kh * kw, out_channels * kh * kw
         weights = initial_weights((out_channels, in_channels, kh, kw), fan_in, fan_out, init, seed)
         self.weight = Tensor(weights, dtype=dtype, requires_grad=True)
@@ -57,7 +62,8 @@ class MaxPool2d(Module):
     """The largest value of each ``kernel_size`` window (windows ``stride`` apart, default side by side)."""
 
     def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None):
-        self.kernel_size, self.stride = kernel_size, stride
+        self.kernel_size = as_pair(kernel_size, "kernel_size", type(self).__name__, 1)
+        self.stride = self.kernel_size if stride is None else as_pair(stride, "stride", type(self).__name__, 1)
 
     def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride)

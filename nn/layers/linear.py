@@ -6,6 +6,7 @@ import numpy as np
 
 from autograd import Tensor, linear
 
+from ..data.arguments import check_count
 from ..module import Module
 from .init import Seed, initial_weights
 
@@ -28,8 +29,8 @@ class Linear(Module):
         seed: Seed = None,
         dtype: type = np.float64,
     ):
-        if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear needs positive sizes, got {in_features} and {out_features}")
+        check_count("Linear: in_features", in_features, 1)
+        check_count("Linear: out_features", out_features, 1)
         self.in_features, self.out_features = in_features, out_features
         weights = initial_weights((in_features, out_features), in_features, out_features, init, seed)
         self.weight = Tensor(weights, dtype=dtype, requires_grad=True)

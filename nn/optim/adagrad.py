@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optimizer import Optimizer, stored
+from .optimizer import Optimizer, check_setting, stored
 
 
 class Adagrad(Optimizer):
@@ -30,8 +30,10 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ):
         super().__init__(params, lr)
-        self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
-        self.initial_accumulator_value = initial_accumulator_value
+        self.lr_decay = check_setting(self, "lr_decay", lr_decay)
+        self.weight_decay = check_setting(self, "weight_decay", weight_decay)
+        self.initial_accumulator_value = check_setting(self, "initial_accumulator_value", initial_accumulator_value)
+        self.eps = check_setting(self, "eps", eps)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         state["step"] = step = state.get("step", 0) + 1

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optimizer import Optimizer, stored
+from .optimizer import Optimizer, check_setting, stored
 
 
 class Adam(Optimizer):
@@ -32,9 +32,12 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ):
         super().__init__(params, lr)
-        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"betas must be in [0, 1), not {betas}")
-        self.betas, self.eps, self.weight_decay, self.amsgrad = tuple(betas), eps, weight_decay, amsgrad
+        if len(betas) != 2:
+            raise ValueError(f"{type(self).__name__}: betas must be two numbers, got {betas!r}")
+        self.betas = tuple(check_setting(self, f"betas[{i}]", beta, below=1.0) for i, beta in enumerate(betas))
+        self.eps = check_setting(self, "eps", eps)
+        self.weight_decay = check_setting(self, "weight_decay", weight_decay)
+        self.amsgrad = amsgrad
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         if self.weight_decay:

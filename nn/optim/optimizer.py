@@ -8,6 +8,8 @@ they scale each parameter's step (AdaGrad, RMSProp, Adam).
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,22 +21,41 @@ from autograd import Node, no_grad
 class Optimizer:
     """Holds the parameters and the learning rate ``lr``; subclasses define ``update``.
 
-    ``lr`` may be changed between steps (the schedules in ``nn.optim`` do).
-    Parameters whose ``grad`` is None (not reached by the last backward pass)
-    are left as they are.
+    ``lr`` may be changed between steps (the schedules in ``nn.optim`` do), but
+    only to a finite number >= 0: a NaN or infinite rate can only turn every
+    weight into NaN. Parameters whose ``grad`` is None (not reached by the
+    last backward pass) are left as they are. A parameter listed twice is
+    stepped once, with a warning (as PyTorch warns).
     """
 
     def __init__(self, params: Iterable[Node], lr: float):
-        self.params = list(params)
-        if not self.params:
+        params = list(params)
+        if not params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
-        for index, p in enumerate(self.params):
+        for index, p in enumerate(params):
             if not isinstance(p, Node) or not p.requires_grad:
                 raise TypeError(f"{type(self).__name__}: parameter {index} is not a Value or Tensor that requires grad")
-        if lr < 0:
-            raise ValueError(f"the learning rate must be >= 0, not {lr}")
+        self.params = list({id(p): p for p in params}.values())
+        if len(self.params) < len(params):
+            subclasses = type(self).__mro__[: type(self).__mro__.index(Optimizer)]
+            constructors = sum("__init__" in vars(cls) for cls in subclasses)  # frames between here and the caller
+            warnings.warn(
+                f"{type(self).__name__}: the parameter list holds {len(params) - len(self.params)} duplicate "
+                "parameter(s); each parameter is stepped once",
+                UserWarning,
+                stacklevel=2 + constructors,
+            )
         self.lr = lr
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: how far each step moves against the gradient."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_setting(self, "the learning rate lr", value)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient before the next backward pass."""
@@ -57,6 +78,22 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr:g}, {len(self.params)} parameters)"
+
+
+def check_setting(optimizer: Optimizer, name: str, value: float, below: float = math.inf) -> float:
+    """``value`` as a float if it is a finite number in ``[0, below)``; otherwise a ``ValueError`` naming it.
+
+    These are the settings PyTorch refuses too (a negative rate, momentum or
+    weight decay), plus NaN and infinity, with which training can only diverge.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or not 0.0 <= number < below:
+        upper = "" if below == math.inf else f" and < {below:g}"
+        raise ValueError(f"{type(optimizer).__name__}: {name} must be a finite number >= 0{upper}, got {value!r}")
+    return number
 
 
 def stored(state: dict[str, Any], name: str, like: Any, start: float = 0.0) -> Any:

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optimizer import Optimizer, stored
+from .optimizer import Optimizer, check_setting, stored
 
 
 class RMSprop(Optimizer):
@@ -31,13 +31,11 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ):
         super().__init__(params, lr)
-        self.alpha, self.eps, self.weight_decay, self.momentum, self.centered = (
-            alpha,
-            eps,
-            weight_decay,
-            momentum,
-            centered,
-        )
+        self.alpha = check_setting(self, "alpha", alpha)
+        self.eps = check_setting(self, "eps", eps)
+        self.weight_decay = check_setting(self, "weight_decay", weight_decay)
+        self.momentum = check_setting(self, "momentum", momentum)
+        self.centered = centered
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         if self.weight_decay:

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import Node
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_setting
 
 
 class SGD(Optimizer):
@@ -30,9 +30,12 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ):
         super().__init__(params, lr)
+        self.momentum = check_setting(self, "momentum", momentum)
+        self.dampening = check_setting(self, "dampening", dampening)
+        self.weight_decay = check_setting(self, "weight_decay", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
-        self.momentum, self.dampening, self.weight_decay, self.nesterov = momentum, dampening, weight_decay, nesterov
+        self.nesterov = nesterov
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         if self.weight_decay:

@@ -8,6 +8,7 @@ ends training after the current epoch.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +52,8 @@ class EarlyStopping(Callback):
 
     After training, ``best_epoch`` and ``best_value`` say which epoch won, and
     ``stopped_epoch`` is the epoch training stopped after (None if it ran out).
+    A NaN value never counts as an improvement: an epoch with a NaN score is
+    never the best, and its weights are never restored.
     """
 
     def __init__(
@@ -82,6 +85,8 @@ class EarlyStopping(Callback):
         self._reset()
 
     def _improves(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
         if self.best_value is None:
             return True
         if self.mode == "min":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def infer_mode(monitor: str, mode: str) -> str:
     """``"min"`` or ``"max"``: whether smaller or larger values of ``monitor`` are better.
@@ -57,12 +59,12 @@ class History:
         return max((len(values) for values in self.per_epoch.values()), default=0)
 
     def best_epoch(self, monitor: str = "val_loss", mode: str = "auto") -> int:
-        """The index (from 0) of the epoch with the best ``monitor``; the first one on ties."""
-        values = self[monitor]
-        if not values:
-            raise ValueError(f"history has no epochs of {monitor!r} yet")
+        """The index (from 0) of the epoch with the best ``monitor``; the first one on ties; NaN is never best."""
+        numbers = [value for value in self[monitor] if not math.isnan(value)]
+        if not numbers:
+            raise ValueError(f"history has no epochs with a number for {monitor!r} (none yet, or all NaN)")
         pick = min if infer_mode(monitor, mode) == "min" else max
-        return values.index(pick(values))
+        return self[monitor].index(pick(numbers))
 
     def best(self, monitor: str = "val_loss", mode: str = "auto") -> float:
         """The best value of ``monitor`` over the epochs."""

@@ -18,6 +18,9 @@ from tqdm import tqdm
 class EpochProgress:
     """Progress over the epochs of one training run: ``epoch_done(numbers)`` after each, ``close()`` at the end.
 
+    As a context manager it closes itself when the block ends; a run ended by an
+    error closes the bar without the closing line (the error says what happened).
+
     ``show``: True always (live on a terminal, a closing line elsewhere), False
     never, None only on a terminal. It writes to the error stream, as tqdm does.
     """
@@ -39,6 +42,15 @@ class EpochProgress:
         self.numbers = {name: f"{value:.4g}" for name, value in numbers.items() if name != "lr"}
         self.bar.update(1)
         self.bar.set_postfix(self.numbers)
+
+    def __enter__(self) -> EpochProgress:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *details: object) -> None:
+        if error_type is None:
+            self.close()
+        else:
+            self.bar.close()
 
     def close(self) -> None:
         """End the bar, or write the closing line: epochs run out of those asked, time, last numbers."""

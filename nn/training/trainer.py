@@ -10,6 +10,7 @@ its running statistics) and under ``no_grad()`` (nothing recorded, nothing to fr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +50,12 @@ class Trainer:
 
     The model takes a ``Tensor`` of inputs; the targets reach ``loss_fn`` and the
     metrics as the numpy arrays they are in the data.
+
+    Training on NaN or infinity can only give NaN weights, so ``fit`` refuses
+    data holding them (naming the array and the first bad row), and stops with
+    a ``FloatingPointError`` when a batch's loss is not finite (it names the
+    epoch and the step; the step is not taken, and ``history`` keeps what came
+    before). A smaller learning rate or scaled inputs are the usual cure.
     """
 
     def __init__(
@@ -95,28 +102,31 @@ class Trainer:
         """
         loader = _training_loader(data, batch_size, shuffle, seed)
         check_count("epochs", epochs, 1)
+        names = ("X", "y") if isinstance(data, (tuple, list)) else ("the loader's inputs", "the loader's targets")
+        check_finite(dict(zip(names, loader.arrays)))
+        if validation_data is not None:
+            check_finite(dict(zip(("validation X", "validation y"), validation_data)))
         self.history = History()
         self.step = 0
         self.stop_training = False
         self._call("on_train_begin")
-        progress = EpochProgress(epochs, self.progress)
-        for self.epoch in range(epochs):
-            self._call("on_epoch_begin")
-            learning_rate = getattr(self.optimizer, "lr", None)
-            numbers = self._train_one_epoch(loader)
-            if validation_data is not None:
-                validation = self.evaluate(*validation_data, batch_size=loader.batch_size)
-                numbers.update({f"val_{name}": value for name, value in validation.items()})
-            if learning_rate is not None:
-                numbers["lr"] = learning_rate
-            self.history.log_epoch(numbers)
-            progress.epoch_done(numbers)
-            self._call("on_epoch_end")
-            if self.scheduler is not None:
-                self.scheduler.step()
-            if self.stop_training:
-                break
-        progress.close()
+        with EpochProgress(epochs, self.progress) as progress:
+            for self.epoch in range(epochs):
+                self._call("on_epoch_begin")
+                learning_rate = getattr(self.optimizer, "lr", None)
+                numbers = self._train_one_epoch(loader)
+                if validation_data is not None:
+                    validation = self.evaluate(*validation_data, batch_size=loader.batch_size)
+                    numbers.update({f"val_{name}": value for name, value in validation.items()})
+                if learning_rate is not None:
+                    numbers["lr"] = learning_rate
+                self.history.log_epoch(numbers)
+                progress.epoch_done(numbers)
+                self._call("on_epoch_end")
+                if self.scheduler is not None:
+                    self.scheduler.step()
+                if self.stop_training:
+                    break
         self._call("on_train_end")
         return self.history
 
@@ -128,11 +138,18 @@ class Trainer:
                 X_batch, y_batch = self.augment(X_batch, y_batch)
             output = self.model(Tensor(X_batch))
             loss = self.loss_fn(output, y_batch)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                raise FloatingPointError(
+                    f"training stopped: the loss is {loss_value} in epoch {self.epoch} (counting from 0) after "
+                    f"{self.step} optimisation steps, so the weights would turn NaN; this step was not taken. "
+                    "Try a smaller learning rate or scaled inputs"
+                )
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
             self.step += 1
-            step_numbers = {"loss": loss.item()}
+            step_numbers = {"loss": loss_value}
             for name, metric in self.metrics.items():
                 step_numbers[name] = metric(output.data, y_batch)
             self.history.log_step(step_numbers)
@@ -175,6 +192,20 @@ def evaluation(model: Module) -> Iterator[Module]:
             yield model
     finally:
         model.train(was_training)
+
+
+def check_finite(arrays: Mapping[str, Any]) -> None:
+    """Refuse numeric data holding NaN or infinity, naming the array and the first example (row) with one."""
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if array.dtype.kind not in "fc" or array.ndim == 0 or array.size == 0:
+            continue
+        bad_rows = np.flatnonzero(~np.isfinite(array).reshape(len(array), -1).all(axis=1))
+        if len(bad_rows):
+            raise ValueError(
+                f"{name} holds NaN or infinity in {len(bad_rows)} example(s), the first at row {bad_rows[0]}; "
+                "training on them can only give NaN weights: drop or fill them first"
+            )
 
 
 def predict(model: Module, X: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -105,10 +107,58 @@ def test_a_file_that_does_not_fit_is_refused_and_changes_nothing(tmp_path, chang
 
 
 def test_a_pickled_file_is_not_loaded(tmp_path):
-    path = tmp_path / "pickled.npz"
-    np.savez(path, **{"layers.0.weight": np.array([object()], dtype=object)})
-    with pytest.raises(ValueError, match="allow_pickle"):
-        nn.MLP([3, 4, 2], seed=0).load(path)
+    state = nn.MLP([3, 4, 2], seed=1).state_dict()
+    state["layers.0.weight"] = np.full((3, 4), object(), dtype=object)
+    with pytest.raises(ValueError, match=r"layers.0.weight holds object values \(Python objects, which would need"):
+        nn.MLP([3, 4, 2], seed=0).load(_file_with(tmp_path, state))
+
+
+class KeepsItsLastOutput(nn.Module):
+    """Keeps an activation (a node made by an op, requiring grad) as an attribute, and heads in a dict."""
+
+    def __init__(self):
+        self.lin = nn.Linear(2, 2, seed=0)
+        self.heads = {"age": nn.Linear(2, 1, seed=1), "size": nn.Sequential(nn.Linear(2, 3, seed=2), nn.Dropout())}
+        self.last = None
+
+    def forward(self, x):
+        self.last = self.lin(x)
+        return self.heads["age"](self.last) + self.heads["size"](self.last).sum(axis=1, keepdims=True)
+
+
+def test_parameters_are_leaves_and_dicts_of_modules_are_walked(tmp_path):
+    model = KeepsItsLastOutput()
+    model(Tensor(np.ones((4, 2))))
+    assert model.last.requires_grad and not model.last.is_leaf
+    names = [
+        "lin.weight",
+        "lin.bias",
+        "heads.age.weight",
+        "heads.age.bias",
+        "heads.size.layers.0.weight",
+        "heads.size.layers.0.bias",
+    ]
+    assert [name for name, _ in model.named_parameters()] == names
+    assert list(model.state_dict()) == names
+    assert [p.shape for p in model.parameters()] == [(2, 2), (2,), (2, 1), (1,), (2, 3), (3,)]
+    model.eval()
+    assert not model.heads["size"].layers[1].training
+    copy = KeepsItsLastOutput()
+    for p in copy.parameters():
+        p.data = p.data + 1.0
+    model.save(tmp_path / "heads")
+    copy.load(tmp_path / "heads")
+    for (name, a), b in zip(model.state_dict().items(), copy.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("key", ["a.b", "", 1.5, ("a", 1)])
+def test_a_dict_key_that_cannot_be_part_of_a_name_is_refused(key):
+    model = KeepsItsLastOutput()
+    model.heads[key] = nn.Linear(2, 1)
+    message = f"the dict 'heads' holds a module or node under the key {re.escape(repr(key))}; use"
+    with pytest.raises(TypeError, match=message):
+        model.parameters()
 
 
 def test_state_dict_holds_copies():

@@ -95,11 +95,71 @@ def test_schedules_match_torch(schedule, settings):
     [
         (lambda: SGD([], lr=0.1), "no parameters"),
         (lambda: SGD([Tensor([1.0])], lr=0.1), "requires grad"),
-        (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=-1.0), "learning rate"),
         (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=0.1, nesterov=True), "Nesterov"),
         (lambda: Adam([Tensor([1.0], requires_grad=True)], betas=(1.0, 0.9)), "betas"),
+        (lambda: Adam([Tensor([1.0], requires_grad=True)], betas=(0.9,)), "betas must be two numbers"),
     ],
 )
 def test_bad_settings_are_refused(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+REFUSED = [
+    (SGD, "lr", -1.0),
+    (SGD, "momentum", -1.0),
+    (SGD, "weight_decay", -1.0),
+    (Adam, "weight_decay", -1.0),
+    (Adam, "eps", -1e-8),
+    (AdamW, "weight_decay", -0.5),
+    (Adagrad, "lr_decay", -0.1),
+    (Adagrad, "weight_decay", -0.1),
+    (Adagrad, "initial_accumulator_value", -0.1),
+    (Adagrad, "eps", -1e-10),
+    (RMSprop, "alpha", -0.9),
+    (RMSprop, "eps", -1e-8),
+    (RMSprop, "momentum", -0.9),
+    (RMSprop, "weight_decay", -0.1),
+]
+
+
+@pytest.mark.parametrize(("rule", "name", "value"), REFUSED, ids=lambda x: getattr(x, "__name__", str(x)))
+def test_what_torch_refuses_is_refused(rule, name, value):
+    with pytest.raises(ValueError, match="Invalid"):
+        getattr(torch.optim, rule.__name__)([torch.ones(1, requires_grad=True)], **{name: value})
+    with pytest.raises(ValueError, match=f"{rule.__name__}: .*{name} must be a finite number >= 0, got {value}"):
+        rule([Tensor([1.0], requires_grad=True)], **{name: value})
+
+
+@pytest.mark.parametrize("rule", [SGD, Adagrad, RMSprop, Adam, AdamW])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+@pytest.mark.parametrize("name", ["lr", "weight_decay"])
+def test_nan_and_infinite_settings_are_refused(rule, value, name):
+    with pytest.raises(ValueError, match=f"{rule.__name__}: .*{name} must be a finite number >= 0, got {value}"):
+        rule([Tensor([1.0], requires_grad=True)], **{name: value})
+
+
+def test_a_learning_rate_set_later_is_checked_too():
+    optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="SGD: the learning rate lr must be a finite number >= 0, got nan"):
+        optimizer.lr = float("nan")
+    assert optimizer.lr == 0.1
+    with pytest.raises(ValueError, match="got inf"):
+        StepLR(optimizer, step_size=1, gamma=float("inf")).step()
+
+
+@pytest.mark.parametrize("rule", [SGD, Adam, AdamW])
+def test_a_parameter_listed_twice_is_stepped_once_with_a_warning(rule):
+    shared, other = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    twin = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with pytest.warns(UserWarning, match="duplicate parameters"):
+        getattr(torch.optim, rule.__name__)([twin, twin], lr=0.1)
+    with pytest.warns(UserWarning, match=f"{rule.__name__}: the parameter list holds 2 duplicate parameter") as caught:
+        optimizer = rule([shared, other, shared, shared], lr=0.1)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
+    assert optimizer.params == [shared, other]
+    once = getattr(torch.optim, rule.__name__)([twin], lr=0.1)
+    shared.grad, twin.grad = np.array([0.5, -1.0]), torch.tensor([0.5, -1.0], dtype=torch.float64)
+    optimizer.step()
+    once.step()
+    np.testing.assert_allclose(shared.data, twin.detach().numpy(), rtol=1e-12)

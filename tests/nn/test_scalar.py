@@ -61,7 +61,11 @@ def test_mlp_shapes_labels_and_seeding():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: nn.Neuron(0), "at least one input"),
+        (lambda: nn.Neuron(0), "Neuron: n_inputs must be an int >= 1, got 0"),
+        (lambda: nn.Layer(2, -1), "Layer: n_outputs must be an int >= 1, got -1"),
+        (lambda: nn.Layer(0, 2), "Neuron: n_inputs must be an int >= 1, got 0"),
+        (lambda: nn.ScalarMLP(2, []), "ScalarMLP needs at least one layer size"),
+        (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: sizes\[1\] must be an int >= 1, got 0"),
         (lambda: nn.Neuron(2, activation="swish"), "unknown activation 'swish'"),
         (lambda: nn.Neuron(2, seed=0)([1.0]), "takes 2 inputs, got 1"),
     ],

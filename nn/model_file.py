@@ -1,0 +1,154 @@
+"""Model files: a state (named arrays) in an ``.npz`` archive, written and read without pickle.
+
+An ``.npz`` file is a zip archive holding one ``.npy`` member per array, and
+every ``.npy`` member starts with a small header that states the array's
+dtype and shape. Reading is header-first: the member list and every header
+are checked against what the model expects before any array data is read,
+so a file with an unknown name, a wrong shape, a non-numeric dtype or a
+member larger than its header says is refused after reading a few bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from numpy.lib import format as npy
+
+EXPECTED = "an .npz archive written by Module.save"
+REAL_KINDS = "biuf"
+"""The dtype kinds a state may hold: bool, signed and unsigned integers, floats (real numbers only)."""
+
+_HEADER_READERS = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
+
+
+def save_path(path: str | os.PathLike) -> Path:
+    """Where ``save(path)`` writes: ``path`` itself if it ends in ``.npz``, otherwise ``path`` plus ``.npz``."""
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def load_path(path: str | os.PathLike) -> Path:
+    """Where ``load(path)`` reads: ``path`` if that file exists, otherwise where ``save(path)`` would have written."""
+    path = Path(path)
+    return path if path.exists() else save_path(path)
+
+
+def check_real(name: str, dtype: np.dtype) -> None:
+    """Refuse a dtype that does not hold real numbers (complex, strings, bytes, records, objects, dates)."""
+    if dtype.kind not in REAL_KINDS:
+        objects = " (Python objects, which would need pickle)" if dtype.hasobject else ""
+        raise ValueError(f"{name} holds {dtype} values{objects}, not real numbers; a model state holds numbers only")
+
+
+def check_names(found: set[str], wanted: set[str], source: str) -> None:
+    """Refuse a state whose names are not exactly the model's: say which are missing and which unexpected."""
+    missing, extra = sorted(wanted - found), sorted(found - wanted)
+    if missing or extra:
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unexpected {', '.join(extra)}"] if extra else []
+        )
+        raise KeyError(f"{source} does not fit the model: {'; '.join(parts)}")
+
+
+def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Path:
+    """Write each array of ``state`` as the member ``<name>.npy`` of a new archive; return the file's path.
+
+    The members are written one by one (never passed as keyword arguments), so
+    every name is kept as it is; arrays that are not real numbers are refused
+    before the file is opened, so nothing is ever pickled.
+    """
+    arrays = {name: np.asanyarray(array) for name, array in state.items()}
+    for name, array in arrays.items():
+        check_real(name, array.dtype)
+    path = save_path(path)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                npy.write_array(member, array, allow_pickle=False)
+    return path
+
+
+def read_state(path: str | os.PathLike, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """Read the archive at ``path``, which must hold exactly the names of ``shapes``, each of that shape.
+
+    Every member's name, header (shape, dtype) and stored size are checked
+    first; only then are the arrays read, each into a new array. A member the
+    model does not have is never read.
+    """
+    path = load_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is {_what_it_is(path)}, not a model file: expected {EXPECTED}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _members_by_name(path, archive)
+            check_names(set(members), set(shapes), str(path))
+            layouts = {name: _checked_layout(archive, members[name], name, shape) for name, shape in shapes.items()}
+            return {name: _read_data(archive, members[name], shapes[name], *layouts[name]) for name in shapes}
+    except (zipfile.BadZipFile, NotImplementedError) as error:
+        raise ValueError(f"{path} is a damaged or unusual zip archive ({error}); expected {EXPECTED}") from error
+
+
+def _what_it_is(path: Path) -> str:
+    with open(path, "rb") as file:
+        start = file.read(len(npy.MAGIC_PREFIX))
+    return "a single .npy array" if start == npy.MAGIC_PREFIX else "not a zip archive"
+
+
+def _members_by_name(path: Path, archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ValueError(f"{path}: the member {info.filename!r} is not a .npy array; expected {EXPECTED}")
+        name = info.filename[: -len(".npy")]
+        if name in members:
+            raise ValueError(f"{path}: the archive holds {name!r} twice")
+        members[name] = info
+    return members
+
+
+def _checked_layout(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...]
+) -> tuple[np.dtype, bool, int]:
+    """The member's dtype, Fortran order and header length, from its header; refused unless all fit the model."""
+    with archive.open(info) as member:
+        try:
+            version = npy.read_magic(member)
+            if version not in _HEADER_READERS:
+                raise ValueError(f"format version {version} is not one Module.save writes")
+            stored_shape, fortran_order, dtype = _HEADER_READERS[version](member)
+        except ValueError as error:
+            raise ValueError(f"{name}: not a readable .npy header ({error}); expected {EXPECTED}") from error
+        header_size = member.tell()
+    check_real(name, dtype)
+    if stored_shape != shape:
+        raise ValueError(f"{name} has shape {stored_shape} in the file but {shape} in the model")
+    data_size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if info.file_size != header_size + data_size:
+        raise ValueError(
+            f"{name}: the file holds {info.file_size - header_size} bytes of data, but its header "
+            f"declares {shape} of {dtype} ({data_size} bytes)"
+        )
+    return dtype, fortran_order, header_size
+
+
+def _read_data(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    fortran_order: bool,
+    header_size: int,
+) -> np.ndarray:
+    """Read the member's data (its size already checked) straight into a new array."""
+    buffer = np.empty(info.file_size - header_size, dtype=np.uint8)
+    with archive.open(info) as member:
+        member.seek(header_size)
+        if member.readinto(buffer) != len(buffer):
+            raise ValueError(f"{info.filename}: the data ends early; expected {EXPECTED}")
+    return buffer.view(dtype).reshape(shape, order="F" if fortran_order else "C")

@@ -1,0 +1,178 @@
+"""Model files: any name round-trips, ``.npz`` is found, headers come before data, a refusal changes nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+EXPECTED = "an .npz archive written by Module.save"
+
+
+class OddNames(nn.Module):
+    """Parameters named like numpy's own keyword arguments."""
+
+    def __init__(self, seed):
+        rng = np.random.default_rng(seed)
+        self.allow_pickle = Tensor(rng.standard_normal(3), requires_grad=True)
+        self.file = Tensor(rng.standard_normal((2, 2)), requires_grad=True)
+        self.compress = Tensor(rng.standard_normal(1), requires_grad=True)
+
+
+def _same_state(model, state):
+    current = model.state_dict()
+    assert current.keys() == state.keys()
+    for name, array in state.items():
+        np.testing.assert_array_equal(current[name], array, err_msg=name)
+
+
+def _npy_bytes(array):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array)
+    return buffer.getvalue()
+
+
+def _archive(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_any_parameter_name_round_trips(tmp_path):
+    model, copy = OddNames(seed=0), OddNames(seed=1)
+    model.save(tmp_path / "odd.npz")
+    copy.load(tmp_path / "odd.npz")
+    _same_state(copy, model.state_dict())
+
+
+def test_save_adds_npz_and_load_finds_it(tmp_path):
+    model, copy = nn.MLP([3, 4, 2], seed=0), nn.MLP([3, 4, 2], seed=1)
+    model.save(tmp_path / "m")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+    copy.load(tmp_path / "m")
+    _same_state(copy, model.state_dict())
+    copy.load(str(tmp_path / "m.npz"))
+    _same_state(copy, model.state_dict())
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no model file at .*nothing\.npz"):
+        nn.Linear(2, 2).load(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize(
+    ("write", "what"),
+    [
+        (lambda path: np.save(path, np.ones(3)), "a single .npy array"),
+        (lambda path: path.write_text("weight = 1.0\n"), "not a zip archive"),
+        (lambda path: path.write_bytes(b"PK\x03\x04 not really a zip"), "not a zip archive"),
+    ],
+    ids=["npy", "text", "broken-zip"],
+)
+def test_other_formats_are_refused_naming_the_expected_one(tmp_path, write, what):
+    path = tmp_path / "model.npz"
+    write(path)
+    if not path.exists():  # np.save adds its own suffix
+        (tmp_path / "model.npz.npy").rename(path)
+    with pytest.raises(ValueError, match=f"is {what}, not a model file: expected {EXPECTED}"):
+        nn.Linear(3, 1).load(path)
+
+
+def test_a_member_that_is_not_an_array_is_refused(tmp_path):
+    path = _archive(tmp_path / "m.npz", {"weight.npy": _npy_bytes(np.ones((3, 1))), "bias.txt": b"0"})
+    with pytest.raises(ValueError, match=f"the member 'bias.txt' is not a .npy array; expected {EXPECTED}"):
+        nn.Linear(3, 1).load(path)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.array(["a", "b"]),
+        np.array([1 + 2j, 3 + 0j]),
+        np.array([b"x", b"y"]),
+        np.zeros(2, dtype=[("x", "f8")]),
+        np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]"),
+    ],
+    ids=["str", "complex", "bytes", "record", "datetime"],
+)
+def test_a_refused_load_changes_nothing_even_when_the_last_entry_is_bad(tmp_path, bad):
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.BatchNorm1d(2))
+    before = model.state_dict()
+    state = nn.Sequential(nn.Linear(2, 2, seed=1), nn.BatchNorm1d(2)).state_dict()
+    last = list(state)[-1]
+    assert last == "layers.1.running_var"
+    state[last] = bad
+    np.savez(tmp_path / "bad.npz", **state)
+    with pytest.raises(ValueError, match=f"{last} holds .* not real numbers"):
+        model.load(tmp_path / "bad.npz")
+    _same_state(model, before)
+    with pytest.raises(ValueError, match=f"{last} holds .* not real numbers"):
+        model.load_state_dict(state)
+    _same_state(model, before)
+
+
+def test_saving_refuses_objects_instead_of_pickling_them(tmp_path):
+    model = nn.Linear(1, 1)
+    model.weight.data = np.array([[object()]], dtype=object)
+    with pytest.raises(ValueError, match="weight holds object values .Python objects, which would need pickle"):
+        model.save(tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_member_the_model_does_not_have_is_never_read(tmp_path, monkeypatch):
+    state = nn.Linear(3, 1, seed=0).state_dict()
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in state.items()}
+    members["extra.npy"] = _npy_bytes(np.zeros(1_000_000))
+    path = _archive(tmp_path / "m.npz", members, zipfile.ZIP_DEFLATED)
+    opened, real_open = [], zipfile.ZipFile.open
+
+    def recording_open(archive, member, *args, **kwargs):
+        opened.append(getattr(member, "filename", member))
+        return real_open(archive, member, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    with pytest.raises(KeyError, match="unexpected extra"):
+        nn.Linear(3, 1).load(path)
+    assert opened == []
+
+
+def test_a_member_larger_than_its_header_declares_is_refused(tmp_path):
+    model = nn.Linear(3, 1, seed=0)
+    before = model.state_dict()
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in nn.Linear(3, 1, seed=1).state_dict().items()}
+    members["bias.npy"] += bytes(8 * 1000)
+    path = _archive(tmp_path / "m.npz", members)
+    declared = r"bias: the file holds 8008 bytes of data, but its header declares \(1,\) of float64"
+    with pytest.raises(ValueError, match=declared):
+        model.load(path)
+    _same_state(model, before)
+
+
+def test_a_member_shorter_than_its_header_declares_is_refused(tmp_path):
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in nn.Linear(3, 1, seed=1).state_dict().items()}
+    members["weight.npy"] = members["weight.npy"][:-8]
+    with pytest.raises(ValueError, match=r"weight: the file holds 16 bytes of data, but its header declares \(3, 1\)"):
+        nn.Linear(3, 1).load(_archive(tmp_path / "m.npz", members))
+
+
+def test_a_garbled_header_is_refused(tmp_path):
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in nn.Linear(3, 1, seed=1).state_dict().items()}
+    members["weight.npy"] = b"\x93NUMPY\x01\x00" + members["weight.npy"][8:].replace(b"descr", b"dtype")
+    with pytest.raises(ValueError, match=f"weight: not a readable .npy header .*expected {EXPECTED}"):
+        nn.Linear(3, 1).load(_archive(tmp_path / "m.npz", members))
+
+
+def test_other_layouts_and_dtypes_of_real_numbers_load_into_the_model_dtype(tmp_path):
+    weight = np.asfortranarray(np.arange(6.0).reshape(3, 2)).astype(">f4")
+    np.savez(tmp_path / "m.npz", weight=weight, bias=np.array([7, -8], dtype=np.int16))
+    model = nn.Linear(3, 2, seed=0)
+    model.load(tmp_path / "m.npz")
+    assert model.weight.dtype == np.float64 and model.bias.dtype == np.float64
+    assert model.weight.data.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    assert model.bias.data.tolist() == [7.0, -8.0]
