@@ -91,6 +91,27 @@ def test_history_of_a_real_training_run():
     assert len(lines["loss per step"].get_ydata()) == 4 * 4  # 40 examples in batches of 10, 4 epochs
 
 
+def test_every_panel_names_its_y_axis():
+    history = _history()
+    history.per_epoch["lr"] = [0.1, 0.05, 0.025]
+    figure = viz.plot_history(history)
+    assert [ax.get_ylabel() for ax in figure.axes] == ["loss", "accuracy", "learning rate"]
+    assert all(ax.get_xlabel() == "epoch" for ax in figure.axes)
+
+
+def test_long_runs_are_drawn_as_lines_without_a_marker_per_epoch():
+    long_run = viz.plot_history({"loss": list(np.linspace(2.0, 0.1, 300)), "val_loss": list(np.linspace(2, 1, 300))})
+    for line in long_run.axes[0].lines:
+        assert line.get_marker() == "None", line.get_label()
+        assert len(line.get_ydata()) == 300
+    short_run = viz.plot_history({"loss": [3.0, 2.0, 1.0]})
+    assert short_run.axes[0].lines[0].get_marker() == "o"  # a few epochs: each one marked
+    at_the_limit = viz.plot_history({"loss": list(range(30, 0, -1))})
+    assert at_the_limit.axes[0].lines[0].get_marker() == "o"
+    past_the_limit = viz.plot_history({"loss": list(range(31, 0, -1))})
+    assert past_the_limit.axes[0].lines[0].get_marker() == "None"
+
+
 def test_history_from_a_dict_and_a_choice_of_metrics():
     figure = viz.plot_history({"loss": [3, 2, 1], "val_loss": [4, 3, 2.5]}, metrics=["loss"])
     assert len(figure.axes) == 1
