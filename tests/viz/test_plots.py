@@ -248,8 +248,24 @@ def test_class_templates_are_the_rows_of_w_as_images():
     assert len(images) == 3
     np.testing.assert_array_equal(images[1].get_array(), W[1].reshape(4, 4))
     assert [ax.get_title() for ax in figure.axes if ax.images] == ["cat", "dog", "ship"]
-    low, high = images[0].get_clim()
-    assert low == -high  # red/blue centred on 0
+    for image in images:  # one scale for all: from minus to plus the largest |weight|, centred on 0
+        assert image.get_clim() == (-27.0, 27.0)
+
+
+def test_class_templates_use_a_diverging_colour_map_with_a_colour_bar():
+    W = np.array([[0.5, -2.0, 1.0, 0.0], [0.25, 0.0, -0.5, 1.5]])
+    figure = viz.plot_class_templates(W)
+    images = [ax.images[0] for ax in figure.axes if ax.images]
+    colour_map = images[0].get_cmap()
+    assert {image.get_cmap().name for image in images} == {colour_map.name}
+    red, green, blue, _ = colour_map(0.5)
+    assert min(red, green, blue) > 0.9  # zero is (nearly) white
+    assert colour_map(0.0)[2] > colour_map(0.0)[0] and colour_map(1.0)[0] > colour_map(1.0)[2]  # blue below, red above
+    np.testing.assert_allclose(images[0].norm(np.array([-2.0, 0.0, 2.0])), [0.0, 0.5, 1.0])
+    bars = [image.colorbar for image in images if image.colorbar is not None]
+    assert len(bars) == 1  # one colour bar for the shared scale
+    assert (bars[0].vmin, bars[0].vmax) == (-2.0, 2.0)
+    assert bars[0].ax.get_ylabel() == "weight"
 
 
 def test_templates_of_a_softmax_classifier_look_like_their_class():
