@@ -233,6 +233,15 @@ def test_optimizer_paths_figure_holds_each_path():
         viz.plot_optimizer_paths(_bowl, {"bad": [1.0, 2.0, 3.0]})
 
 
+def test_paths_that_overlap_stay_distinguishable():
+    same = np.array([[-1.5, 1.0], [-1.0, 0.0], [-0.5, 0.0], [0.0, 0.0]])
+    figure = viz.plot_optimizer_paths(_bowl, {"first": same, "second": same, "third": same}, resolution=10)
+    lines = [line for line in figure.axes[0].lines if line.get_label().endswith("steps)")]
+    assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 3
+    widths = [line.get_linewidth() for line in lines]
+    assert widths[0] > widths[1] > widths[2]  # each path drawn over the previous one leaves its edges visible
+
+
 def test_the_default_comparison_is_sgd_momentum_rmsprop_and_adam():
     figure = viz.plot_optimizer_paths(_valley, start=(-1.5, 1.5), steps=10, resolution=15, lr=0.02)
     labels = [line.get_label() for line in figure.axes[0].lines if not line.get_label().startswith("_")]
