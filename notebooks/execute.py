@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent
+REPOSITORY = NOTEBOOK_DIR.parent
 KERNEL_NAME = "tracegrad-python"
 CELL_TIMEOUT = 300
 
@@ -47,12 +49,16 @@ def this_python_kernel(directory: Path) -> KernelSpecManager:
 
     Asking for the default ``python3`` kernel could start the interpreter of
     another environment (a user-wide kernel spec wins over the virtual
-    environment's); this one always runs the code installed here.
+    environment's); this one always runs this interpreter, and imports
+    ``autograd``, ``nn`` and ``viz`` from the repository beside the notebooks
+    (first on ``PYTHONPATH``), not from another copy the environment may point at.
     """
     spec = directory / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "tracegrad", "language": "python"}))
+    search_path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    kernel = {"argv": argv, "display_name": "tracegrad", "language": "python", "env": {"PYTHONPATH": search_path}}
+    (spec / "kernel.json").write_text(json.dumps(kernel))
     return KernelSpecManager(kernel_dirs=[str(directory)], ensure_native_kernel=False)
 
 

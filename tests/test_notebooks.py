@@ -89,6 +89,18 @@ def test_kernel_runs_this_interpreter(tmp_path: Path, kernels) -> None:
     assert Path(printed).resolve() == Path(sys.executable).resolve()
 
 
+def test_kernel_imports_the_packages_beside_the_notebooks(tmp_path: Path, kernels) -> None:
+    """The notebooks check this repository's code, even where the environment has another copy installed."""
+    source = "import autograd, nn, viz\nfor package in (autograd, nn, viz):\n    print(package.__file__)"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    runner.execute(notebook, tmp_path, kernels)
+    printed = notebook.cells[0].outputs[0]["text"].splitlines()
+    repository = EXECUTE_SCRIPT.parent.parent
+    assert [Path(path).resolve() for path in printed] == [
+        repository / package / "__init__.py" for package in ("autograd", "nn", "viz")
+    ]
+
+
 def test_execute_script_writes_executed_notebooks(tmp_path: Path) -> None:
     """``make notebooks``: the chosen notebook comes back as an .ipynb with its outputs."""
     runner.main(["02", "--out", str(tmp_path)])

@@ -91,6 +91,27 @@ def test_history_of_a_real_training_run():
     assert len(lines["loss per step"].get_ydata()) == 4 * 4  # 40 examples in batches of 10, 4 epochs
 
 
+def test_every_panel_names_its_y_axis():
+    history = _history()
+    history.per_epoch["lr"] = [0.1, 0.05, 0.025]
+    figure = viz.plot_history(history)
+    assert [ax.get_ylabel() for ax in figure.axes] == ["loss", "accuracy", "learning rate"]
+    assert all(ax.get_xlabel() == "epoch" for ax in figure.axes)
+
+
+def test_long_runs_are_drawn_as_lines_without_a_marker_per_epoch():
+    long_run = viz.plot_history({"loss": list(np.linspace(2.0, 0.1, 300)), "val_loss": list(np.linspace(2, 1, 300))})
+    for line in long_run.axes[0].lines:
+        assert line.get_marker() == "None", line.get_label()
+        assert len(line.get_ydata()) == 300
+    short_run = viz.plot_history({"loss": [3.0, 2.0, 1.0]})
+    assert short_run.axes[0].lines[0].get_marker() == "o"  # a few epochs: each one marked
+    at_the_limit = viz.plot_history({"loss": list(range(30, 0, -1))})
+    assert at_the_limit.axes[0].lines[0].get_marker() == "o"
+    past_the_limit = viz.plot_history({"loss": list(range(31, 0, -1))})
+    assert past_the_limit.axes[0].lines[0].get_marker() == "None"
+
+
 def test_history_from_a_dict_and_a_choice_of_metrics():
     figure = viz.plot_history({"loss": [3, 2, 1], "val_loss": [4, 3, 2.5]}, metrics=["loss"])
     assert len(figure.axes) == 1
@@ -212,6 +233,15 @@ def test_optimizer_paths_figure_holds_each_path():
         viz.plot_optimizer_paths(_bowl, {"bad": [1.0, 2.0, 3.0]})
 
 
+def test_paths_that_overlap_stay_distinguishable():
+    same = np.array([[-1.5, 1.0], [-1.0, 0.0], [-0.5, 0.0], [0.0, 0.0]])
+    figure = viz.plot_optimizer_paths(_bowl, {"first": same, "second": same, "third": same}, resolution=10)
+    lines = [line for line in figure.axes[0].lines if line.get_label().endswith("steps)")]
+    assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 3
+    widths = [line.get_linewidth() for line in lines]
+    assert widths[0] > widths[1] > widths[2]  # each path drawn over the previous one leaves its edges visible
+
+
 def test_the_default_comparison_is_sgd_momentum_rmsprop_and_adam():
     figure = viz.plot_optimizer_paths(_valley, start=(-1.5, 1.5), steps=10, resolution=15, lr=0.02)
     labels = [line.get_label() for line in figure.axes[0].lines if not line.get_label().startswith("_")]
@@ -227,8 +257,24 @@ def test_class_templates_are_the_rows_of_w_as_images():
     assert len(images) == 3
     np.testing.assert_array_equal(images[1].get_array(), W[1].reshape(4, 4))
     assert [ax.get_title() for ax in figure.axes if ax.images] == ["cat", "dog", "ship"]
-    low, high = images[0].get_clim()
-    assert low == -high  # red/blue centred on 0
+    for image in images:  # one scale for all: from minus to plus the largest |weight|, centred on 0
+        assert image.get_clim() == (-27.0, 27.0)
+
+
+def test_class_templates_use_a_diverging_colour_map_with_a_colour_bar():
+    W = np.array([[0.5, -2.0, 1.0, 0.0], [0.25, 0.0, -0.5, 1.5]])
+    figure = viz.plot_class_templates(W)
+    images = [ax.images[0] for ax in figure.axes if ax.images]
+    colour_map = images[0].get_cmap()
+    assert {image.get_cmap().name for image in images} == {colour_map.name}
+    red, green, blue, _ = colour_map(0.5)
+    assert min(red, green, blue) > 0.9  # zero is (nearly) white
+    assert colour_map(0.0)[2] > colour_map(0.0)[0] and colour_map(1.0)[0] > colour_map(1.0)[2]  # blue below, red above
+    np.testing.assert_allclose(images[0].norm(np.array([-2.0, 0.0, 2.0])), [0.0, 0.5, 1.0])
+    bars = [image.colorbar for image in images if image.colorbar is not None]
+    assert len(bars) == 1  # one colour bar for the shared scale
+    assert (bars[0].vmin, bars[0].vmax) == (-2.0, 2.0)
+    assert bars[0].ax.get_ylabel() == "weight"
 
 
 def test_templates_of_a_softmax_classifier_look_like_their_class():

@@ -4,7 +4,9 @@ The score of a class is the dot product of its row of ``W`` with the input,
 a match between the input and a template. Drawn as an image of the input's
 shape, each template of a classifier trained on pictures looks like a blurry
 average of its class. Red is a positive weight (this pixel speaks for the
-class), blue a negative one.
+class), blue a negative one, white zero: a diverging colour map centred on 0,
+on one scale shared by every template so that they can be compared, read off
+the colour bar.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 from autograd import plain
 
 from .figure import new_figure
+
+DIVERGING_COLOUR_MAP = "RdBu_r"  # blue for negative, white for 0, red for positive
 
 
 def _templates(source: Any, image_shape: tuple[int, ...] | None) -> tuple[np.ndarray, list[str] | None]:
@@ -58,8 +62,9 @@ def plot_class_templates(
 
     ``image_shape``: (height, width) or (height, width, channels) of one
     input, if it cannot be read from the source (a square number of weights
-    is taken as a square image). Grey images use a red/blue scale centred on
-    0; colour images are scaled to [0, 1] each.
+    is taken as a square image). Grey images share one red/blue scale
+    centred on 0 (from -m to m, m the largest absolute weight), shown by a
+    colour bar; colour images are scaled to [0, 1] each.
     """
     templates, names = _templates(source, image_shape)
     names = list(class_names) if class_names is not None else names or [str(i) for i in range(len(templates))]
@@ -71,12 +76,14 @@ def plot_class_templates(
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax in axes:
         ax.set_axis_off()
+    limit = float(np.max(np.abs(templates))) or 1.0
     for ax, template, name in zip(axes, templates, names):
         if template.ndim == 2:
-            limit = float(np.max(np.abs(template))) or 1.0
-            ax.imshow(template, cmap="bwr", vmin=-limit, vmax=limit)
+            image = ax.imshow(template, cmap=DIVERGING_COLOUR_MAP, vmin=-limit, vmax=limit)
         else:
             low, high = template.min(), template.max()
             ax.imshow((template - low) / ((high - low) or 1.0))
         ax.set_title(name, fontsize="small")
+    if templates.ndim == 3:
+        figure.colorbar(image, ax=axes.tolist(), shrink=0.8, label="weight")
     return figure

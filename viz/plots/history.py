@@ -17,6 +17,8 @@ from .figure import new_figure
 
 VALIDATION_PREFIX = "val_"
 LEARNING_RATE = "lr"
+AXIS_NAMES = {LEARNING_RATE: "learning rate"}
+MOST_MARKED_EPOCHS = 30  # beyond this many points per curve, markers would hide the line itself
 
 
 def _curves(history: Any) -> tuple[Mapping[str, Sequence[float]], Mapping[str, Sequence[float]]]:
@@ -54,7 +56,8 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, steps: bool
     dict of per-epoch lists such as ``{"loss": [...], "val_loss": [...]}``.
     ``metrics``: which quantities to show (default: all, except a learning
     rate ``lr`` that stayed the same every epoch). ``steps``: also draw
-    the loss of every minibatch, placed along the epoch axis.
+    the loss of every minibatch, placed along the epoch axis. Each epoch gets
+    a marker only on short runs (at most 30 epochs); longer curves are plain lines.
     """
     per_epoch, per_step = _curves(history)
     available = _groups([name for name, values in per_epoch.items() if len(values)])
@@ -77,9 +80,11 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, steps: bool
             values = per_epoch.get(prefix + name, [])
             if len(values):
                 label = kind if compared else name
-                ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, color=color, label=label)
+                marker = "o" if len(values) <= MOST_MARKED_EPOCHS else None
+                ax.plot(np.arange(1, len(values) + 1), values, marker=marker, markersize=3, color=color, label=label)
         ax.set_title(name)
         ax.set_xlabel("epoch")
+        ax.set_ylabel(AXIS_NAMES.get(name, name))
         ax.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")

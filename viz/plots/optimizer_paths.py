@@ -18,6 +18,9 @@ from autograd import Node, Value, no_grad
 
 from .figure import new_figure
 
+# One line style and marker per path, so that paths running over each other stay apart.
+PATH_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P")]
+
 
 def _takes_two_values(loss: Callable[..., Node]) -> bool:
     """True for ``loss(a, b)`` of two ``Value``s, False for ``loss(p)`` of one 2-element Tensor."""
@@ -132,12 +135,14 @@ def plot_optimizer_paths(
     levels = np.quantile(finite_heights, np.linspace(0, 1, 25)) if finite_heights.size else 10
     ax.contour(a, b, heights, levels=np.unique(levels), cmap="viridis", linewidths=0.7)
     for index, (name, path) in enumerate(paths.items()):
+        line_style, marker = PATH_STYLES[index % len(PATH_STYLES)]
         ax.plot(
             path[:, 0],
             path[:, 1],
-            marker="o",
-            markersize=2.5,
-            linewidth=1.2,
+            linestyle=line_style,
+            marker=marker,
+            markersize=3,
+            linewidth=1.0 + 0.4 * (len(paths) - 1 - index),  # the first paths widest, so later ones cannot hide them
             color=f"C{index}",
             label=f"{name} ({len(path) - 1} steps)",
         )
