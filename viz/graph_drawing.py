@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
+import numpy as np
 
-from autograd import Node
+from autograd import Node, plain
 
 from .dot_program import run_dot
 from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
-from .local_gradients import local_gradients
+from .local_gradients import EdgeFlow, edge_flows
 from .summaries import describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
@@ -97,6 +98,7 @@ class _Painter:
         self.options = options
         self.gradients = gradients
         self.focus = focus
+        self.flows_of: dict[Node, list[EdgeFlow]] = {}
 
     def summary(self, x: Any) -> str:
         return summarize(x, self.options.number_format)
@@ -180,19 +182,44 @@ class _Painter:
             width="0.4",
             margin="0.04,0.02",
         )
-        locals_ = local_gradients(node) if self.options.show_local_grads else (None,) * len(node.parents)
-        for parent, local in zip(node.parents, locals_):
+        flows = {flow.position: flow for flow in self.flows(node)}
+        for position, parent in enumerate(node.parents):
             attrs = {}
-            if local is not None:
-                attrs["label"] = f"local {self.summary(local)}"
             if parent is self.focus.current and focused:
-                attrs.update(color=FOCUS_COLOR, penwidth="2.5", fontcolor=FOCUS_COLOR)
-            source = self.view.ids.get(parent)
-            if source is None:
-                graph.edge("hidden", op_id, style="dashed", **attrs)
-            else:
+                attrs.update(color=FOCUS_COLOR, penwidth="2.5")
+            source = self.view.ids.get(parent, "hidden")
+            if source == "hidden":
+                attrs["style"] = "dashed"
+            flow = flows.get(position)
+            if flow is None:
                 graph.edge(source, op_id, **attrs)
+                continue
+            # The edge's numbers sit on a small node of their own, in the line from the input to the op,
+            # so they cannot be read as a neighbouring edge's.
+            label_id = f"{op_id}e{position}"
+            graph.node(label_id, label=self.flow_label(flow), shape="plain", fontsize="9")
+            graph.edge(source, label_id, arrowhead="none", **attrs)
+            graph.edge(label_id, op_id, **attrs)
         graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
+
+    def flows(self, node: Node) -> list[EdgeFlow]:
+        """The flows drawn on the edges into ``node``'s op (none unless edge labels are asked for)."""
+        if not self.options.show_local_grads:
+            return []
+        if node not in self.flows_of:
+            self.flows_of[node] = edge_flows(node, self.gradients.get(node))
+        return self.flows_of[node]
+
+    def flow_label(self, flow: EdgeFlow) -> str:
+        """``local`` (elementwise ops only) and ``share``: the share hidden until backprop reaches the op."""
+        rows = []
+        if flow.local is not None:
+            rows.append(f"local {_escape(self.summary(flow.local))}")
+        share = NOT_COMPUTED if flow.share is None else self.summary(flow.share)
+        color = "#ffffff" if flow.node in self.focus.pending else GRAD_COLOR
+        rows.append(f'<FONT COLOR="{color}">share {_escape(share)}</FONT>')
+        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>>'
 
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
@@ -214,12 +241,39 @@ class _Painter:
                 f"{self.view.hidden} of {self.view.total} left out (raise max_nodes to see more)"
             )
         if self.options.show_local_grads:
-            notes.append(
-                "local = d(op output)/d(input) on each edge: upstream grad × local = the input's share of its grad"
-            )
-            if any(describe_array(n.data) for n in self.view.nodes):
-                notes.append("for an array, local = what the input receives when every output element has grad 1")
+            notes.extend(self.edge_rules())
         return notes
+
+    def edge_rules(self) -> list[str]:
+        """The rule that holds on each kind of labelled edge drawn, and how the shares add up."""
+        flows = [flow for node in self.view.nodes for flow in self.flows(node)]
+        rules = []
+        if any(flow.local is not None for flow in flows):
+            rules.append(
+                "edge into an elementwise op: local = d(op output)/d(input); "
+                "upstream grad (the op output's grad) × local = share, what the input receives along the edge"
+            )
+        others = sorted({flow.node.op.name for flow in flows if flow.local is None})
+        if others:
+            rules.append(
+                f"edge into {', '.join(others)}: share = the op's backward applied to the upstream grad "
+                "(a vector-Jacobian product, not a product of numbers drawn)"
+            )
+        received: dict[Node, Any] = {}
+        for flow in flows:
+            if flow.share is not None:
+                received[flow.parent] = flow.share + received.get(flow.parent, 0.0)
+        apart = [
+            node
+            for node, total in received.items()
+            if self.gradients.get(node) is None or not np.allclose(total, plain(self.gradients[node]))
+        ]
+        if apart:
+            names = ", ".join(self.view.title(node) or f"v{self.view.ids[node][1:]}" for node in apart[:5])
+            rules.append(f"the grad of {names} also has parts from uses not drawn (or from other backward passes)")
+        elif received:
+            rules.append("a value's grad = the sum of the shares on the edges leaving it")
+        return rules
 
 
 def paint(
