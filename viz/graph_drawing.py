@@ -21,6 +21,7 @@ import numpy as np
 
 from autograd import Node, plain
 
+from .changed_leaves import find_changes
 from .dot_program import run_dot
 from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
 from .local_gradients import EdgeFlow, edge_flows
@@ -42,6 +43,7 @@ OP_FILL = "#ececec"
 FOCUS_FILL = "#fff176"
 FOCUS_COLOR = "#d32f2f"
 NOT_COMPUTED = "?"
+MAX_NAMED_CHANGES = 6  # the caption names this many changed leaves (or groups of suspects), then counts the rest
 
 
 class GraphDrawing(graphviz.Digraph):
@@ -99,6 +101,7 @@ class _Painter:
         self.gradients = gradients
         self.focus = focus
         self.flows_of: dict[Node, list[EdgeFlow]] = {}
+        self.changes = find_changes(view.nodes)
 
     def summary(self, x: Any) -> str:
         return summarize(x, self.options.number_format)
@@ -148,6 +151,8 @@ class _Painter:
         array = describe_array(node.data)
         if array:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
+        if node in self.changes.changed:
+            rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         if role == CONSTANT:
             number = _escape(self.summary(node.data))
             rows.append(number if title is None else f"data {number}")
@@ -231,8 +236,29 @@ class _Painter:
         notes = [f'<TR><TD COLSPAN="{len(roles)}">{_escape(note)}</TD></TR>' for note in self.notes()]
         return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{legend}</TR>{"".join(notes)}</TABLE>>'
 
+    def name(self, node: Node) -> str:
+        """How a note names a node: its title, else what it is and its data."""
+        title = self.view.title(node)
+        if title:
+            return title
+        what = "leaf" if node.op is None else f"{node.op.name} result"
+        return f"an unnamed {what} ({self.summary(node.data)})"
+
+    def changed_note(self) -> str:
+        """Which leaves changed since the output was computed, and what that means for the numbers drawn."""
+        groups = [" or ".join(self.name(node) for node in group) for group in self.changes.suspects]
+        shown = ", ".join(groups[:MAX_NAMED_CHANGES])
+        if len(groups) > MAX_NAMED_CHANGES:
+            shown += f" and {len(groups) - MAX_NAMED_CHANGES} more"
+        return (
+            f"changed since the output was computed: {shown}. The results drawn after them still show the "
+            "forward (and grads) from before the change: compute the output again to see the new ones"
+        )
+
     def notes(self) -> list[str]:
         notes = []
+        if self.changes:
+            notes.append(self.changed_note())
         if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         if self.view.hidden:
