@@ -23,12 +23,25 @@ from autograd import Node, plain
 
 from .changed_leaves import find_changes
 from .dot_program import run_dot
-from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
+from .graph_walk import (
+    CONSTANT,
+    INTERMEDIATE,
+    LEAF,
+    OUTPUT,
+    PARAMETER,
+    GraphView,
+    check_max_nodes,
+    parameter_names,
+    walk_graph,
+)
+from .levels import LAYERS, LEVELS, NEURONS, WEIGHTS, Box, Grouping, group_nodes, keep_nearest, shorten
 from .local_gradients import EdgeFlow, edge_flows
 from .summaries import describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
+GROUP = "group"
 DEFAULT_MAX_NODES = 250
+AUTO_LEVEL_BOXES = 40  # the default level of a model's drawing is the finest with at most this many boxes
 
 # Fill and border colour of each kind of box, and the legend's words for it.
 ROLE_STYLES = {
@@ -37,6 +50,13 @@ ROLE_STYLES = {
     OUTPUT: ("#ffe2bf", "#c25400", "output"),
     CONSTANT: ("#f4f4f4", "#9e9e9e", "no grad (data, constant)"),
     INTERMEDIATE: ("#ffffff", "#555555", "intermediate"),
+    GROUP: ("#f1f8e9", "#2e7d32", "neuron or layer (one call)"),
+}
+LEVEL_NOTES = {
+    NEURONS: "one box per neuron (a tensor layer is one box) and call: its weights, products, sum and activation "
+    "inside; the box shows the data and grad of its output (level='weights' draws every weight)",
+    LAYERS: "one box per layer and call: its neurons inside; the box shows the data and grad of its outputs "
+    "(level='neurons' or 'weights' for more detail)",
 }
 GRAD_COLOR = "#b3261e"
 OP_FILL = "#ececec"
@@ -95,11 +115,15 @@ def _escape(text: str) -> str:
 class _Painter:
     """Turns a ``GraphView`` into DOT statements, one node or edge at a time."""
 
-    def __init__(self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus):
+    def __init__(
+        self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus, grouping: Grouping
+    ):
         self.view = view
         self.options = options
         self.gradients = gradients
         self.focus = focus
+        self.grouping = grouping
+        self.box_ids = {box: f"g{index}" for index, box in enumerate(dict.fromkeys(grouping.boxes.values()))}
         self.flows_of: dict[Node, list[EdgeFlow]] = {}
         self.changes = find_changes(view.nodes)
 
@@ -112,9 +136,13 @@ class _Painter:
         graph.attr("node", fontname="Helvetica", fontsize="11")
         graph.attr("edge", fontname="Helvetica", fontsize="9", color="#666666", arrowsize="0.7")
         for node in self.view.nodes:
+            if node in self.grouping.inside:
+                continue
             self.paint_value(graph, node)
             if node.op is not None:
                 self.paint_op(graph, node)
+        for box in dict.fromkeys(self.grouping.boxes.values()):
+            self.paint_box(graph, box)
         if self.view.hidden:
             graph.node(
                 "hidden",
@@ -192,7 +220,7 @@ class _Painter:
             attrs = {}
             if parent is self.focus.current and focused:
                 attrs.update(color=FOCUS_COLOR, penwidth="2.5")
-            source = self.view.ids.get(parent, "hidden")
+            source = self.source_id(parent)
             if source == "hidden":
                 attrs["style"] = "dashed"
             flow = flows.get(position)
@@ -206,6 +234,62 @@ class _Painter:
             graph.edge(source, label_id, arrowhead="none", **attrs)
             graph.edge(label_id, op_id, **attrs)
         graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
+
+    def source_id(self, node: Node) -> str:
+        """The id of what an edge from ``node`` starts at: its box, the node itself, or the note on hidden nodes."""
+        box = self.grouping.boxes.get(node)
+        if box is not None:
+            return self.box_ids[box]
+        return self.view.ids.get(node, "hidden")
+
+    def paint_box(self, graph: GraphDrawing, box: Box) -> None:
+        """One neuron or layer (one call of it): its name, what is inside, its output's data and grad."""
+        role = OUTPUT if self.view.root in box.members else GROUP
+        fill, border, _ = ROLE_STYLES[role]
+        box_id = self.box_ids[box]
+        graph.node(
+            box_id,
+            label=self.box_label(box, fill),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=fill,
+            color=border,
+            penwidth="1.8",
+            margin="0.1,0.05",
+        )
+        sources = {}
+        for member in box.members:
+            for parent in member.parents:
+                from_box = self.grouping.boxes.get(parent)
+                if from_box is not box and (from_box is not None or parent not in self.grouping.inside):
+                    sources[self.source_id(parent)] = None
+        for source in sources:
+            graph.edge(source, box_id)
+
+    def box_label(self, box: Box, fill: str) -> str:
+        title = shorten(box.group) if self.view.name_key else box.group
+        if box.call:
+            title += f" (call {box.call})"
+        parameters = {p for member in box.members for p in member.parents if p in self.view.parameter_names}
+        last = box.outputs[-1] if box.outputs else box.members[-1]
+        inside = f"{len(parameters)} parameters, then {last.op.name}" if len(last.parents) == 1 else ""
+        rows = [f"<B>{_escape(title)}</B>"]
+        array = describe_array(box.outputs[0].data) if len(box.outputs) == 1 else None
+        if array:
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
+        if inside:
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
+        data = [output.data for output in box.outputs]
+        grads = [self.gradients.get(output) for output in box.outputs]
+        if len(data) == 1:
+            rows.append(f"data {_escape(self.summary(data[0]))}")
+            rows.append(self.grad_row(box.outputs[0], fill))
+        else:
+            rows.append(f"data {_escape(self.summary(np.array([plain(d) for d in data])))}")
+            text = NOT_COMPUTED if any(g is None for g in grads) else self.summary(np.array([plain(g) for g in grads]))
+            rows.append(f'<FONT COLOR="{GRAD_COLOR}">grad {_escape(text)}</FONT>')
+        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
     def flows(self, node: Node) -> list[EdgeFlow]:
         """The flows drawn on the edges into ``node``'s op (none unless edge labels are asked for)."""
@@ -228,7 +312,10 @@ class _Painter:
 
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
-        roles = sorted({self.view.role(node) for node in self.view.nodes}, key=list(ROLE_STYLES).index)
+        roles = {self.view.role(node) for node in self.view.nodes if node not in self.grouping.inside}
+        if self.grouping.boxes:
+            roles.add(GROUP)
+        roles = sorted(roles, key=list(ROLE_STYLES).index)
         legend = "".join(
             f'<TD BGCOLOR="{ROLE_STYLES[role][0]}" BORDER="1" COLOR="{ROLE_STYLES[role][1]}">{ROLE_STYLES[role][2]}</TD>'
             for role in roles
@@ -257,14 +344,21 @@ class _Painter:
 
     def notes(self) -> list[str]:
         notes = []
+        if self.grouping.boxes:
+            notes.append(LEVEL_NOTES[self.grouping.level])
+        if self.view.name_key:
+            key = ", ".join(f"{letter} = {word}" for letter, word in self.view.name_key.items())
+            notes.append(f"names shortened: {key}")
         if self.changes:
             notes.append(self.changed_note())
         if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         if self.view.hidden:
+            drawn = self.grouping.drawn(self.view.nodes)
+            what = "boxes" if self.grouping.boxes else "nodes"
             notes.append(
-                f"graph cut: showing the {len(self.view.nodes)} nodes nearest the output, "
-                f"{self.view.hidden} of {self.view.total} left out (raise max_nodes to see more)"
+                f"graph cut: showing the {drawn} {what} nearest the output, "
+                f"{self.view.hidden} of {self.view.total} nodes left out (raise max_nodes to see more)"
             )
         if self.options.show_local_grads:
             notes.extend(self.edge_rules())
@@ -272,7 +366,8 @@ class _Painter:
 
     def edge_rules(self) -> list[str]:
         """The rule that holds on each kind of labelled edge drawn, and how the shares add up."""
-        flows = [flow for node in self.view.nodes for flow in self.flows(node)]
+        drawn = [node for node in self.view.nodes if node not in self.grouping.inside]
+        flows = [flow for node in drawn for flow in self.flows(node)]
         rules = []
         if any(flow.local is not None for flow in flows):
             rules.append(
@@ -303,10 +398,43 @@ class _Painter:
 
 
 def paint(
-    view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus | None = None
+    view: GraphView,
+    options: DrawOptions,
+    gradients: Mapping[Node, Any],
+    focus: Focus | None = None,
+    grouping: Grouping | None = None,
 ) -> GraphDrawing:
     """The drawing of ``view`` with the given gradients (and, for a backprop step, what it emphasises)."""
-    return _Painter(view, options, gradients, focus or Focus()).paint()
+    return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
+
+
+def _grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | None) -> tuple[GraphView, Grouping]:
+    """The nodes to draw and their grouping: ``level`` as asked, or else the finest level that stays readable.
+
+    Without a model every node is drawn (levels need its parameter names). With one,
+    the default is the finest level whose drawing has at most ``AUTO_LEVEL_BOXES`` boxes.
+    A graph still larger than ``max_nodes`` at the level chosen is cut.
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))} or None (chosen for you), got {level!r}")
+    if level not in (None, WEIGHTS) and model is None:
+        raise ValueError(f"level={level!r} groups nodes by the model's parameter names: pass model= too")
+    if model is None or level == WEIGHTS:
+        return walk_graph(node, max_nodes, model), Grouping()
+    check_max_nodes(max_nodes)
+    whole = walk_graph(node, None, model)
+    names = parameter_names(model)
+    for candidate in [level] if level else [WEIGHTS, NEURONS, LAYERS]:
+        grouping = group_nodes(node, whole.nodes, names, candidate)
+        drawn = grouping.drawn(whole.nodes)
+        if level or drawn <= AUTO_LEVEL_BOXES:
+            break
+    if max_nodes is None or drawn <= max_nodes:
+        return whole, grouping
+    if not grouping.boxes:
+        return walk_graph(node, max_nodes, model), grouping
+    kept, grouping = keep_nearest(node, whole.nodes, grouping, max_nodes)
+    return GraphView(node, kept, len(whole.nodes), whole.parameter_names, whole.name_key), grouping
 
 
 def draw(
@@ -316,21 +444,27 @@ def draw(
     number_format: str = ".4g",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     model: Any = None,
+    level: str | None = None,
 ) -> GraphDrawing:
     """Draw the graph that computed ``node``: a ``graphviz.Digraph`` that shows itself in Jupyter.
 
     ``rankdir``: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs on top).
-    ``show_local_grads``: write d(out)/d(input) on each edge into an op.
+    ``show_local_grads``: write on each edge into an op what the input receives
+    along it (its share of the gradient) and, for an elementwise op, the local
+    gradient d(out)/d(input).
     ``number_format``: format spec of every number (``".4g"``, ``".2f"``, ...).
-    ``max_nodes``: draw at most this many values, those nearest the output, and
+    ``max_nodes``: draw at most this many boxes, those nearest the output, and
     say how many were left out (None draws everything).
     ``model``: an object with ``named_parameters()`` (an ``nn.Module``) whose
     parameters are labelled with their dotted names and coloured as parameters.
+    ``level``: with a model, ``"weights"`` (every node), ``"neurons"`` (one box
+    per neuron and call) or ``"layers"`` (one box per layer and call); None
+    picks the finest level that keeps the drawing readable.
 
     Gradients are read from ``.grad``: before any ``backward()`` they show as
     ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
     the same for the same graph on every run.
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
-    view = walk_graph(node, max_nodes, model)
-    return paint(view, options, {n: n.grad for n in view.nodes})
+    view, grouping = _grouped_view(node, max_nodes, model, level)
+    return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping)

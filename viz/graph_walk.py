@@ -17,6 +17,8 @@ from typing import Any
 
 from autograd import Node, topological_order
 
+from .levels import short_names
+
 OUTPUT = "output"
 PARAMETER = "parameter"
 LEAF = "leaf"
@@ -32,6 +34,7 @@ class GraphView:
     nodes: list[Node]
     total: int
     parameter_names: dict[Node, str] = field(default_factory=dict)
+    name_key: dict[str, str] = field(default_factory=dict)  # letters of shortened names: {"l": "layers", ...}
     ids: dict[Node, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,15 +104,23 @@ def _pairs(items: Iterable[Any]) -> Iterable[tuple[str, Node]]:
         yield name, parameter
 
 
-def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
-    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output."""
-    if not isinstance(root, Node):
-        raise TypeError(f"expected a Value or Tensor to draw, got a {type(root).__name__}")
+def check_max_nodes(max_nodes: Any) -> None:
+    """Refuse a ``max_nodes`` that is not a positive whole number or None, by name."""
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive whole number or None, got {max_nodes!r}")
+
+
+def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
+    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output.
+
+    Long parameter names are shortened (``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``).
+    """
+    if not isinstance(root, Node):
+        raise TypeError(f"expected a Value or Tensor to draw, got a {type(root).__name__}")
+    check_max_nodes(max_nodes)
     order = forward_order(root)
-    names = parameter_names(model)
+    names, key = short_names(parameter_names(model))
     if max_nodes is None or len(order) <= max_nodes:
-        return GraphView(root, order, len(order), names)
+        return GraphView(root, order, len(order), names, key)
     kept = nearest_to_output(root, max_nodes)
-    return GraphView(root, [node for node in order if node in kept], len(order), names)
+    return GraphView(root, [node for node in order if node in kept], len(order), names, key)

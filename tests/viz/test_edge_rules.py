@@ -131,7 +131,9 @@ def test_tensor_edges_carry_the_vector_jacobian_product_and_local_only_where_ele
     flows = [flow for node in view.nodes for flow in edge_flows(node, node.grad)]
     received = {}
     for flow in flows:
-        np.testing.assert_allclose(flow.share, _vjp_by_differences(flow), rtol=1e-5, atol=1e-7)
+        # Central differences lose about 1e-10 of the largest number summed: the tolerance scales with it.
+        scale = 1.0 + np.max(np.abs(flow.upstream * flow.node.data)) + np.max(np.abs(flow.share))
+        np.testing.assert_allclose(flow.share, _vjp_by_differences(flow), rtol=1e-5, atol=1e-7 * scale)
         if flow.local is not None:
             assert flow.node.op.name in ("*", "+", "tanh") and flow.node.data.shape == flow.parent.data.shape
             np.testing.assert_allclose(flow.share, flow.upstream * flow.local, rtol=1e-12)

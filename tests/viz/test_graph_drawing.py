@@ -188,7 +188,7 @@ def test_max_nodes_keeps_the_nodes_nearest_the_output_and_says_so(parse_dot):
     assert len(values) == 10
     assert "end | data 51" in nodes["v9"][0]
     assert "more nodes" in nodes["hidden"][0] and "41" in nodes["hidden"][0]
-    assert "showing the 10 nodes nearest the output, 41 of 51 left out" in source
+    assert "showing the 10 nodes nearest the output, 41 of 51 nodes left out" in source
     assert any(tail == "hidden" for tail, _, _, _ in edges)
 
 
