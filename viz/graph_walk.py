@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Node, topological_order
+from autograd import Node
 
 from .levels import short_names
 
@@ -61,16 +61,23 @@ class GraphView:
 
 
 def forward_order(root: Node) -> list[Node]:
-    """Every node ``root`` is computed from, inputs before results, constants included."""
+    """Every node ``root`` is computed from, inputs before results: constants and results made from data included.
+
+    Depth-first with an explicit stack (no recursion, so any depth works): a
+    node is emitted once all of its inputs have been.
+    """
     order: list[Node] = []
-    seen: set[Node] = set()
-    for node in topological_order(root) or [root]:
+    visited = {root}
+    stack = [root]
+    while stack:
+        node = stack[-1]
         for parent in node.parents:
-            if parent not in seen:  # a constant: topological_order leaves it out
-                seen.add(parent)
-                order.append(parent)
-        seen.add(node)
-        order.append(node)
+            if parent not in visited:
+                visited.add(parent)
+                stack.append(parent)
+                break
+        else:
+            order.append(stack.pop())
     return order
 
 
