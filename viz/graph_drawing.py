@@ -1,12 +1,16 @@
 """``draw``: a computational graph as a Graphviz picture, with every value and gradient.
 
 Each value is a box holding its name, data and gradient; each op is a small
-oval with the op's name, between the boxes of its inputs and its output, so
-the picture reads like the graphs of the lecture notes. Leaves the user made,
-a model's parameters, constants and the output have their own colours. With
-``show_local_grads=True`` every input -> op edge carries the local gradient
-d(out)/d(input), so the chain rule can be checked by eye: the gradient of an
-input is the output's gradient (upstream) times the number on the edge (local).
+oval with the op's name, between the boxes of its inputs and its output.
+Leaves the user made, a model's parameters, constants and the output have
+their own colours. With ``show_local_grads=True`` every input -> op edge
+carries the input's share (what backprop passes to it along that edge) and,
+for an elementwise op, the local gradient d(out)/d(input), so the chain rule
+can be checked by eye: upstream x local = share, and a value's gradient is
+the sum of the shares on the edges leaving it. A model's graph can be drawn
+weight by weight or with one box per neuron or layer (``viz.levels``), and a
+drawing names the leaves that changed since the output was computed
+(``viz.changed_leaves``), so no two numbers on it contradict each other.
 """
 
 from __future__ import annotations
