@@ -283,6 +283,8 @@ class _Painter:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
         if inside:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
+        if parameters & set(self.changes.changed):
+            rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         data = [output.data for output in box.outputs]
         grads = [self.gradients.get(output) for output in box.outputs]
         if len(data) == 1:

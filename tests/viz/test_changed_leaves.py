@@ -92,3 +92,15 @@ def test_a_hand_edit_of_a_data_input_is_found_through_the_sum_it_feeds():
     assert x.label == "x"
     x.data = -1.0
     assert "changed since the output was computed: x or y." in viz.draw(loss).source
+
+
+def test_a_neuron_whose_weight_changed_is_marked_in_its_box(parse_dot):
+    model = nn.ScalarMLP(2, [3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    model.layers[0].neurons[1].weights[0].data += 0.5  # a hand edit of one weight
+    source = viz.draw(loss, model=model, level="neurons").source
+    assert "changed since the output was computed: l0.n1.w0." in source
+    nodes, _ = parse_dot(source)
+    marked = sorted(label.split(" |")[0] for label, _ in nodes.values() if "| changed |" in label)
+    assert marked == ["l0.n1"]
