@@ -27,25 +27,15 @@ from autograd import Node, plain
 
 from .changed_leaves import find_changes
 from .dot_program import run_dot
-from .graph_walk import (
-    CONSTANT,
-    INTERMEDIATE,
-    LEAF,
-    OUTPUT,
-    PARAMETER,
-    GraphView,
-    check_max_nodes,
-    parameter_names,
-    walk_graph,
-)
-from .levels import LAYERS, LEVELS, NEURONS, WEIGHTS, Box, Grouping, group_nodes, keep_nearest, shorten
+from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView
+from .levels import LAYERS, NEURONS, Box, Grouping, grouped_view
 from .local_gradients import EdgeFlow, edge_flows
+from .short_names import shorten
 from .summaries import describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
 GROUP = "group"
 DEFAULT_MAX_NODES = 250
-AUTO_LEVEL_BOXES = 40  # the default level of a model's drawing is the finest with at most this many boxes
 
 # Fill and border colour of each kind of box, and the legend's words for it.
 ROLE_STYLES = {
@@ -116,6 +106,12 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _rows(rows: list[str], padding: int = 1) -> str:
+    """An HTML-like Graphviz label: the rows one under the other."""
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{cells}</TABLE>>'
+
+
 class _Painter:
     """Turns a ``GraphView`` into DOT statements, one node or edge at a time."""
 
@@ -130,6 +126,7 @@ class _Painter:
         self.box_ids = {box: f"g{index}" for index, box in enumerate(dict.fromkeys(grouping.boxes.values()))}
         self.flows_of: dict[Node, list[EdgeFlow]] = {}
         self.changes = find_changes(view.nodes)
+        self.changed = set(self.changes.changed)
 
     def summary(self, x: Any) -> str:
         return summarize(x, self.options.number_format)
@@ -183,7 +180,7 @@ class _Painter:
         array = describe_array(node.data)
         if array:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
-        if node in self.changes.changed:
+        if node in self.changed:
             rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         if role == CONSTANT:
             number = _escape(self.summary(node.data))
@@ -191,8 +188,7 @@ class _Painter:
         else:
             rows.append(f"data {_escape(self.summary(node.data))}")
             rows.append(self.grad_row(node, fill))
-        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+        return _rows(rows)
 
     def grad_row(self, node: Node, fill: str) -> str:
         grad = self.gradients.get(node)
@@ -283,7 +279,7 @@ class _Painter:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
         if inside:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
-        if parameters & set(self.changes.changed):
+        if parameters & self.changed:
             rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         data = [output.data for output in box.outputs]
         grads = [self.gradients.get(output) for output in box.outputs]
@@ -294,8 +290,7 @@ class _Painter:
             rows.append(f"data {_escape(self.summary(np.array([plain(d) for d in data])))}")
             text = NOT_COMPUTED if any(g is None for g in grads) else self.summary(np.array([plain(g) for g in grads]))
             rows.append(f'<FONT COLOR="{GRAD_COLOR}">grad {_escape(text)}</FONT>')
-        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+        return _rows(rows)
 
     def flows(self, node: Node) -> list[EdgeFlow]:
         """The flows drawn on the edges into ``node``'s op (none unless edge labels are asked for)."""
@@ -313,8 +308,7 @@ class _Painter:
         share = NOT_COMPUTED if flow.share is None else self.summary(flow.share)
         color = "#ffffff" if flow.node in self.focus.pending else GRAD_COLOR
         rows.append(f'<FONT COLOR="{color}">share {_escape(share)}</FONT>')
-        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>>'
+        return _rows(rows, padding=0)
 
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
@@ -414,35 +408,6 @@ def paint(
     return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
 
 
-def _grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | None) -> tuple[GraphView, Grouping]:
-    """The nodes to draw and their grouping: ``level`` as asked, or else the finest level that stays readable.
-
-    Without a model every node is drawn (levels need its parameter names). With one,
-    the default is the finest level whose drawing has at most ``AUTO_LEVEL_BOXES`` boxes.
-    A graph still larger than ``max_nodes`` at the level chosen is cut.
-    """
-    if level is not None and level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))} or None (chosen for you), got {level!r}")
-    if level not in (None, WEIGHTS) and model is None:
-        raise ValueError(f"level={level!r} groups nodes by the model's parameter names: pass model= too")
-    if model is None or level == WEIGHTS:
-        return walk_graph(node, max_nodes, model), Grouping()
-    check_max_nodes(max_nodes)
-    whole = walk_graph(node, None, model)
-    names = parameter_names(model)
-    for candidate in [level] if level else [WEIGHTS, NEURONS, LAYERS]:
-        grouping = group_nodes(node, whole.nodes, names, candidate)
-        drawn = grouping.drawn(whole.nodes)
-        if level or drawn <= AUTO_LEVEL_BOXES:
-            break
-    if max_nodes is None or drawn <= max_nodes:
-        return whole, grouping
-    if not grouping.boxes:
-        return walk_graph(node, max_nodes, model), grouping
-    kept, grouping = keep_nearest(node, whole.nodes, grouping, max_nodes)
-    return GraphView(node, kept, len(whole.nodes), whole.parameter_names, whole.name_key), grouping
-
-
 def draw(
     node: Node,
     rankdir: str = "LR",
@@ -472,5 +437,5 @@ def draw(
     the same for the same graph on every run.
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
-    view, grouping = _grouped_view(node, max_nodes, model, level)
+    view, grouping = grouped_view(node, max_nodes, model, level)
     return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping)

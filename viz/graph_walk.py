@@ -17,7 +17,7 @@ from typing import Any
 
 from autograd import Node
 
-from .levels import short_names
+from .short_names import short_names
 
 OUTPUT = "output"
 PARAMETER = "parameter"

@@ -16,18 +16,20 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
 from autograd import Node
 
+from .graph_walk import GraphView, check_max_nodes, parameter_names, walk_graph
+
 WEIGHTS = "weights"
 NEURONS = "neurons"
 LAYERS = "layers"
 LEVELS = (WEIGHTS, NEURONS, LAYERS)
-LONG_NAME = 20  # parameter names longer than this are shortened in a drawing
 WHOLE_MODEL = "model"  # the group of a parameter that sits on the model itself
+AUTO_LEVEL_BOXES = 40  # the default level of a model's drawing is the finest with at most this many boxes
 
 
 def group_name(parameter_name: str, level: str) -> str:
@@ -37,48 +39,13 @@ def group_name(parameter_name: str, level: str) -> str:
     ``layers.2.weight``: neuron and layer ``layers.2`` (a tensor layer is its own neuron group).
     """
     parts = parameter_name.split(".")
-    if level == NEURONS:
-        parts = parts[:-2] if len(parts) >= 2 and parts[-1].isdigit() else parts[:-1]
-    else:
-        parts = parts[:2] if len(parts) >= 3 and parts[1].isdigit() else parts[:1] if len(parts) > 1 else []
-    return ".".join(parts) or WHOLE_MODEL
-
-
-def short_names(names: Mapping[Node, str]) -> tuple[dict[Node, str], dict[str, str]]:
-    """Long dotted names made short (``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``) and the key to read them.
-
-    A word followed by an index becomes its first letter and the index; a last
-    word stays whole (``l2.n0.bias``). Names are left as they are when all are
-    short already or when two short names would be the same.
-    """
-    words = _words_by_letter(names)
-    if all(len(name) <= LONG_NAME for name in names.values()) or any(len(w) > 1 for w in words.values()):
-        return dict(names), {}
-    shortened = {node: shorten(name) for node, name in names.items()}
-    if len(set(shortened.values())) != len(shortened):
-        return dict(names), {}
-    return shortened, {letter: word for letter, (word,) in sorted(words.items())}
-
-
-def shorten(name: str) -> str:
-    """``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``: a word followed by an index becomes its first letter."""
-    parts = name.split(".")
-    out = []
-    for part, following in zip(parts, [*parts[1:], ""]):
-        if not part.isdigit():
-            out.append(part[0] + following if following.isdigit() else part)
-    return ".".join(out)
-
-
-def _words_by_letter(names: Mapping[Node, str]) -> dict[str, set[str]]:
-    """The words followed by an index (``layers`` in ``layers.0``), by their first letter."""
-    words: dict[str, set[str]] = {}
-    for name in names.values():
-        parts = name.split(".")
-        for part, following in pairwise(parts):
-            if not part.isdigit() and following.isdigit():
-                words.setdefault(part[0], set()).add(part)
-    return words
+    if level == NEURONS:  # the module that holds the parameter (or the list it is in)
+        owner = parts[:-2] if len(parts) >= 2 and parts[-1].isdigit() else parts[:-1]
+    elif len(parts) >= 3 and parts[1].isdigit():  # an item of a list of layers: layers.0
+        owner = parts[:2]
+    else:  # the model's own sub-module
+        owner = parts[:1] if len(parts) > 1 else []
+    return ".".join(owner) or WHOLE_MODEL
 
 
 @dataclass(eq=False)
@@ -239,3 +206,32 @@ def keep_nearest(root: Node, nodes: list[Node], grouping: Grouping, limit: int) 
     drawn = [node for node in nodes if unit(node) in kept or users.get(node, set()) & kept]
     boxes = {node: box for node, box in grouping.boxes.items() if box in kept}
     return drawn, Grouping(grouping.level, boxes, grouping.inside)
+
+
+def grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | None) -> tuple[GraphView, Grouping]:
+    """The nodes a drawing shows and their grouping: ``level`` as asked, or the finest level that stays readable.
+
+    Without a model every node is drawn (levels need its parameter names). With one,
+    the default is the finest level whose drawing has at most ``AUTO_LEVEL_BOXES`` boxes.
+    A graph still larger than ``max_nodes`` at the level chosen is cut.
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))} or None (chosen for you), got {level!r}")
+    if level not in (None, WEIGHTS) and model is None:
+        raise ValueError(f"level={level!r} groups nodes by the model's parameter names: pass model= too")
+    if model is None or level == WEIGHTS:
+        return walk_graph(node, max_nodes, model), Grouping()
+    check_max_nodes(max_nodes)
+    whole = walk_graph(node, None, model)
+    names = parameter_names(model)
+    for candidate in [level] if level else [WEIGHTS, NEURONS, LAYERS]:
+        grouping = group_nodes(node, whole.nodes, names, candidate)
+        drawn = grouping.drawn(whole.nodes)
+        if level or drawn <= AUTO_LEVEL_BOXES:
+            break
+    if max_nodes is None or drawn <= max_nodes:
+        return whole, grouping
+    if not grouping.boxes:
+        return walk_graph(node, max_nodes, model), grouping
+    kept, grouping = keep_nearest(node, whole.nodes, grouping, max_nodes)
+    return GraphView(node, kept, len(whole.nodes), whole.parameter_names, whole.name_key), grouping
