@@ -4,8 +4,8 @@ A level is a grouping of the nodes of the same graph, found from the model's
 parameter names (``layers.1.neurons.2.weights.0`` belongs to the neuron
 ``layers.1.neurons.2`` and the layer ``layers.1``). A result that uses a
 parameter of a group belongs to that group; so does a result made only from
-the group's results (the running sum of a neuron) or one op applied to one of
-them (its activation). Every call of a module is its own box: a neuron used
+the group's results (the running sum of a neuron) or an elementwise op applied
+to one of them (its activation: tanh, relu...). Every call of a module is its own box: a neuron used
 on three points is three boxes. At the level of layers the neurons of one
 layer that read the same input are one box. A box shows its output's data
 and grad; the parameters and ops inside it are not drawn.
@@ -23,6 +23,7 @@ import numpy as np
 from autograd import Node
 
 from .graph_walk import GraphView, check_max_nodes, parameter_names, walk_graph
+from .local_gradients import is_elementwise
 
 WEIGHTS = "weights"
 NEURONS = "neurons"
@@ -115,7 +116,8 @@ def _owners(nodes: list[Node], parameter_group: Mapping[Node, str], level: str) 
             continue
         if len({calls.group[calls.find(owner[p])] for p in needing}) != 1:
             continue
-        if len(needing) >= 2 or len(node.parents) == 1:  # a sum of the group's results, or its activation
+        activation = len(node.parents) == 1 and is_elementwise(node, node.parents[0])  # tanh, relu, ...
+        if len(needing) >= 2 or activation:  # a sum of the group's results, or its activation
             joined = calls.join(inside)
             if joined is not None:
                 owner[node] = joined

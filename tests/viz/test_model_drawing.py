@@ -205,3 +205,20 @@ def test_outputs_of_two_calls_added_together_stay_two_boxes(parse_dot):
         last = model.layers[1].neurons[0]
         y = last.bias.data + sum(w.data * hi for w, hi in zip(last.weights, h))
         assert titles[f"l1.n0 (call {call})"][0].startswith(f"l1.n0 (call {call}) | data {y:.4g} | grad 1")
+
+
+def test_a_loss_after_the_last_layer_is_drawn_outside_its_box(parse_dot):
+    model = nn.MLP([2, 4, 3], seed=0)
+    X = np.random.default_rng(2).normal(size=(6, 2))
+    loss = nn.cross_entropy(model(Tensor(X)), np.arange(6) % 3)
+    loss.backward()
+    nodes, edges = parse_dot(viz.draw(loss, model=model, level="layers").source)
+    labels = {node_id: label for node_id, (label, _) in nodes.items()}
+    (box,) = [node_id for node_id, label in labels.items() if label.startswith("layers.2 |")]
+    (op,) = [head for tail, head, _, _ in edges if tail == box]
+    assert labels[op] == "cross_entropy"  # the loss is its own op, not an activation of the last layer
+    logits = np.maximum(X @ model.layers[0].weight.data + model.layers[0].bias.data, 0) @ model.layers[2].weight.data
+    logits += model.layers[2].bias.data
+    assert f"data mean {logits.mean():.4g}, norm {np.linalg.norm(logits):.4g}" in labels[box]
+    (first,) = [label for label in labels.values() if label.startswith("layers.0 |")]
+    assert first.startswith("layers.0 | shape (6, 4) float64 | 2 parameters, then relu")
