@@ -283,3 +283,9 @@ def test_named_data_is_a_full_box_and_an_unnamed_constant_a_small_one(parse_dot)
     assert "dashed" in by_label["x | data 0.5"] and "width" not in by_label["x | data 0.5"]
     assert "dashed" in by_label["1"] and "width=0.3" in by_label["1"]
     assert "w | data 2 | grad 0.5" in by_label
+
+
+def test_before_backward_an_edge_shows_its_local_gradient_and_an_unknown_share(example_a, parse_dot):
+    _, edges = _named(parse_dot, viz.draw(example_a["f"], show_local_grads=True).source)
+    assert ("z | data -4 | grad ?", "*", "local 3 | share ?") in edges
+    assert ("x | data -2 | grad ?", "+", "local 1 | share ?") in edges
