@@ -81,10 +81,7 @@ class Function:
 
         Plain numbers among the inputs become constants of the nodes' kind.
         When no input is a node, the op simply computes on the plain values,
-        which lets one backward formula serve plain and recorded passes. A
-        result made only from inputs that need no gradient needs none either;
-        it still remembers its op and inputs (so ``x + y`` on data is drawn as
-        such), but backprop never visits it. Under ``no_grad()`` nothing is recorded.
+        which lets one backward formula serve plain and recorded passes.
         """
         for x in inputs:
             if isinstance(x, Node):
@@ -116,12 +113,9 @@ class Function:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if not graph._grad_enabled:
-            return kind._result(data, (), None)
-        result = kind._result(data, nodes, op)
-        if True not in needs:  # made from data only: remembered for the drawing, skipped by backprop
-            result.requires_grad = False
-        return result
+        if True in needs and graph._grad_enabled:
+            return kind._result(data, nodes, op)
+        return kind._result(data, (), None)
 
     @classmethod
     def _make(cls, needs: tuple[bool, ...], params: dict[str, Any]) -> Function:

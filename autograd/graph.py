@@ -123,8 +123,8 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
-        """True for a node the user made, and (as in PyTorch) for any node that does not require grad."""
-        return self._op is None or not self.requires_grad
+        """True for a node the user made rather than an op."""
+        return self._op is None
 
     def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
         """Backpropagate from this node and add the gradients to every node's ``.grad``.
@@ -161,7 +161,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     any of its inputs, which is the order backprop needs. ``leaves=False``
     leaves out the nodes no op made (backprop has nothing to compute there).
     """
-    if not root.requires_grad or not (leaves or root._op is not None):
+    if not (root._op is not None or (leaves and root.requires_grad)):
         return []
     order: list[Node] = []
     visited = {root}
@@ -169,7 +169,7 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     while stack:
         node = stack[-1]
         for parent in node._parents:
-            if parent.requires_grad and (leaves or parent._op is not None) and parent not in visited:
+            if (parent._op is not None or (leaves and parent.requires_grad)) and parent not in visited:
                 visited.add(parent)
                 stack.append(parent)
                 break

@@ -162,7 +162,7 @@ class _Painter:
         attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border, "margin": "0.1,0.05"}
         if role == CONSTANT:
             attrs.update(style="rounded,filled,dashed", fontcolor="#616161")
-            if self.view.title(node) is None and node.op is None:  # a number mixed into an expression: small
+            if self.view.title(node) is None:  # a number mixed into an expression: small, beside its op
                 attrs.update(fontsize="10", width="0.3", height="0.25")
         if role in (OUTPUT, PARAMETER):
             attrs["penwidth"] = "1.8"
@@ -184,7 +184,7 @@ class _Painter:
             rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         if role == CONSTANT:
             number = _escape(self.summary(node.data))
-            rows.append(number if title is None and node.op is None else f"data {number}")
+            rows.append(number if title is None else f"data {number}")
         else:
             rows.append(f"data {_escape(self.summary(node.data))}")
             rows.append(self.grad_row(node, fill))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Node
+from autograd import Node, topological_order
 
 from .short_names import short_names
 
@@ -61,23 +61,16 @@ class GraphView:
 
 
 def forward_order(root: Node) -> list[Node]:
-    """Every node ``root`` is computed from, inputs before results: constants and results made from data included.
-
-    Depth-first with an explicit stack (no recursion, so any depth works): a
-    node is emitted once all of its inputs have been.
-    """
+    """Every node ``root`` is computed from, inputs before results, constants included."""
     order: list[Node] = []
-    visited = {root}
-    stack = [root]
-    while stack:
-        node = stack[-1]
+    seen: set[Node] = set()
+    for node in topological_order(root) or [root]:
         for parent in node.parents:
-            if parent not in visited:
-                visited.add(parent)
-                stack.append(parent)
-                break
-        else:
-            order.append(stack.pop())
+            if parent not in seen:  # a constant: topological_order leaves it out
+                seen.add(parent)
+                order.append(parent)
+        seen.add(node)
+        order.append(node)
     return order
 
 

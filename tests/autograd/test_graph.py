@@ -319,18 +319,3 @@ def test_a_two_input_op_whose_backward_returns_one_gradient_is_refused():
 
     with pytest.raises(TypeError, match="tuple of 2 gradients"):
         Broken.apply(Value(2.0), Value(3.0)).backward()
-
-
-def test_a_result_made_from_data_only_remembers_its_op_but_needs_no_grad():
-    x, y = Value(-2.0, requires_grad=False), Value(5.0, requires_grad=False)
-    z = Value(-4.0)
-    q = x + y
-    assert q.parents == (x, y) and q.op.name == "+" and q.data == 3.0
-    assert not q.requires_grad and q.is_leaf  # as in PyTorch, a node that needs no grad counts as a leaf
-    f = q * z
-    assert topological_order(f) == [z, f]  # backprop never visits the data part
-    f.backward()
-    assert z.grad == 3.0 and q.grad is None and x.grad is None
-    with no_grad():
-        unrecorded = x + y
-    assert unrecorded.parents == () and unrecorded.op is None

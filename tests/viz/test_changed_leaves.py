@@ -76,24 +76,6 @@ def test_an_edit_into_another_shape_counts_as_a_change():
     assert [node.label for node in find_changes(viz.graph_walk.forward_order(f)).changed] == ["W"]
 
 
-def test_a_sum_of_two_data_inputs_is_drawn_as_their_sum_not_as_a_constant(parse_dot):
-    _, loss = _example_d()
-    nodes, edges = parse_dot(viz.draw(loss).source)
-    labels = {node_id: label for node_id, (label, _) in nodes.items()}
-    (plus,) = [node_id for node_id, label in labels.items() if label == "+"]
-    assert sorted(labels[tail] for tail, head, _, _ in edges if head == plus) == ["x | data -2", "y | data 5"]
-    (q,) = [head for tail, head, _, _ in edges if tail == plus]
-    assert labels[q] == "data 3" and "width" not in nodes[q][1]  # data (no grad), a full box fed by its op
-
-
-def test_a_hand_edit_of_a_data_input_is_found_through_the_sum_it_feeds():
-    _, loss = _example_d()
-    x = loss.parents[0].parents[0].parents[0].parents[0]
-    assert x.label == "x"
-    x.data = -1.0
-    assert "changed since the output was computed: x or y." in viz.draw(loss).source
-
-
 def test_a_neuron_whose_weight_changed_is_marked_in_its_box(parse_dot):
     model = nn.ScalarMLP(2, [3, 1], seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
