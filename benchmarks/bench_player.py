@@ -6,7 +6,7 @@ repeats, with ``max_nodes=None`` so the whole graph is drawn:
 
 - ``viz.backprop_player(loss, "player.html", model=model)``: every step of the
   backward pass, a frame per node, written as one HTML page;
-- ``viz.render(loss, "graph.svg", show_local_grads=True, model=model)``: the same
+- ``viz.render(loss, "graph.svg", show_local_grads=True, model=model, level="weights")``: the same
   picture once, as an SVG file.
 
 Both use the same renderer (the system ``dot`` if installed, else ``graphviz-pure``)
@@ -47,7 +47,7 @@ def check_same_picture(n_points: int) -> None:
     """The player's one picture is the static drawing of the same graph: the same DOT text, so the same layout work."""
     loss, model = mlp_loss(n_points)
     player = viz.backprop_player(loss, max_nodes=None, model=model)
-    static = viz.draw(loss, show_local_grads=True, max_nodes=None, model=model)
+    static = viz.draw(loss, show_local_grads=True, max_nodes=None, model=model, level="weights")
     assert player.canvas.paint().source == static.source, "the player draws a different picture from viz.draw"
 
 
@@ -59,7 +59,11 @@ def measure(n_points: int, folder: Path) -> dict[str, float]:
     for _ in range(REPEATS[n_points]):
         player_times.append(seconds(lambda: viz.backprop_player(loss, player_path, max_nodes=None, model=model)))
         static_times.append(
-            seconds(lambda: viz.render(loss, static_path, show_local_grads=True, max_nodes=None, model=model))
+            seconds(
+                lambda: viz.render(
+                    loss, static_path, show_local_grads=True, max_nodes=None, model=model, level="weights"
+                )
+            )
         )
     return {
         "nodes": len(forward_order(loss)),

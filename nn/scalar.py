@@ -69,6 +69,8 @@ class Layer(Module):
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
     def forward(self, x: Sequence[float | Value]) -> list[Value]:
+        """Every neuron applied to ``x``; a plain number becomes one data node (``x0``, ``x1``...) all neurons share."""
+        x = [xi if isinstance(xi, Value) else Value(xi, label=f"x{i}", requires_grad=False) for i, xi in enumerate(x)]
         return [neuron(x) for neuron in self.neurons]
 
 

@@ -1,12 +1,16 @@
 """``draw``: a computational graph as a Graphviz picture, with every value and gradient.
 
 Each value is a box holding its name, data and gradient; each op is a small
-oval with the op's name, between the boxes of its inputs and its output, so
-the picture reads like the graphs of the lecture notes. Leaves the user made,
-a model's parameters, constants and the output have their own colours. With
-``show_local_grads=True`` every input -> op edge carries the local gradient
-d(out)/d(input), so the chain rule can be checked by eye: the gradient of an
-input is the output's gradient (upstream) times the number on the edge (local).
+oval with the op's name, between the boxes of its inputs and its output.
+Leaves the user made, a model's parameters, constants and the output have
+their own colours. With ``show_local_grads=True`` every input -> op edge
+carries the input's share (what backprop passes to it along that edge) and,
+for an elementwise op, the local gradient d(out)/d(input), so the chain rule
+can be checked by eye: upstream x local = share, and a value's gradient is
+the sum of the shares on the edges leaving it. A model's graph can be drawn
+weight by weight or with one box per neuron or layer (``viz.levels``), and a
+drawing names the leaves that changed since the output was computed
+(``viz.changed_leaves``), so no two numbers on it contradict each other.
 """
 
 from __future__ import annotations
@@ -16,14 +20,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Node
+import numpy as np
 
+from autograd import Node, plain
+
+from .changed_leaves import find_changes
 from .digraph import GraphDrawing
-from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView, walk_graph
-from .local_gradients import local_gradients
+from .graph_walk import CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, GraphView
+from .levels import LAYERS, NEURONS, Box, Grouping, grouped_view
+from .local_gradients import EdgeFlow, edge_flows
+from .short_names import shorten
 from .summaries import check_number_format, describe_array, summarize
 
 RANKDIRS = ("LR", "TB")
+GROUP = "group"
 DEFAULT_MAX_NODES = 250
 
 # Fill and border colour of each kind of box, and the legend's words for it.
@@ -33,12 +43,20 @@ ROLE_STYLES = {
     OUTPUT: ("#ffe2bf", "#c25400", "output"),
     CONSTANT: ("#f4f4f4", "#9e9e9e", "no grad (data, constant)"),
     INTERMEDIATE: ("#ffffff", "#555555", "intermediate"),
+    GROUP: ("#f1f8e9", "#2e7d32", "neuron or layer (one call)"),
+}
+LEVEL_NOTES = {
+    NEURONS: "one box per neuron (a tensor layer is one box) and call: its weights, products, sum and activation "
+    "inside; the box shows the data and grad of its output (level='weights' draws every weight)",
+    LAYERS: "one box per layer and call: its neurons inside; the box shows the data and grad of its outputs "
+    "(level='neurons' or 'weights' for more detail)",
 }
 GRAD_COLOR = "#b3261e"
 OP_FILL = "#ececec"
 FOCUS_FILL = "#fff176"
 FOCUS_COLOR = "#d32f2f"
 NOT_COMPUTED = "?"
+MAX_NAMED_CHANGES = 6  # the caption names this many changed leaves (or groups of suspects), then counts the rest
 
 
 @dataclass(frozen=True)
@@ -68,14 +86,27 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _rows(rows: list[str], padding: int = 1) -> str:
+    """An HTML-like Graphviz label: the rows one under the other."""
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{cells}</TABLE>>'
+
+
 class _Painter:
     """Turns a ``GraphView`` into DOT statements, one node or edge at a time."""
 
-    def __init__(self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus):
+    def __init__(
+        self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus, grouping: Grouping
+    ):
         self.view = view
         self.options = options
         self.gradients = gradients
         self.focus = focus
+        self.grouping = grouping
+        self.box_ids = {box: f"g{index}" for index, box in enumerate(dict.fromkeys(grouping.boxes.values()))}
+        self.flows_of: dict[Node, list[EdgeFlow]] = {}
+        self.changes = find_changes(view.nodes)
+        self.changed = set(self.changes.changed)
 
     def summary(self, x: Any) -> str:
         return summarize(x, self.options.number_format)
@@ -86,9 +117,13 @@ class _Painter:
         graph.attr("node", fontname="Helvetica", fontsize="11")
         graph.attr("edge", fontname="Helvetica", fontsize="9", color="#666666", arrowsize="0.7")
         for node in self.view.nodes:
+            if node in self.grouping.inside:
+                continue
             self.paint_value(graph, node)
             if node.op is not None:
                 self.paint_op(graph, node)
+        for box in dict.fromkeys(self.grouping.boxes.values()):
+            self.paint_box(graph, box)
         if self.view.hidden:
             graph.node(
                 "hidden",
@@ -125,14 +160,15 @@ class _Painter:
         array = describe_array(node.data)
         if array:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
+        if node in self.changed:
+            rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
         if role == CONSTANT:
             number = _escape(self.summary(node.data))
             rows.append(number if title is None else f"data {number}")
         else:
             rows.append(f"data {_escape(self.summary(node.data))}")
             rows.append(self.grad_row(node))
-        cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+        return _rows(rows)
 
     def grad_row(self, node: Node) -> str:
         grad = self.gradients.get(node)
@@ -157,23 +193,107 @@ class _Painter:
             width="0.4",
             margin="0.04,0.02",
         )
-        locals_ = local_gradients(node) if self.options.show_local_grads else (None,) * len(node.parents)
-        for parent, local in zip(node.parents, locals_):
+        flows = {flow.position: flow for flow in self.flows(node)}
+        for position, parent in enumerate(node.parents):
             attrs = {}
-            if local is not None:
-                attrs["label"] = f"local {self.summary(local)}"
             if parent is self.focus.current and focused:
-                attrs.update(color=FOCUS_COLOR, penwidth="2.5", fontcolor=FOCUS_COLOR)
-            source = self.view.ids.get(parent)
-            if source is None:
-                graph.edge("hidden", op_id, style="dashed", **attrs)
-            else:
+                attrs.update(color=FOCUS_COLOR, penwidth="2.5")
+            source = self.source_id(parent)
+            if source == "hidden":
+                attrs["style"] = "dashed"
+            flow = flows.get(position)
+            if flow is None:
                 graph.edge(source, op_id, **attrs)
+                continue
+            # The edge's numbers sit on a small node of their own, in the line from the input to the op,
+            # so they cannot be read as a neighbouring edge's.
+            label_id = self.view.edge_numbers_id(node, position)
+            graph.node(label_id, label=self.flow_label(flow), shape="plain", fontsize="9")
+            graph.edge(source, label_id, arrowhead="none", **attrs)
+            graph.edge(label_id, op_id, **attrs)
         graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
+
+    def source_id(self, node: Node) -> str:
+        """The id of what an edge from ``node`` starts at: its box, the node itself, or the note on hidden nodes."""
+        box = self.grouping.boxes.get(node)
+        if box is not None:
+            return self.box_ids[box]
+        return self.view.ids.get(node, "hidden")
+
+    def paint_box(self, graph: GraphDrawing, box: Box) -> None:
+        """One neuron or layer (one call of it): its name, what is inside, its output's data and grad."""
+        role = OUTPUT if self.view.root in box.members else GROUP
+        fill, border, _ = ROLE_STYLES[role]
+        box_id = self.box_ids[box]
+        graph.node(
+            box_id,
+            label=self.box_label(box),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=fill,
+            color=border,
+            penwidth="1.8",
+            margin="0.1,0.05",
+        )
+        sources = {}
+        for member in box.members:
+            for parent in member.parents:
+                from_box = self.grouping.boxes.get(parent)
+                if from_box is not box and (from_box is not None or parent not in self.grouping.inside):
+                    sources[self.source_id(parent)] = None
+        for source in sources:
+            graph.edge(source, box_id)
+
+    def box_label(self, box: Box) -> str:
+        title = shorten(box.group) if self.view.name_key else box.group
+        if box.call:
+            title += f" (call {box.call})"
+        parameters = {p for member in box.members for p in member.parents if p in self.view.parameter_names}
+        last = box.outputs[-1] if box.outputs else box.members[-1]
+        inside = f"{len(parameters)} parameters, then {last.op.name}" if len(last.parents) == 1 else ""
+        rows = [f"<B>{_escape(title)}</B>"]
+        array = describe_array(box.outputs[0].data) if len(box.outputs) == 1 else None
+        if array:
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(array)}</FONT>')
+        if inside:
+            rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
+        if parameters & self.changed:
+            rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
+        data = [output.data for output in box.outputs]
+        grads = [self.gradients.get(output) for output in box.outputs]
+        if len(data) == 1:
+            rows.append(f"data {_escape(self.summary(data[0]))}")
+            rows.append(self.grad_row(box.outputs[0]))
+        else:
+            rows.append(f"data {_escape(self.summary(np.array([plain(d) for d in data])))}")
+            text = NOT_COMPUTED if any(g is None for g in grads) else self.summary(np.array([plain(g) for g in grads]))
+            rows.append(f'<FONT COLOR="{GRAD_COLOR}">grad {_escape(text)}</FONT>')
+        return _rows(rows)
+
+    def flows(self, node: Node) -> list[EdgeFlow]:
+        """The flows drawn on the edges into ``node``'s op (none unless edge labels are asked for)."""
+        if not self.options.show_local_grads:
+            return []
+        if node not in self.flows_of:
+            self.flows_of[node] = edge_flows(node, self.gradients.get(node))
+        return self.flows_of[node]
+
+    def flow_label(self, flow: EdgeFlow) -> str:
+        """``local`` (elementwise ops only) and ``share``: the share hidden until backprop reaches the op."""
+        rows = []
+        if flow.local is not None:
+            rows.append(f"local {_escape(self.summary(flow.local))}")
+        share = NOT_COMPUTED if flow.share is None else self.summary(flow.share)
+        color = "#ffffff" if flow.node in self.focus.pending else GRAD_COLOR
+        rows.append(f'<FONT COLOR="{color}">share {_escape(share)}</FONT>')
+        return _rows(rows, padding=0)
 
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
-        roles = sorted({self.view.role(node) for node in self.view.nodes}, key=list(ROLE_STYLES).index)
+        roles = {self.view.role(node) for node in self.view.nodes if node not in self.grouping.inside}
+        if self.grouping.boxes:
+            roles.add(GROUP)
+        roles = sorted(roles, key=list(ROLE_STYLES).index)
         legend = "".join(
             f'<TD BGCOLOR="{ROLE_STYLES[role][0]}" BORDER="1" COLOR="{ROLE_STYLES[role][1]}">{ROLE_STYLES[role][2]}</TD>'
             for role in roles
@@ -181,30 +301,90 @@ class _Painter:
         notes = [f'<TR><TD COLSPAN="{len(roles)}">{_escape(note)}</TD></TR>' for note in self.notes()]
         return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{legend}</TR>{"".join(notes)}</TABLE>>'
 
+    def name(self, node: Node) -> str:
+        """How a note names a node: its title, else what it is and its data."""
+        title = self.view.title(node)
+        if title:
+            return title
+        what = "leaf" if node.op is None else f"{node.op.name} result"
+        return f"an unnamed {what} ({self.summary(node.data)})"
+
+    def changed_note(self) -> str:
+        """Which leaves changed since the output was computed, and what that means for the numbers drawn."""
+        groups = [" or ".join(self.name(node) for node in group) for group in self.changes.suspects]
+        shown = ", ".join(groups[:MAX_NAMED_CHANGES])
+        if len(groups) > MAX_NAMED_CHANGES:
+            shown += f" and {len(groups) - MAX_NAMED_CHANGES} more"
+        return (
+            f"changed since the output was computed: {shown}. The results drawn after them still show the "
+            "forward (and grads) from before the change: compute the output again to see the new ones"
+        )
+
     def notes(self) -> list[str]:
         notes = []
+        if self.grouping.boxes:
+            notes.append(LEVEL_NOTES[self.grouping.level])
+        if self.view.name_key:
+            key = ", ".join(f"{letter} = {word}" for letter, word in self.view.name_key.items())
+            notes.append(f"names shortened: {key}")
+        if self.changes:
+            notes.append(self.changed_note())
         if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         if self.view.hidden:
+            drawn = self.grouping.drawn(self.view.nodes)
+            what = "boxes" if self.grouping.boxes else "nodes"
             notes.append(
-                f"graph cut: showing the {len(self.view.nodes)} nodes nearest the output; left out: "
+                f"graph cut: showing the {drawn} {what} nearest the output; left out: "
                 f"{self.view.hidden} of {self.view.total} nodes and {self.view.hidden_edges} of "
                 f"{self.view.total_edges} edges (raise max_nodes to see more)"
             )
         if self.options.show_local_grads:
-            notes.append(
-                "local = d(op output)/d(input) on each edge: upstream grad × local = the input's share of its grad"
-            )
-            if any(describe_array(n.data) for n in self.view.nodes):
-                notes.append("for an array, local = what the input receives when every output element has grad 1")
+            notes.extend(self.edge_rules())
         return notes
+
+    def edge_rules(self) -> list[str]:
+        """The rule that holds on each kind of labelled edge drawn, and how the shares add up."""
+        drawn = [node for node in self.view.nodes if node not in self.grouping.inside]
+        flows = [flow for node in drawn for flow in self.flows(node)]
+        rules = []
+        if any(flow.local is not None for flow in flows):
+            rules.append(
+                "edge into an elementwise op: local = d(op output)/d(input); "
+                "upstream grad (the op output's grad) × local = share, what the input receives along the edge"
+            )
+        others = sorted({flow.node.op.name for flow in flows if flow.local is None})
+        if others:
+            rules.append(
+                f"edge into {', '.join(others)}: share = the op's backward applied to the upstream grad "
+                "(a vector-Jacobian product, not a product of numbers drawn)"
+            )
+        received: dict[Node, Any] = {}
+        for flow in flows:
+            if flow.share is not None:
+                received[flow.parent] = flow.share + received.get(flow.parent, 0.0)
+        apart = [
+            node
+            for node, total in received.items()
+            if self.gradients.get(node) is None or not np.allclose(total, plain(self.gradients[node]))
+        ]
+        if apart:
+            names = ", ".join(self.view.title(node) or f"v{self.view.ids[node][1:]}" for node in apart[:5])
+            rules.append(f"the grad of {names} also has parts from uses not drawn (or from other backward passes)")
+        elif received:
+            rules.append("a value's grad = the sum of the shares on the edges leaving it")
+        return rules
 
 
 def paint(
-    view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus | None = None
+    view: GraphView,
+    options: DrawOptions,
+    gradients: Mapping[Node, Any],
+    focus: Focus | None = None,
+    grouping: Grouping | None = None,
 ) -> GraphDrawing:
     """The drawing of ``view`` with the given gradients (and, for a backprop step, what it emphasises)."""
-    return _Painter(view, options, gradients, focus or Focus()).paint()
+    return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
 
 
 def draw(
@@ -214,16 +394,22 @@ def draw(
     number_format: str = ".4g",
     max_nodes: int | None = DEFAULT_MAX_NODES,
     model: Any = None,
+    level: str | None = None,
 ) -> GraphDrawing:
     """Draw the graph that computed ``node``: a ``graphviz.Digraph`` that shows itself in Jupyter.
 
     ``rankdir``: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs on top).
-    ``show_local_grads``: write d(out)/d(input) on each edge into an op.
+    ``show_local_grads``: write on each edge into an op what the input receives
+    along it (its share of the gradient) and, for an elementwise op, the local
+    gradient d(out)/d(input).
     ``number_format``: format spec of every number (``".4g"``, ``".2f"``, ...).
-    ``max_nodes``: draw at most this many values, those nearest the output, and
+    ``max_nodes``: draw at most this many boxes, those nearest the output, and
     say how many were left out (None draws everything).
     ``model``: an object with ``named_parameters()`` (an ``nn.Module``) whose
     parameters are labelled with their dotted names and coloured as parameters.
+    ``level``: with a model, ``"weights"`` (every node), ``"neurons"`` (one box
+    per neuron and call) or ``"layers"`` (one box per layer and call); None
+    picks the finest level that keeps the drawing readable.
 
     Gradients are read from ``.grad``: before any ``backward()`` they show as
     ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
@@ -232,5 +418,5 @@ def draw(
     ``viz.GraphDrawing``).
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
-    view = walk_graph(node, max_nodes, model)
-    return paint(view, options, {n: n.grad for n in view.nodes})
+    view, grouping = grouped_view(node, max_nodes, model, level)
+    return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping)

@@ -17,6 +17,8 @@ from typing import Any
 
 from autograd import Node, topological_order
 
+from .short_names import short_names
+
 OUTPUT = "output"
 PARAMETER = "parameter"
 LEAF = "leaf"
@@ -33,6 +35,7 @@ class GraphView:
     total: int
     total_edges: int
     parameter_names: dict[Node, str] = field(default_factory=dict)
+    name_key: dict[str, str] = field(default_factory=dict)  # letters of shortened names: {"l": "layers", ...}
     ids: dict[Node, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,6 +54,10 @@ class GraphView:
     def op_id(self, node: Node) -> str:
         """The id of the oval of the op that made ``node`` (``v7`` is made by ``op7``)."""
         return f"op{self.ids[node][1:]}"
+
+    def edge_numbers_id(self, node: Node, position: int) -> str:
+        """The id of the small node holding the numbers of the edge into ``node``'s op at input ``position``."""
+        return f"{self.op_id(node)}e{position}"
 
     def role(self, node: Node) -> str:
         """``output``, ``parameter``, ``leaf`` (made by the user), ``constant`` or ``intermediate``."""
@@ -116,8 +123,17 @@ def _pairs(items: Iterable[Any]) -> Iterable[tuple[str, Node]]:
         yield name, parameter
 
 
+def check_max_nodes(max_nodes: Any) -> None:
+    """Refuse a ``max_nodes`` that is not a positive whole number or None, by name."""
+    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive whole number or None, got {max_nodes!r}")
+
+
 def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
-    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output."""
+    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output.
+
+    Long parameter names are shortened (``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``).
+    """
     if not isinstance(root, Node):
         kind = type(root)
         name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
@@ -125,11 +141,11 @@ def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> G
             f"viz draws an autograd Value or Tensor, got {name}: build the computation from "
             "autograd's Value or Tensor (from autograd import Value, Tensor) to draw it"
         )
-    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"max_nodes must be a positive whole number or None, got {max_nodes!r}")
+    check_max_nodes(max_nodes)
     order = forward_order(root)
-    names = parameter_names(model)
+    names, key = short_names(parameter_names(model))
     if max_nodes is None or len(order) <= max_nodes:
-        return GraphView(root, order, len(order), count_edges(order), names)
+        return GraphView(root, order, len(order), count_edges(order), names, key)
     kept = nearest_to_output(root, max_nodes)
-    return GraphView(root, [node for node in order if node in kept], len(order), count_edges(order), names)
+    drawn = [node for node in order if node in kept]
+    return GraphView(root, drawn, len(order), count_edges(order), names, key)

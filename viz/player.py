@@ -69,18 +69,30 @@ class BackpropPlayer:
 
         Parts are named by their DOT names (``v3``, ``op3``, ``v2->op3``): the node
         the step completes, the ops that used it (their ovals and outputs) and the
-        edges their gradients come back along.
+        edges their gradients come back along (through the small node of an
+        edge's numbers where the picture has one: ``v2->op3e0``, ``op3e0->op3``).
         """
         view = self.canvas.view
+        drawn = {html.unescape(title) for title in re.findall(r"<title>(.*?)</title>", self.picture())}
         frames = []
         for step in self.steps:
             node = view.ids[step.node]
-            consumers = [(view.ids[c], view.op_id(c)) for c in dict.fromkeys(term.consumer for term in step.terms)]
+            consumers = list(dict.fromkeys(term.consumer for term in step.terms))
+            edges = []
+            for consumer in consumers:
+                op = view.op_id(consumer)
+                for position, parent in enumerate(consumer.parents):
+                    if parent is step.node:  # straight into the op, or through the small node of the edge's numbers
+                        numbers = view.edge_numbers_id(consumer, position)
+                        edges += [e for e in (f"{node}->{op}", f"{node}->{numbers}", f"{numbers}->{op}") if e in drawn]
+                edges.append(f"{op}->{view.ids[consumer]}")
             frames.append(
                 {
                     "node": node,
-                    "consumers": [name for value, op in consumers for name in (value, op)],
-                    "edges": [edge for value, op in consumers for edge in (f"{node}->{op}", f"{op}->{value}")],
+                    "consumers": [
+                        name for consumer in consumers for name in (view.ids[consumer], view.op_id(consumer))
+                    ],
+                    "edges": edges,
                     "text": step.text,
                 }
             )

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from tqdm import tqdm
 
 
 class EpochProgress:
     """Progress over the epochs of one training run: ``epoch_done(numbers)`` after each, ``close()`` at the end.
-
-    As a context manager it closes itself when the block ends; a run ended by an
-    error closes the bar without the closing line (the error says what happened).
 
     ``show``: True always (live on a terminal, a closing line elsewhere), False
     never, None only on a terminal. It writes to the error stream, as tqdm does.
@@ -43,15 +41,6 @@ class EpochProgress:
         self.bar.update(1)
         self.bar.set_postfix(self.numbers)
 
-    def __enter__(self) -> EpochProgress:
-        return self
-
-    def __exit__(self, error_type: type[BaseException] | None, *details: object) -> None:
-        if error_type is None:
-            self.close()
-        else:
-            self.bar.close()
-
     def close(self) -> None:
         """End the bar, or write the closing line: epochs run out of those asked, time, last numbers."""
         self.bar.close()
@@ -62,3 +51,15 @@ class EpochProgress:
             print(
                 f"training: {self.finished}/{self.epochs} epochs{stopped} in {seconds:.1f} s{numbers}", file=self.stream
             )
+
+
+@contextmanager
+def epoch_progress(epochs: int, show: bool | None) -> Iterator[EpochProgress]:
+    """An ``EpochProgress`` closed when the block ends; a run ended by an error closes the bar without the closing line."""
+    progress = EpochProgress(epochs, show)
+    try:
+        yield progress
+    except BaseException:
+        progress.bar.close()
+        raise
+    progress.close()

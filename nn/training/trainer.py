@@ -25,7 +25,7 @@ from ..module import Module
 from .callbacks import Callback
 from .history import History
 from .metrics import Metric, resolve_metrics
-from .progress import EpochProgress
+from .progress import epoch_progress
 
 LossFunction = Callable[[Tensor, np.ndarray], Tensor]
 """``loss_fn(outputs, targets)``: the model's output ``Tensor`` and the targets as numpy, to a scalar ``Tensor``."""
@@ -110,7 +110,7 @@ class Trainer:
         self.step = 0
         self.stop_training = False
         self._call("on_train_begin")
-        with EpochProgress(epochs, self.progress) as progress:
+        with epoch_progress(epochs, self.progress) as progress:
             for self.epoch in range(epochs):
                 self._call("on_epoch_begin")
                 learning_rate = getattr(self.optimizer, "lr", None)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, topological_order
 
 
 def test_neuron_computes_activation_of_weighted_sum_and_its_gradients():
@@ -92,3 +92,21 @@ def test_scalar_mlp_reaches_100_percent_on_100_moons():
         optimizer.lr = 1.0 - 0.9 * epoch / 100  # micrograd's demo schedule
         optimizer.step()
     assert accuracy == 1.0
+
+
+def test_each_float_input_is_one_node_that_every_neuron_of_the_first_layer_reads():
+    model = nn.ScalarMLP(2, [4, 1], seed=0)
+    out = model([0.5, -1.0])
+    order = topological_order(out)
+    first_layer = [n for n in order if n.op is not None and any(p in model.layers[0].parameters() for p in n.parents)]
+    inputs = {id(p): p for n in first_layer for p in n.parents if not p.requires_grad}
+    assert sorted((p.label, p.data) for p in inputs.values()) == [("x0", 0.5), ("x1", -1.0)]
+    # Each input feeds one product in each of the 4 neurons: 4 uses of the same node.
+    for p in inputs.values():
+        assert sum(parent is p for n in first_layer for parent in n.parents) == 4
+    h = [
+        math.tanh(neuron.bias.data + neuron.weights[0].data * 0.5 - neuron.weights[1].data)
+        for neuron in model.layers[0].neurons
+    ]
+    last = model.layers[1].neurons[0]
+    assert out.data == pytest.approx(last.bias.data + sum(w.data * hi for w, hi in zip(last.weights, h)), rel=1e-12)

@@ -52,25 +52,46 @@ def _visible_text(label: str) -> str:
     return re.sub(r"<[^>]*>", "", label).strip()
 
 
+_EDGE_LABEL_NODE = re.compile(r"^op\d+e\d+$")
+
+
+def _parse(source: str):
+    nodes, edges = {}, []
+    for line in source.splitlines():
+        match = _STATEMENT.match(line)
+        if not match or match.group(1) in ("node", "edge", "graph"):
+            continue
+        tail, head, attributes = match.groups()
+        attributes = attributes or ""
+        label_match = _LABEL.search(attributes)
+        label = _visible_text(label_match.group(1)) if label_match else ""
+        if head is None:
+            nodes[tail] = (label, attributes)
+        else:
+            edges.append((tail, head, label, attributes))
+    return nodes, edges
+
+
 @pytest.fixture
 def parse_dot():
-    """Split DOT text into ``{node id: (visible label, attributes)}`` and ``[(tail, head, edge label, attributes)]``."""
+    """Split DOT text into ``{node id: (visible label, attributes)}`` and ``[(tail, head, edge label, attributes)]``.
+
+    An edge drawn through a small node that carries its numbers (input -> numbers -> op) is
+    given back as one edge input -> op whose label is that node's text.
+    """
 
     def parse(source: str):
-        nodes, edges = {}, []
-        for line in source.splitlines():
-            match = _STATEMENT.match(line)
-            if not match or match.group(1) in ("node", "edge", "graph"):
+        nodes, edges = _parse(source)
+        numbers = {node_id: nodes.pop(node_id)[0] for node_id in list(nodes) if _EDGE_LABEL_NODE.match(node_id)}
+        onward = {tail: (head, attributes) for tail, head, _, attributes in edges if tail in numbers}
+        joined = []
+        for tail, head, label, attributes in edges:
+            if tail in numbers:
                 continue
-            tail, head, attributes = match.groups()
-            attributes = attributes or ""
-            label_match = _LABEL.search(attributes)
-            label = _visible_text(label_match.group(1)) if label_match else ""
-            if head is None:
-                nodes[tail] = (label, attributes)
-            else:
-                edges.append((tail, head, label, attributes))
-        return nodes, edges
+            if head in numbers:
+                head, label, attributes = onward[head][0], numbers[head], onward[head][1]
+            joined.append((tail, head, label, attributes))
+        return nodes, joined
 
     return parse
 

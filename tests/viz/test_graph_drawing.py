@@ -39,13 +39,14 @@ def test_example_a_values_gradients_ops_and_local_gradients(example_a, parse_dot
     )
     assert sorted(label for node_id, label in labels.items() if node_id.startswith("op")) == ["*", "+"]
     # df/dq is z = -4 and df/dz is q = 3 (the mul gate swaps its inputs); the add gate's local gradients are 1.
+    # Each share is the op output's grad times local: 1 x -4, 1 x 3, and -4 x 1 into x and y.
     assert edges == sorted(
         [
-            ("x | data -2 | grad -4", "+", "local 1"),
-            ("y | data 5 | grad -4", "+", "local 1"),
+            ("x | data -2 | grad -4", "+", "local 1 | share -4"),
+            ("y | data 5 | grad -4", "+", "local 1 | share -4"),
             ("+", "q | data 3 | grad -4", ""),
-            ("q | data 3 | grad -4", "*", "local -4"),
-            ("z | data -4 | grad 3", "*", "local 3"),
+            ("q | data 3 | grad -4", "*", "local -4 | share -4"),
+            ("z | data -4 | grad 3", "*", "local 3 | share 3"),
             ("*", "f | data -12 | grad 1", ""),
         ]
     )
@@ -77,13 +78,13 @@ def test_example_b_values_gradients_ops_and_local_gradients(example_b, parse_dot
     ops = sorted(label for node_id, label in labels.items() if node_id.startswith("op"))
     assert ops == sorted(["*", "*", "+", "+", "neg", "exp", "+", "/"])
     # The notes' chain: the 1/x node's local gradient -1/1.37**2, the +1 node's 1, exp's e**-1, the *-1 node's -1.
-    assert ("data 1.368 | grad -0.5344", "/", "local -0.5344") in edges
-    assert ("1", "/", "") in edges  # a constant gets no gradient, so its edge has no local gradient
-    assert ("data 0.3679 | grad -0.5344", "+", "local 1") in edges
-    assert ("data -1 | grad -0.1966", "exp", "local 0.3679") in edges
-    assert ("data 1 | grad 0.1966", "neg", "local -1") in edges
-    assert ("x0 | data -1 | grad 0.3932", "*", "local 2") in edges  # d(w0*x0)/dx0 = w0
-    assert ("w1 | data -3 | grad -0.3932", "*", "local -2") in edges  # d(w1*x1)/dw1 = x1
+    assert ("data 1.368 | grad -0.5344", "/", "local -0.5344 | share -0.5344") in edges
+    assert ("1", "/", "") in edges  # a constant gets no gradient, so its edge has no numbers
+    assert ("data 0.3679 | grad -0.5344", "+", "local 1 | share -0.5344") in edges
+    assert ("data -1 | grad -0.1966", "exp", "local 0.3679 | share -0.1966") in edges  # -0.5344 x 0.3679
+    assert ("data 1 | grad 0.1966", "neg", "local -1 | share 0.1966") in edges
+    assert ("x0 | data -1 | grad 0.3932", "*", "local 2 | share 0.3932") in edges  # d(w0*x0)/dx0 = w0
+    assert ("w1 | data -3 | grad -0.3932", "*", "local -2 | share -0.3932") in edges  # d(w1*x1)/dw1 = x1
 
 
 def test_before_backward_gradients_are_marked_not_computed_never_zero(example_a, parse_dot):
@@ -241,7 +242,8 @@ def test_a_variable_used_twice_has_two_edges_with_their_local_gradients(parse_do
     y = x * x
     y.backward()
     _, edges = _named(parse_dot, viz.draw(y, show_local_grads=True).source)
-    assert edges.count(("x | data 3 | grad 6", "*", "local 3")) == 2  # d(a*b)/da = b = 3, twice
+    # d(a*b)/da = b = 3 on each edge, and the two shares add up to x's grad.
+    assert edges.count(("x | data 3 | grad 6", "*", "local 3 | share 3")) == 2
 
 
 def test_a_gradient_recorded_with_create_graph_shows_its_number(parse_dot):
@@ -291,3 +293,9 @@ def test_named_data_is_a_full_box_and_an_unnamed_constant_a_small_one(parse_dot)
     assert "dashed" in by_label["x | data 0.5"] and "width" not in by_label["x | data 0.5"]
     assert "dashed" in by_label["1"] and "width=0.3" in by_label["1"]
     assert "w | data 2 | grad 0.5" in by_label
+
+
+def test_before_backward_an_edge_shows_its_local_gradient_and_an_unknown_share(example_a, parse_dot):
+    _, edges = _named(parse_dot, viz.draw(example_a["f"], show_local_grads=True).source)
+    assert ("z | data -4 | grad ?", "*", "local 3 | share ?") in edges
+    assert ("x | data -2 | grad ?", "+", "local 1 | share ?") in edges

@@ -43,9 +43,14 @@ def test_example_c_boxes_show_shape_dtype_data_and_grad(parse_dot):
     assert "f | shape () float64 | data 0.116 | grad 1" in values
     assert {"@", "*", "sum"} <= {label for node_id, label in labels.items() if node_id.startswith("op")}
     q_id = next(node_id for node_id, label in labels.items() if label.startswith("q |"))
-    # The mul gate's local gradient for each input is the other input: q itself, on both edges of q * q.
-    assert [label for tail, _, label, _ in edges if tail == q_id] == ["local [0.22 0.26]", "local [0.22 0.26]"]
-    assert "for an array, local = what the input receives when every output element has grad 1" in source
+    # The mul gate's local gradient for each input is the other input: q itself, on both edges of q * q;
+    # the upstream grad is 1 everywhere (sum), so each share is q too, and the two add up to q's grad 2q.
+    assert [label for tail, _, label, _ in edges if tail == q_id] == ["local [0.22 0.26] | share [0.22 0.26]"] * 2
+    # Into @ only the share is drawn: W's is the outer product 2 q x^T, not a product of numbers on the picture.
+    W_id = next(node_id for node_id, label in labels.items() if label.startswith("W |"))
+    assert [label for tail, _, label, _ in edges if tail == W_id] == ["share [[0.088 0.176] [0.104 0.208]]"]
+    assert "edge into @, reshape, sum: share = the op's backward applied to the upstream grad" in source
+    assert "upstream grad (the op output's grad) × local = share" in source
 
 
 def test_before_backward_tensor_gradients_are_marked_not_computed(parse_dot):
