@@ -17,6 +17,8 @@ from typing import Any
 
 from autograd import Node, topological_order
 
+from .torch_graph import is_torch_tensor, mirror_torch_graph
+
 OUTPUT = "output"
 PARAMETER = "parameter"
 LEAF = "leaf"
@@ -118,6 +120,8 @@ def _pairs(items: Iterable[Any]) -> Iterable[tuple[str, Node]]:
 
 def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
     """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output."""
+    if is_torch_tensor(root):  # drawn through the tracegrad graph that mirrors it
+        root, model = mirror_torch_graph(root, model)
     if not isinstance(root, Node):
         kind = type(root)
         name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
