@@ -185,11 +185,12 @@ def test_without_torch_the_error_says_how_to_install_it():
         "        if name == 'torch' or name.startswith('torch.'):\n"
         "            raise ModuleNotFoundError(name)\n"
         "sys.meta_path.insert(0, NoTorch())\n"
-        "import nn\n"
-        "try:\n"
-        "    nn.to_torch(nn.Linear(2, 2))\n"
-        "except ImportError as error:\n"
-        "    print(error)\n"
+        "import nn, viz\n"
+        "for call in (lambda: nn.to_torch(nn.Linear(2, 2)), lambda: nn.from_torch(None), viz.trace_torch):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except ImportError as error:\n"
+        "        print(error)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -199,4 +200,4 @@ def test_without_torch_the_error_says_how_to_install_it():
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT)},
     )
-    assert "pip install 'tracegrad[torch]'" in result.stdout, result.stderr
+    assert result.stdout.count("pip install 'tracegrad[torch]'") == 3, result.stderr
