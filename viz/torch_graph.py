@@ -173,10 +173,7 @@ class _Mirror:
 
     def make(self, source: Any, parents: tuple[Node, ...]) -> Node:
         if isinstance(source, _TracedSource):
-            call = source.call
-            if not call.requires_grad:  # computed from constants or under no_grad: a constant, as in torch
-                return Tensor._result(call.data, (), None)
-            node = Tensor._result(call.data, parents, TorchOp(call, self.torch))
+            node = Tensor._result(source.call.data, parents, TorchOp(source.call, self.torch))
             node.op.needs_input_grad = tuple(parent.requires_grad for parent in parents)
             node.grad = _current_grad(source.tensor, source.version)
             return node
@@ -192,19 +189,23 @@ class _Mirror:
         return node
 
     def build(self, root: Any) -> Node:
-        """The node of ``root``, every input built first (a depth-first walk with an explicit stack)."""
-        pending_inputs: dict[Any, list[Any]] = {}
+        """The node of ``root``, every input built first (a depth-first walk with an explicit stack).
+
+        Sources are told apart by the ``id`` of torch's objects, so every source
+        stays referenced in ``inputs_of`` until the walk ends: an id is never reused.
+        """
+        inputs_of: dict[Any, list[Any]] = {}
         stack = [(root, False)]
         while stack:
             source, inputs_built = stack.pop()
             if source.key in self.nodes:
                 continue
             if inputs_built:
-                parents = tuple(self.nodes[given.key] for given in pending_inputs.pop(source.key))
+                parents = tuple(self.nodes[given.key] for given in inputs_of[source.key])
                 self.nodes[source.key] = self.make(source, parents)
                 continue
             inputs = self.inputs(source)
-            pending_inputs[source.key] = inputs
+            inputs_of[source.key] = inputs
             stack.append((source, True))
             stack.extend((given, False) for given in reversed(inputs) if given.key not in self.nodes)
         return self.nodes[root.key]

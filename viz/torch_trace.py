@@ -55,7 +55,6 @@ class TracedCall:
     inputs: tuple[TracedInput, ...]
     output_index: int | None  # which item of a tuple result this tensor is (None: the result itself)
     data: np.ndarray
-    requires_grad: bool
     random_state: Any  # torch's CPU random state before the call when the call drew random numbers, else None
 
     def run_again(self, torch: Any, tensors: list[Any]) -> Any:
@@ -104,7 +103,7 @@ def op_name(function: Callable) -> str:
 
 
 def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> Any:
-    """Run one torch call and keep a ``TracedCall`` on each tensor it makes from tensors."""
+    """Run one torch call and keep a ``TracedCall`` on each tensor it makes that torch's autograd recorded."""
     if op_name(function) in ("get", "set"):  # reading or setting an attribute (x.grad, x.shape): not an op
         return function(*args, **kwargs)
     found: list[Any] = []
@@ -125,8 +124,10 @@ def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> A
     else:
         return result
     for index, output in outputs:
+        if output.grad_fn is None:
+            continue  # torch recorded nothing (no grad wanted, or under no_grad): a constant or a leaf, as in torch
         if any(output is given.tensor and output._version == given.version for given in inputs):
-            continue  # the input itself, unchanged (requires_grad_, a no-op .to()): nothing was computed
+            continue  # the input itself, unchanged (a no-op .to()): nothing was computed
         try:
             data = snapshot(output)
         except (TypeError, RuntimeError):
@@ -136,11 +137,8 @@ def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> A
             records = {}
             setattr(output, RECORDS, records)
         name = op_name(function) if index is None else f"{op_name(function)}[{index}]"
-        records[output._version] = TracedCall(
-            name, function, arguments, inputs, index, data, output.requires_grad, random_state
-        )
-        if output.requires_grad and output.grad_fn is not None:
-            output.retain_grad()
+        records[output._version] = TracedCall(name, function, arguments, inputs, index, data, random_state)
+        output.retain_grad()
     return result
 
 

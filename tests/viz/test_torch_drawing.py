@@ -178,3 +178,14 @@ def test_float32_values_stay_float32():
 def test_a_tensor_with_no_computation_behind_it_is_refused_with_what_to_do():
     with pytest.raises(TypeError, match=r"got torch\.Tensor with no computation behind it .*requires_grad=True"):
         viz.draw(torch.ones(2))
+
+
+def test_a_parameter_updated_under_no_grad_inside_the_trace_is_a_leaf_as_in_torch():
+    with viz.trace_torch():
+        w = scalar(2.0)
+        (w * 3).backward()
+        with torch.no_grad():
+            w -= 0.5 * w.grad  # an SGD step: 2 - 0.5 * 3
+        loss = w * w
+    loss.backward()
+    assert sorted(boxes(viz.draw(loss).source).values()) == ["<B>output</B> | data 0.25 | grad 1", "data 0.5 | grad 4"]
