@@ -125,8 +125,9 @@ def test_an_untraced_result_shows_torchs_backward_functions_and_the_leaves_with_
     assert f"grad [[{model[0].weight.grad[0, 0].item():.4g} " in weight_box
     assert f"data [[{model[0].weight[0, 0].item():.4g} " in weight_box
     assert "data ?" in source  # torch keeps no values between its backward functions
-    with pytest.raises(RuntimeError, match=r"viz\.trace_torch\(\)"):
-        viz.draw(loss, show_local_grads=True)
+    for show in (lambda: viz.draw(loss, show_local_grads=True), lambda: viz.backprop_steps(loss)):
+        with pytest.raises(RuntimeError, match=r"keeps no values .*viz\.trace_torch\(\)"):
+            show()
 
 
 def test_a_deep_untraced_torch_graph_is_walked_without_recursion():
