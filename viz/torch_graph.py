@@ -49,9 +49,6 @@ class TorchOp(Function):
         self.torch = torch
         self.name = call.name
 
-    def forward(self, *inputs: Any) -> Any:
-        return self.call.data
-
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         torch = self.torch
         if isinstance(grad, Node) or any(isinstance(x, Node) for x in inputs):
