@@ -43,6 +43,7 @@ from .model_selection import Bagging, cross_validate
 from .module import Module
 from .neighbors import KNNClassifier
 from .scalar import Layer, Neuron, ScalarMLP
+from .torch_bridge import from_torch, to_torch
 from .training import Callback, EarlyStopping, History, Trainer, accuracy, fit, predict
 
 __all__ = [
@@ -88,10 +89,12 @@ __all__ = [
     "cross_validate",
     "data",
     "fit",
+    "from_torch",
     "l1_penalty",
     "l2_penalty",
     "mse_loss",
     "multi_margin_loss",
     "optim",
     "predict",
+    "to_torch",
 ]

@@ -24,6 +24,7 @@ from .plots import (
     standard_optimizers,
 )
 from .render import render
+from .torch_trace import trace_torch
 
 __all__ = [
     "BackpropPlayer",
@@ -52,4 +53,5 @@ __all__ = [
     "render",
     "render_time_limit",
     "standard_optimizers",
+    "trace_torch",
 ]

@@ -173,6 +173,7 @@ def backprop_steps(
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view = walk_graph(node, max_nodes, model)
+    node = view.root  # a torch tensor is stepped through on the graph that mirrors it
     gradients: Mapping[Node, Any] = backprop(node) if node.requires_grad else {}
     drawn = set(view.nodes)
     backward_order = list(reversed(topological_order(node)))

@@ -18,6 +18,7 @@ from typing import Any
 from autograd import Node, topological_order
 
 from .short_names import short_names
+from .torch_graph import is_torch_tensor, mirror_torch_graph
 
 OUTPUT = "output"
 PARAMETER = "parameter"
@@ -129,11 +130,14 @@ def check_max_nodes(max_nodes: Any) -> None:
         raise ValueError(f"max_nodes must be a positive whole number or None, got {max_nodes!r}")
 
 
-def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
-    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output.
+def drawable(root: Any, model: Any) -> tuple[Node, Any]:
+    """The graph node to draw for ``root`` and the model naming its parameters.
 
-    Long parameter names are shortened (``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``).
+    A torch tensor is drawn through the tracegrad graph that mirrors it (its
+    parameters named through the torch model); anything else must be a node.
     """
+    if is_torch_tensor(root):
+        return mirror_torch_graph(root, model)
     if not isinstance(root, Node):
         kind = type(root)
         name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
@@ -141,6 +145,15 @@ def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> G
             f"viz draws an autograd Value or Tensor, got {name}: build the computation from "
             "autograd's Value or Tensor (from autograd import Value, Tensor) to draw it"
         )
+    return root, model
+
+
+def walk_graph(root: Node, max_nodes: int | None = None, model: Any = None) -> GraphView:
+    """The view of ``root``'s graph a drawing shows: all of it, or the ``max_nodes`` nearest the output.
+
+    Long parameter names are shortened (``layers.0.neurons.1.weights.2`` -> ``l0.n1.w2``).
+    """
+    root, model = drawable(root, model)
     check_max_nodes(max_nodes)
     order = forward_order(root)
     names, key = short_names(parameter_names(model))

@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd import Node
 
-from .graph_walk import GraphView, check_max_nodes, parameter_names, walk_graph
+from .graph_walk import GraphView, check_max_nodes, drawable, parameter_names, walk_graph
 from .local_gradients import is_elementwise
 
 WEIGHTS = "weights"
@@ -217,6 +217,7 @@ def grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | Non
     the default is the finest level whose drawing has at most ``AUTO_LEVEL_BOXES`` boxes.
     A graph still larger than ``max_nodes`` at the level chosen is cut.
     """
+    node, model = drawable(node, model)
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(map(repr, LEVELS))} or None (chosen for you), got {level!r}")
     if level not in (None, WEIGHTS) and model is None:

@@ -51,11 +51,13 @@ def is_elementwise(node: Node, parent: Node) -> bool:
     """True when each element of ``node`` depends only on the same element of ``parent``.
 
     Always true for scalars; for arrays, true for the ops of ``autograd.elementwise``
-    when the input has the output's shape (a stretched input is a ``broadcast`` first).
+    (or an op that says so with ``elementwise = True``) when the input has the
+    output's shape (a stretched input is a ``broadcast`` first).
     """
     if not isinstance(node.data, np.ndarray):
         return True
-    return type(node.op).__module__ == elementwise.__name__ and np.shape(parent.data) == node.data.shape
+    declared = getattr(node.op, "elementwise", type(node.op).__module__ == elementwise.__name__)
+    return declared and np.shape(parent.data) == node.data.shape
 
 
 @dataclass(frozen=True)

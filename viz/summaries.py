@@ -58,9 +58,12 @@ def format_number(x: Any, number_format: str) -> str:
 def summarize(x: Any, number_format: str) -> str:
     """A scalar as itself; an array of a few numbers in full; a larger array as its mean and norm.
 
-    ``x`` may also be a node: a gradient recorded with ``create_graph=True`` is one.
+    ``x`` may also be a node: a gradient recorded with ``create_graph=True`` is one;
+    None is a value nobody kept (between torch's backward functions), shown as ``?``.
     """
     x = plain(x)
+    if x is None:
+        return "?"
     if not isinstance(x, np.ndarray):
         return format_number(x, number_format)
     if x.size <= FEW_NUMBERS:

@@ -1,0 +1,193 @@
+"""Drawing torch computations: ``viz.trace_torch`` and ``viz.draw`` of a ``torch.Tensor``, checked against torch."""
+
+import re
+
+import numpy as np
+import pytest
+
+import viz
+
+torch = pytest.importorskip("torch")
+functional = pytest.importorskip("torch.nn.functional")
+
+TOLERANCE = 1e-12
+
+
+def scalar(value):
+    return torch.tensor(value, dtype=torch.float64, requires_grad=True)
+
+
+def traced_example_a():
+    """Worked example A, f = (x + y) * z at x = -2, y = 5, z = -4, traced from torch and backpropagated."""
+    with viz.trace_torch():
+        x, y, z = scalar(-2.0), scalar(5.0), scalar(-4.0)
+        q = x + y
+        f = q * z
+    f.backward()
+    return x, y, z, q, f
+
+
+def boxes(source):
+    """``{node id: 'data .. | grad ..'}`` from a drawing's DOT text."""
+    found = {}
+    for node_id, label in re.findall(r"^\t(v\d+) \[label=<(.*?)> ", source, flags=re.MULTILINE):
+        cells = re.findall(r"<TD>(?:<FONT[^>]*>)?(.*?)(?:</FONT>)?</TD>", label)
+        found[node_id] = " | ".join(cell for cell in cells if not cell.startswith("shape"))
+    return found
+
+
+def test_worked_example_a_traced_from_torch_shows_minus_12_and_the_gradients_minus_4_and_3():
+    *_, f = traced_example_a()
+    source = viz.draw(f, show_local_grads=True).source
+    assert sorted(boxes(source).values()) == sorted(
+        [
+            "data -2 | grad -4",
+            "data 5 | grad -4",
+            "data 3 | grad -4",
+            "data -4 | grad 3",
+            "<B>output</B> | data -12 | grad 1",
+        ]
+    )
+    assert re.findall(r"label=(add|mul) ", source) == ["add", "mul"]  # torch's names of the ops
+    # d(q*z)/dq = z = -4, d(q*z)/dz = q = 3, d(x+y)/dx = d(x+y)/dy = 1; each share is upstream x local
+    assert sorted(re.findall(r"local (-?\d+)</TD>", source)) == sorted(["1", "1", "-4", "3"])
+    assert sorted(re.findall(r"share (-?\d+)</FONT>", source)) == sorted(["-4", "-4", "-4", "3"])
+
+
+def test_the_backprop_steps_of_a_traced_graph_give_torchs_gradients():
+    x, y, z, q, f = traced_example_a()
+    steps = viz.backprop_steps(f)
+    assert [float(step.gradient) for step in steps] == [1.0, 3.0, -4.0, -4.0, -4.0]
+    assert steps[1].text == "grad of the leaf (data -4) = upstream × local = 1 × 3 (from the mul node (data -12)) = 3"
+    torch_grads = {-2.0: x.grad, 5.0: y.grad, -4.0: z.grad, 3.0: q.grad}
+    for step in steps[1:]:
+        assert float(step.gradient) == float(torch_grads[float(step.node.data)])
+    player = viz.backprop_player(f)
+    assert len(player) == 5 and "mul" in player.html()
+
+
+def small_mlp():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
+
+
+def traced_mlp_loss(model):
+    x = torch.tensor([[0.5, -1.0], [1.5, 2.0], [-0.3, 0.8]], dtype=torch.float64)
+    target = torch.tensor([[1.0], [-1.0], [0.5]], dtype=torch.float64)
+    with viz.trace_torch():
+        hidden = torch.tanh(model[0](x))
+        loss = functional.mse_loss(model[2](hidden), target)
+    loss.backward()
+    return hidden, loss
+
+
+def test_a_traced_mlp_has_every_value_and_gradient_of_torch_and_its_parameters_named():
+    model = small_mlp()
+    hidden, loss = traced_mlp_loss(model)
+    steps = viz.backprop_steps(loss, model=model, max_nodes=None)
+    by_name = {step.name: step for step in steps}
+    for name, parameter in model.named_parameters():
+        np.testing.assert_allclose(by_name[name].gradient, parameter.grad.numpy(), rtol=0, atol=TOLERANCE)
+        np.testing.assert_array_equal(by_name[name].node.data, parameter.detach().numpy())
+    tanh_step = by_name["the tanh node of shape (3, 3)"]
+    np.testing.assert_array_equal(tanh_step.node.data, hidden.detach().numpy())
+    np.testing.assert_allclose(tanh_step.gradient, hidden.grad.numpy(), rtol=0, atol=TOLERANCE)
+    source = viz.draw(loss, model=model, show_local_grads=True).source
+    assert "<B>0.weight</B>" in source and "<B>2.bias</B>" in source
+    assert {"linear", "tanh", "mse_loss"} == set(re.findall(r"label=([a-z_]+) color", source))
+
+
+def test_drawing_a_torch_graph_gives_the_same_dot_text_every_time():
+    sources = [viz.draw(traced_mlp_loss(small_mlp())[1], show_local_grads=True).source for _ in range(2)]
+    untraced = []
+    for _ in range(2):
+        model = small_mlp()
+        loss = model(torch.ones(2, 2, dtype=torch.float64)).sum()
+        loss.backward()
+        untraced.append(viz.draw(loss, model=model).source)
+    assert sources[0] == sources[1] and untraced[0] == untraced[1]
+
+
+def test_an_untraced_result_shows_torchs_backward_functions_and_the_leaves_with_data_and_grad():
+    model = small_mlp()
+    loss = model(torch.tensor([[0.5, -1.0]], dtype=torch.float64)).pow(2).sum()
+    loss.backward()
+    source = viz.draw(loss, model=model).source
+    assert re.findall(r"label=(\w+) color", source) == [
+        "TBackward0",
+        "AddmmBackward0",
+        "TanhBackward0",
+        "TBackward0",
+        "AddmmBackward0",
+        "PowBackward0",
+        "SumBackward0",
+    ]
+    weight_box = re.search(r"<B>0\.weight</B>.*?</TABLE>", source).group()
+    assert f"grad [[{model[0].weight.grad[0, 0].item():.4g} " in weight_box
+    assert f"data [[{model[0].weight[0, 0].item():.4g} " in weight_box
+    assert "data ?" in source  # torch keeps no values between its backward functions
+    for show in (lambda: viz.draw(loss, show_local_grads=True), lambda: viz.backprop_steps(loss)):
+        with pytest.raises(RuntimeError, match=r"keeps no values .*viz\.trace_torch\(\)"):
+            show()
+
+
+def test_a_deep_untraced_torch_graph_is_walked_without_recursion():
+    x = scalar(0.5)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    y.backward()
+    drawing = viz.draw(y, max_nodes=10)
+    assert "left out: 4991 of 5001 nodes" in drawing.source
+
+
+def test_a_value_changed_in_place_is_drawn_as_it_was_when_used():
+    with viz.trace_torch():
+        x = scalar(1.0)
+        y = x * 2
+        y.add_(1)
+        z = y * 3
+    z.backward()
+    values = sorted(boxes(viz.draw(z).source).values())
+    assert values == sorted(
+        ["data 1 | grad 6", "data 2 | grad ?", "data 3 | grad 3", "<B>output</B> | data 9 | grad 1"]
+    )
+    assert [float(step.gradient) for step in viz.backprop_steps(z)] == [1.0, 3.0, 3.0, 6.0]
+
+
+def test_dropout_in_training_is_stepped_through_with_the_mask_torch_drew():
+    torch.manual_seed(3)
+    with viz.trace_torch():
+        x = torch.arange(1.0, 9.0, dtype=torch.float64).requires_grad_()
+        loss = (functional.dropout(x, 0.5, training=True) ** 2).sum()
+    loss.backward()
+    steps = viz.backprop_steps(loss)
+    leaf = steps[-1]
+    assert leaf.node.op is None
+    np.testing.assert_allclose(leaf.gradient, x.grad.numpy(), rtol=0, atol=TOLERANCE)
+    assert 0 < np.count_nonzero(x.grad.numpy()) < 8  # some units dropped, some kept
+
+
+def test_float32_values_stay_float32():
+    with viz.trace_torch():
+        w = torch.ones(2, 2, requires_grad=True)
+        loss = (w @ torch.ones(2)).sum()
+    loss.backward()
+    source = viz.draw(loss).source
+    assert "float32" in source and "float64" not in source
+
+
+def test_a_tensor_with_no_computation_behind_it_is_refused_with_what_to_do():
+    with pytest.raises(TypeError, match=r"got torch\.Tensor with no computation behind it .*requires_grad=True"):
+        viz.draw(torch.ones(2))
+
+
+def test_a_parameter_updated_under_no_grad_inside_the_trace_is_a_leaf_as_in_torch():
+    with viz.trace_torch():
+        w = scalar(2.0)
+        (w * 3).backward()
+        with torch.no_grad():
+            w -= 0.5 * w.grad  # an SGD step: 2 - 0.5 * 3
+        loss = w * w
+    loss.backward()
+    assert sorted(boxes(viz.draw(loss).source).values()) == ["<B>output</B> | data 0.25 | grad 1", "data 0.5 | grad 4"]
