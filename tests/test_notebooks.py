@@ -68,6 +68,23 @@ def test_notebook_is_plain_markdown_with_asserts(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_a_notebook_run_and_saved_in_jupyter_is_unchanged(path: Path) -> None:
+    """Jupyter adds its kernel, the language and outputs; Jupytext saves the cells back as the same text.
+
+    A notebook without a metadata header is saved without one (Jupytext writes a header, with its own
+    version number, only where there was one), so a class that runs the notebooks leaves them as they were.
+    """
+    notebook = jupytext.read(path)
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    notebook.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+    assert jupytext.writes(notebook, fmt="md") == path.read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path, kernels) -> None:
     notebook = jupytext.read(path)
     runner.execute(notebook, tmp_path, kernels)
