@@ -13,6 +13,9 @@ memory addresses), so there the last bit may differ: the MLP's gradients are
 compared to 1e-12. micrograd divides as ``a * b**-1`` (two roundings) where we
 divide once, so a quotient of arbitrary numbers may differ in the last bit too.
 micrograd's backward is recursive: every graph here is kept small.
+
+The last tests check the replacements the README gives for micrograd's ``nn``
+and for the lecture's own MLP, with the same weights.
 """
 
 import itertools
