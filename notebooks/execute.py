@@ -4,7 +4,7 @@ The notebooks are kept as Jupytext Markdown (``NN_name.md``): text that reads
 well on the repository page and diffs cleanly. This script converts each one
 with jupytext, runs it top to bottom with nbclient in an IPython kernel on this
 very interpreter, and writes the executed notebook into an output folder
-(default ``notebooks/executed``, which git ignores)::
+(default ``build/notebooks``, which git ignores; copies ready to hand out)::
 
     python notebooks/execute.py                      # all notebooks
     python notebooks/execute.py 01 04 --out /tmp/nb  # the ones whose names start so
@@ -32,6 +32,7 @@ from jupyter_client.manager import KernelManager
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent
 REPOSITORY = NOTEBOOK_DIR.parent
+EXECUTED_DIR = NOTEBOOK_DIR.parent / "build" / "notebooks"
 KERNEL_NAME = "tracegrad-python"
 CELL_TIMEOUT = 300
 
@@ -63,19 +64,32 @@ def this_python_kernel(directory: Path) -> KernelSpecManager:
 
 
 def execute(notebook: nbformat.NotebookNode, workdir: Path, kernels: KernelSpecManager) -> None:
-    """Run every cell in order in a fresh kernel started in ``workdir``; raise ``CellExecutionError`` on a failure."""
+    """Run every cell in order in a fresh kernel started in ``workdir``; raise ``CellExecutionError`` on a failure.
+
+    Where the system has them (not on Windows), the kernel talks over socket files in a private temporary
+    folder rather than over TCP ports that any local user could connect to (the kernel warns about those).
+    The kernel is shut down at the end, failure or not.
+    """
     manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=kernels)
     client = nbclient.NotebookClient(
         notebook, km=manager, timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(workdir)}}
     )
-    client.execute()
+    with tempfile.TemporaryDirectory() as sockets:
+        if sys.platform != "win32":
+            manager.transport = "ipc"
+            manager.ip = str(Path(sockets) / "kernel")
+        try:
+            client.execute()
+        finally:
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python notebooks/execute.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="name prefixes such as 01 or 04_neurons (default: all)")
     parser.add_argument(
-        "--out", type=Path, default=NOTEBOOK_DIR / "executed", help="folder for the .ipynb files (default %(default)s)"
+        "--out", type=Path, default=EXECUTED_DIR, help="folder for the .ipynb files (default %(default)s)"
     )
     args = parser.parse_args(argv)
     paths = notebook_paths(args.notebooks)

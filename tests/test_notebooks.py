@@ -20,8 +20,9 @@ import pytest
 
 jupytext = pytest.importorskip("jupytext")
 nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("nbclient")
+nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
+psutil = pytest.importorskip("psutil")  # an ipykernel dependency
 
 EXECUTE_SCRIPT = Path(__file__).resolve().parent.parent / "notebooks" / "execute.py"
 
@@ -67,6 +68,23 @@ def test_notebook_is_plain_markdown_with_asserts(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_a_notebook_run_and_saved_in_jupyter_is_unchanged(path: Path) -> None:
+    """Jupyter adds its kernel, the language and outputs; Jupytext saves the cells back as the same text.
+
+    A notebook without a metadata header is saved without one (Jupytext writes a header, with its own
+    version number, only where there was one), so a class that runs the notebooks leaves them as they were.
+    """
+    notebook = jupytext.read(path)
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    notebook.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+    assert jupytext.writes(notebook, fmt="md") == path.read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path, kernels) -> None:
     notebook = jupytext.read(path)
     runner.execute(notebook, tmp_path, kernels)
@@ -101,9 +119,27 @@ def test_kernel_imports_the_packages_beside_the_notebooks(tmp_path: Path, kernel
     ]
 
 
-def test_execute_script_writes_executed_notebooks(tmp_path: Path) -> None:
-    """``make notebooks``: the chosen notebook comes back as an .ipynb with its outputs."""
+@pytest.mark.parametrize("source", ["print(1)", "1 / 0"], ids=["runs", "fails"])
+def test_the_kernel_is_shut_down_after_its_notebook(source: str, tmp_path: Path, kernels) -> None:
+    """A kernel left running would live on until the script ends, one per notebook."""
+    before = set(psutil.Process().children(recursive=True))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    try:
+        runner.execute(notebook, tmp_path, kernels)
+    except nbclient.exceptions.CellExecutionError:
+        assert source == "1 / 0"
+    assert set(psutil.Process().children(recursive=True)) <= before
+
+
+def test_execute_script_writes_executed_notebooks(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """``make notebooks``: the chosen notebook comes back as an .ipynb with its outputs, and one line is printed.
+
+    The kernel prints nothing: no warning about TCP without encryption (it talks over socket files).
+    """
     runner.main(["02", "--out", str(tmp_path)])
+    printed, errors = capfd.readouterr()
+    assert printed.startswith("02_vectorized_backprop.md: ran in ") and printed.count("\n") == 1
+    assert errors == ""
     written = nbformat.read(tmp_path / "02_vectorized_backprop.ipynb", as_version=4)
     outputs = [output for cell in written.cells if cell.cell_type == "code" for output in cell.outputs]
     assert any("image/svg+xml" in output.get("data", {}) for output in outputs)

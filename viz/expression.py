@@ -143,7 +143,7 @@ class Expression:
         return _Builder(leaves).visit(self.tree)
 
     def build(self, values: Mapping[str, float]) -> Value:
-        """The graph of ``Value``s for the given variable values."""
+        """The graph of ``Value`` nodes for the given variable values."""
         return self.apply(self.leaves(values))
 
 
@@ -304,5 +304,5 @@ def parse_expression(text: str) -> Expression:
 
 
 def build_expression(text: str, values: Mapping[str, float]) -> Value:
-    """Parse ``text`` and build its graph of ``Value``s with the given variable values."""
+    """Parse ``text`` and build its graph of ``Value`` nodes with the given variable values."""
     return parse_expression(text).build(values)

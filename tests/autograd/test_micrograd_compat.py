@@ -13,16 +13,22 @@ memory addresses), so there the last bit may differ: the MLP's gradients are
 compared to 1e-12. micrograd divides as ``a * b**-1`` (two roundings) where we
 divide once, so a quotient of arbitrary numbers may differ in the last bit too.
 micrograd's backward is recursive: every graph here is kept small.
+
+The last tests check the replacements the README gives for micrograd's ``nn``
+and for the lecture's own MLP, with the same weights.
 """
 
 import itertools
+import math
 import random
 
 import pytest
 
+import nn
 from autograd import Value
 
 MicrogradValue = pytest.importorskip("micrograd.engine").Value
+MicrogradMLP = pytest.importorskip("micrograd.nn").MLP
 
 ENGINES = [pytest.param(MicrogradValue, id="micrograd"), pytest.param(Value, id="autograd")]
 
@@ -153,3 +159,57 @@ def test_a_reset_to_zero_then_backward_works_on_both(engine):
     x.grad = 0
     (x * 5).backward()
     assert x.grad == 5.0
+
+
+def readme_example(Value):
+    """micrograd's README example, as printed there: 24.7041, then the gradients 138.8338 and 645.5773."""
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    return [g.data, a.grad, b.grad]
+
+
+def test_micrograds_readme_example_prints_the_same_numbers():
+    theirs, ours = results(readme_example)
+    assert [f"{number:.4f}" for number in ours] == ["24.7041", "138.8338", "645.5773"]
+    assert ours == pytest.approx(theirs, rel=1e-15, abs=0)  # micrograd divides as a * b**-1
+
+
+def test_micrograds_mlp_is_a_scalar_mlp_with_relu():
+    """``micrograd.nn.MLP(2, [16, 16, 1])`` and ``nn.ScalarMLP(2, [16, 16, 1], activation="relu")``, same weights."""
+    random.seed(0)
+    theirs = MicrogradMLP(2, [16, 16, 1])
+    ours = nn.ScalarMLP(2, [16, 16, 1], activation="relu", seed=1)
+    their_parameters, our_parameters = theirs.parameters(), ours.parameters()
+    assert len(our_parameters) == len(their_parameters) == 3 * 16 + 17 * 16 + 17
+    for mine, their in zip(our_parameters, their_parameters):
+        mine.data = their.data
+    x = [0.7, -1.3]
+    their_out, our_out = theirs([MicrogradValue(v) for v in x]), ours([Value(v) for v in x])
+    their_out.backward()
+    our_out.backward()
+    assert our_out.data == their_out.data  # the same sums in the same order
+    assert [p.grad for p in our_parameters] == pytest.approx([p.grad for p in their_parameters], rel=1e-12, abs=1e-12)
+
+
+def test_the_lectures_tanh_mlp_is_a_scalar_mlp_with_a_tanh_output():
+    """The lecture's ``MLP(3, [4, 4, 1])`` has tanh in every layer: checked against the same forward in plain floats."""
+    model = nn.ScalarMLP(3, [4, 4, 1], output_activation="tanh", seed=0)
+    x = [2.0, 3.0, -1.0]
+    activations = x
+    for layer in model.layers:
+        activations = [
+            math.tanh(neuron.bias.data + sum(w.data * a for w, a in zip(neuron.weights, activations)))
+            for neuron in layer.neurons
+        ]
+    assert model(x).data == pytest.approx(activations[0], rel=1e-14)
