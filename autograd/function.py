@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import graph
-from .graph import Node
+from .graph import Node, _grad_enabled
+
+_recording = _grad_enabled.get  # bound once: read on every op
 
 
 def plain(x: Any) -> Any:
@@ -113,7 +114,7 @@ class Function:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if True in needs and graph._grad_enabled:
+        if True in needs and _recording():
             return kind._result(data, nodes, op)
         return kind._result(data, (), None)
 

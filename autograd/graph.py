@@ -12,43 +12,101 @@ million nodes is as easy as a chain of ten.
 
 from __future__ import annotations
 
+import contextvars
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import inspect
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any
 
-_grad_enabled = True
+_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+# The grad-mode blocks open in the running context, outermost first: (block, the mode it found) pairs.
+# A tuple, never changed in place, because an asyncio task starts with a copy of its creator's context.
+_open_blocks: contextvars.ContextVar[tuple[tuple[_GradMode, bool], ...]] = contextvars.ContextVar(
+    "open_grad_mode_blocks", default=()
+)
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded into the graph (the default)."""
-    return _grad_enabled
+    """True when new operations are recorded into the graph (the default).
+
+    The switch belongs to the running thread (and to the running asyncio task), as
+    in PyTorch: ``no_grad()`` in an evaluation thread leaves a training thread recording.
+    """
+    return _grad_enabled.get()
 
 
 class _GradMode:
-    """Whether operations are recorded, set for a ``with`` block (or a decorated function) and restored after."""
+    """Whether operations are recorded, set for a ``with`` block (or a decorated function) and restored after.
 
-    __slots__ = ("enabled", "previous")
+    The mode is a context variable, so each thread and each asyncio task has its own.
+    Leaving a block restores the mode it found on entering; that is kept in the
+    running context too, so one object can be open in several threads at once, or
+    inside itself.
+    """
+
+    __slots__ = ("enabled",)
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.previous: list[bool] = []  # a stack, so one object can be entered again inside itself
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self.previous.append(_grad_enabled)
-        _grad_enabled = self.enabled
+        _open_blocks.set((*_open_blocks.get(), (self, _grad_enabled.get())))
+        _grad_enabled.set(self.enabled)
 
     def __exit__(self, *exception: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self.previous.pop()
+        blocks = _open_blocks.get()
+        for position in range(len(blocks) - 1, -1, -1):  # this object's innermost open block
+            if blocks[position][0] is self:
+                break
+        else:
+            raise RuntimeError(
+                "leaving a no_grad()/enable_grad() block that was never entered (in this thread): "
+                "use it as `with no_grad():` or as a decorator"
+            )
+        _grad_enabled.set(blocks[position][1])
+        _open_blocks.set(blocks[:position] + blocks[position + 1 :])
 
     def __call__(self, function: Callable) -> Callable:
+        """Decorate ``function`` so that it runs in this mode; a generator runs in it each time it resumes."""
+        if inspect.isgeneratorfunction(function):
+
+            @functools.wraps(function)
+            def generator_with_mode(*args: Any, **kwargs: Any) -> Generator:
+                return _resumed_in_mode(self, function(*args, **kwargs))
+
+            return generator_with_mode
+
         @functools.wraps(function)
         def with_mode(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return function(*args, **kwargs)
 
         return with_mode
+
+
+def _resumed_in_mode(mode: _GradMode, generator: Generator) -> Generator:
+    """Pass on what ``generator`` yields, running each of its steps in ``mode`` and the caller's code in its own.
+
+    A plain ``with mode: yield from generator`` would stay in the mode between
+    steps as well, while the caller's loop body runs.
+    """
+    sent: Any = None
+    thrown: BaseException | None = None
+    while True:
+        try:
+            with mode:
+                yielded = generator.send(sent) if thrown is None else generator.throw(thrown)
+        except StopIteration as finished:
+            return finished.value
+        sent = thrown = None
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            with mode:
+                generator.close()
+            raise
+        except BaseException as error:  # noqa: BLE001 (thrown in by the caller: passed on to the generator)
+            thrown = error
 
 
 def no_grad():

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from . import graph, numerics
+from . import numerics
 from .elementwise import (
     Add,
     Clip,
@@ -36,7 +36,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node
+from .graph import Node, is_grad_enabled
 from .matmul import MatMul
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
@@ -444,7 +444,7 @@ def _broadcast_shape(name: str, *shapes: Shape) -> Shape:
 
 def _expand(x: Tensor, shape: Shape) -> Tensor:
     """``x`` broadcast to ``shape`` as a recorded node when it needs a gradient; numpy stretches the rest."""
-    if x.data.shape == shape or not (x.requires_grad and graph._grad_enabled):
+    if x.data.shape == shape or not (x.requires_grad and is_grad_enabled()):
         return x
     return BroadcastTo.apply(x, shape=shape)
 
