@@ -73,7 +73,11 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> Any:
-        """Given d(loss)/d(out), return d(loss)/d(input) per input: a tuple, or one value for a one-input op."""
+        """Given d(loss)/d(out), return d(loss)/d(input) per input: a tuple, or one value for a one-input op.
+
+        Each gradient has its input's shape (None skips an input). The backward pass
+        checks both, so a slip is an error naming the op and the input.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
     @classmethod

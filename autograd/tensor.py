@@ -142,6 +142,28 @@ class Tensor(UnaryMethods, Node):
             )
         return np.ones(self.data.shape, self.data.dtype)
 
+    def _checked_gradient(self, grad: Any, op: Any, index: int) -> np.ndarray | Tensor:
+        recorded = isinstance(grad, Tensor)  # a gradient recorded under create_graph=True
+        if not recorded:
+            if isinstance(grad, numbers.Real) and not isinstance(grad, Node):
+                grad = np.asarray(grad)  # numpy gives scalars for 0-d results
+            if type(grad) is not np.ndarray:
+                raise TypeError(
+                    f"the backward of {op!r} gave input {index}, a Tensor, a gradient that is a {_kind(grad)}: "
+                    "a Tensor's gradient is a numpy array of its shape"
+                )
+        array = grad.data if recorded else grad
+        if array.shape != self.data.shape:
+            raise ValueError(
+                f"the backward of {op!r} gave input {index} a gradient of shape {array.shape}, but that input has "
+                f"shape {self.data.shape}: a gradient has its input's shape (a reduction's must be spread back)"
+            )
+        if recorded or array.dtype == self.data.dtype:
+            return grad
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"the backward of {op!r} gave input {index} a gradient of {array.dtype} numbers")
+        return array.astype(self.data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
+
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
         # A pass may hand one array to several nodes (the add gate passes its upstream

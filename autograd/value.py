@@ -67,6 +67,17 @@ class Value(UnaryMethods, Node):
     def _seed(self) -> float:
         return 1.0
 
+    def _checked_gradient(self, grad: Any, op: Any, index: int) -> float | Value:
+        if isinstance(grad, Value):  # recorded under create_graph=True
+            return grad
+        if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
+            return float(grad)
+        shape = f" of shape {grad.shape}" if isinstance(grad, (np.ndarray, Node)) else ""
+        raise TypeError(
+            f"the backward of {op!r} gave input {index}, a Value, a gradient that is a {type(grad).__name__}{shape}: "
+            "a Value's gradient is one number"
+        )
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad

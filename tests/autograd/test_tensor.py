@@ -447,3 +447,62 @@ def test_every_op_passes_gradcheck(f, shapes, positive):
     draw = (lambda shape: rng.uniform(0.5, 2.0, shape)) if positive else rng.standard_normal
     inputs = [Tensor(draw(shape), requires_grad=True) for shape in shapes]
     assert gradcheck(f, *inputs)
+
+
+class _SumForgettingToSpread(Function):
+    """A sum whose backward forgets to spread the gradient back to the input's shape."""
+
+    def forward(self, x):
+        return x.sum()
+
+    def backward(self, grad, out, x):
+        return grad * 2.0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_backward_that_gives_a_gradient_of_the_wrong_shape_is_refused(create_graph):
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = _SumForgettingToSpread.apply(x)
+    with pytest.raises(ValueError, match=r"<op _sumforgettingtospread> gave input 0 a gradient of shape \(\), but "):
+        y.backward(create_graph=create_graph)
+    assert x.grad is None
+
+
+def test_a_wrong_shape_is_refused_for_any_input_of_a_many_input_op():
+    class Blend(Function):
+        def forward(self, a, b, c):
+            return a + b + c
+
+        def backward(self, grad, out, a, b, c):
+            return grad, grad, grad.sum(axis=0)  # c has shape (2, 3): its gradient lost an axis
+
+    a, b, c = (Tensor(np.ones((2, 3)), requires_grad=True) for _ in range(3))
+    with pytest.raises(
+        ValueError, match=r"<op blend> gave input 2 a gradient of shape \(3,\), but that input has shape"
+    ):
+        Blend.apply(a, b, c).sum().backward()
+
+
+def test_a_tensor_given_a_non_array_gradient_is_refused():
+    class Listed(Function):
+        def forward(self, x):
+            return x * 2.0
+
+        def backward(self, grad, out, x):
+            return (grad * 2.0).tolist()
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="<op listed> gave input 0, a Tensor, a gradient that is a list"):
+        Listed.apply(x).sum().backward()
+
+
+def test_a_float32_input_keeps_a_float32_gradient_when_mixed_with_float64():
+    x = Tensor([1.5, -2.0], dtype=np.float32, requires_grad=True)
+    scale = Tensor([0.1, 3.0])  # float64: the product is float64, as in numpy
+    (x * scale).sum().backward()
+    assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == np.array([0.1, 3.0], np.float32).tolist()  # d(sum x*c)/dx = c, rounded to float32
+    grad_x = autograd.grad(((x * scale) ** 2).sum(), x)  # 2 x c^2, computed in float64 then rounded
+    assert grad_x.dtype == np.float32
+    expected = (2 * np.array([1.5, -2.0]) * np.array([0.1, 3.0]) ** 2).astype(np.float32)
+    assert grad_x.tolist() == expected.tolist()
