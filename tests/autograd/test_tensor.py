@@ -506,3 +506,13 @@ def test_a_float32_input_keeps_a_float32_gradient_when_mixed_with_float64():
     assert grad_x.dtype == np.float32
     expected = (2 * np.array([1.5, -2.0]) * np.array([0.1, 3.0]) ** 2).astype(np.float32)
     assert grad_x.tolist() == expected.tolist()
+
+
+def test_a_float32_input_keeps_float32_gradients_of_every_order_under_create_graph():
+    x = Tensor([1.5, -2.0], dtype=np.float32, requires_grad=True)
+    scale = Tensor([0.5, 3.0])  # float64
+    first = autograd.grad(((x * scale) ** 2).sum(), x, create_graph=True)  # 2 x c^2
+    assert isinstance(first, Tensor) and first.dtype == np.float32
+    assert first.data.tolist() == [0.75, -36.0]
+    second = autograd.grad(first.sum(), x)  # d(sum 2 x c^2)/dx = 2 c^2
+    assert second.dtype == np.float32 and second.tolist() == [0.5, 18.0]
