@@ -285,6 +285,24 @@ class Clip(Function):
         return _select(inside, grad, 0.0)
 
 
+class Cast(Function):
+    """``a`` in another float dtype: a float64 gradient handed to a float32 input, say.
+
+    The local gradient is 1; the upstream gradient is cast back to ``a``'s dtype.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, a):
+        return a.astype(self.dtype)
+
+    def backward(self, grad, out, a):
+        return Cast.apply(grad, dtype=plain(a).dtype)
+
+
 class Where(Function):
     """``a`` where ``condition`` holds, else ``b``: the gradient goes to the chosen input."""
 

@@ -26,6 +26,7 @@ import numpy as np
 from . import numerics
 from .elementwise import (
     Add,
+    Cast,
     Clip,
     Div,
     Maximum,
@@ -158,11 +159,11 @@ class Tensor(UnaryMethods, Node):
                 f"the backward of {op!r} gave input {index} a gradient of shape {array.shape}, but that input has "
                 f"shape {self.data.shape}: a gradient has its input's shape (a reduction's must be spread back)"
             )
-        if recorded or array.dtype == self.data.dtype:
+        if array.dtype == self.data.dtype:
             return grad
         if array.dtype.kind not in "biuf":
             raise TypeError(f"the backward of {op!r} gave input {index} a gradient of {array.dtype} numbers")
-        return array.astype(self.data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
+        return Cast.apply(grad, dtype=self.data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
