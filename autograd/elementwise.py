@@ -114,10 +114,11 @@ class Pow(Function):
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
-        if need_a:
-            grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
-        if need_b:
-            grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
+        with numerics._quiet():  # at a zero base the branch not taken is 0 * inf: no warning for it
+            if need_a:
+                grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
+            if need_b:
+                grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
         return grad_a, grad_b
 
 

@@ -89,6 +89,10 @@ class Value(UnaryMethods, Node):
     def __float__(self) -> float:
         return self.data
 
+    def __bool__(self) -> bool:
+        """False only for 0, like the float it holds: ``if loss:`` asks about the number."""
+        return bool(self.data)
+
     # Arithmetic: each operator applies one op from autograd.elementwise.
     def __add__(self, other: Number | Value) -> Value:
         return Add.apply(self, other)

@@ -5,6 +5,8 @@ differences (``gradcheck``); the comparisons with torch are in
 ``test_tensor_torch.py``.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -516,3 +518,27 @@ def test_a_float32_input_keeps_float32_gradients_of_every_order_under_create_gra
     assert first.data.tolist() == [0.75, -36.0]
     second = autograd.grad(first.sum(), x)  # d(sum 2 x c^2)/dx = 2 c^2
     assert second.dtype == np.float32 and second.tolist() == [0.5, 18.0]
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis", "expected"),
+    [((0,), None, np.nan), ((0, 3), 0, [np.nan] * 3), ((0, 3), 1, []), ((2, 0), None, np.nan)],
+)
+def test_the_mean_of_nothing_is_nan_as_in_torch(shape, axis, expected):
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    mean = x.mean(axis=axis)
+    np.testing.assert_array_equal(mean.data, np.array(expected))
+    mean.sum().backward()
+    assert x.grad.shape == shape  # no elements, so no gradient numbers, but the right shape
+
+
+def test_pow_at_a_zero_base_gives_pytorch_gradients_without_warnings():
+    # d(a**b)/da = b a**(b-1) (0 when b = 0); d(a**b)/db = a**b log(a) (0 at a = 0 with b >= 0)
+    base = Tensor([0.0, 0.0, 0.0, 2.0], requires_grad=True)
+    exponent = Tensor([0.0, 0.5, -1.0, 3.0], requires_grad=True)
+    (base**exponent).sum().backward()
+    assert base.grad.tolist() == [0.0, math.inf, -math.inf, 12.0]
+    assert exponent.grad.tolist() == [0.0, 0.0, -math.inf, 8.0 * math.log(2.0)]
+    constant_exponent = Tensor([0.0, 3.0], requires_grad=True)
+    (constant_exponent**0.0).sum().backward()
+    assert constant_exponent.grad.tolist() == [0.0, 0.0]
