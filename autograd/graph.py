@@ -132,7 +132,22 @@ class Node:
     backward call since the last ``zero_grad()``.
     """
 
-    __slots__ = ("_op", "_parents", "data", "grad", "label", "requires_grad")
+    __slots__ = {  # a dict gives each attribute a docstring: help(Value.data), inspect.getdoc
+        "_op": "The op that made this node (None for a leaf); read it as ``op``.",
+        "_parents": "The op's inputs (empty for a leaf); read them as ``parents``.",
+        "data": (
+            "The number(s) this node holds: a float for a Value, a numpy array for a Tensor.\n\n"
+            "Changing it between a forward pass and its backward() gives a silently wrong gradient:\n"
+            "backward reads the data as it is then (PyTorch's .data is just as silent). With\n"
+            "x = Tensor([3.0], requires_grad=True) and y = (x * x).sum(), setting x.data[0] = 100\n"
+            "before y.backward() gives x.grad = [200.] where d(x*x)/dx = 2 * 3 = 6.\n\n"
+            "The safe way: change parameters under no_grad() (as an optimizer's step does), then\n"
+            "run a fresh forward pass before the next backward()."
+        ),
+        "grad": "d(output)/d(this node) once a backward pass has reached it, else None.",
+        "label": "A name for drawings and error messages (optional).",
+        "requires_grad": "True when backward() should compute a gradient for this node.",
+    }
 
     def __init__(self, data: Any, requires_grad: bool, label: str | None):
         """A leaf: data the user made, with no op behind it."""

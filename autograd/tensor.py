@@ -103,6 +103,11 @@ class Tensor(UnaryMethods, Node):
     tensors too, and their gradients are not wanted. ``==`` compares identity
     (tensors are graph nodes); ``<``, ``>``, ``<=``, ``>=`` compare the data
     and return boolean numpy arrays.
+
+    Changing ``.data`` (or the array in it) between a forward pass and its
+    ``backward()`` gives a silently wrong gradient, as in PyTorch: ops saved
+    no copy, so backward reads the changed numbers. Change parameters under
+    ``no_grad()``, then run a fresh forward pass.
     """
 
     __slots__ = ()

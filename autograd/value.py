@@ -50,6 +50,11 @@ class Value(UnaryMethods, Node):
 
     A Value made by the user requires grad unless told otherwise; numbers mixed
     into an expression (``2 * x``) become constants that do not.
+
+    Changing ``.data`` between a forward pass and its ``backward()`` gives a
+    silently wrong gradient, as in PyTorch (``x = Value(3.0); y = x * x;
+    x.data = 100.0; y.backward()`` gives 200 where the answer is 6): change
+    parameters under ``no_grad()``, then run a fresh forward pass.
     """
 
     __slots__ = ()

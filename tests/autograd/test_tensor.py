@@ -5,6 +5,7 @@ differences (``gradcheck``); the comparisons with torch are in
 ``test_tensor_torch.py``.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -542,3 +543,21 @@ def test_pow_at_a_zero_base_gives_pytorch_gradients_without_warnings():
     constant_exponent = Tensor([0.0, 3.0], requires_grad=True)
     (constant_exponent**0.0).sum().backward()
     assert constant_exponent.grad.tolist() == [0.0, 0.0]
+
+
+def test_the_data_docstrings_warn_that_editing_data_before_backward_is_silently_wrong():
+    for kind in (Value, Tensor):
+        documented = " ".join((inspect.getdoc(kind.data) + " " + inspect.getdoc(kind)).split())
+        assert "silently wrong gradient" in documented and "no_grad()" in documented
+        assert "fresh forward pass" in documented
+    # The example the docstring gives, and its safe way.
+    x = Tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data[0] = 100.0
+    y.backward()
+    assert x.grad.tolist() == [200.0]  # d(x*x)/dx at the x of the forward is 6: the edit went unnoticed
+    x.zero_grad()
+    with autograd.no_grad():
+        x.data[0] = 3.0
+    (x * x).sum().backward()  # a fresh forward
+    assert x.grad.tolist() == [6.0]
