@@ -151,7 +151,7 @@ class Tensor(UnaryMethods, Node):
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> np.ndarray | Tensor:
         recorded = isinstance(grad, Tensor)  # a gradient recorded under create_graph=True
         if not recorded:
-            if isinstance(grad, numbers.Real) and not isinstance(grad, Node):
+            if isinstance(grad, numbers.Real):
                 grad = np.asarray(grad)  # numpy gives scalars for 0-d results
             if type(grad) is not np.ndarray:
                 raise TypeError(
