@@ -306,13 +306,15 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
     collected = grads.get
-    with _GradMode(create_graph):
+    # A graph holds one kind of node, so a float seed means a Value's plain pass: every right gradient is a float.
+    scalar = type(seed) is float
+    recording = _grad_enabled.set(create_graph)  # set and reset directly: a with-block costs more per pass
+    try:
         for node in reversed(topological_order(output, leaves=False)):
             upstream = collected(node)
             if upstream is None:
                 continue
             op, parents = node._op, node._parents
-            scalar = type(upstream) is float  # a Value's plain pass, where every right gradient is a float
             if create_graph:
                 downstream = op.backward(upstream, node, *parents)
             elif len(parents) == 2:  # most ops: the steps below, unrolled because this is the hot loop
@@ -345,6 +347,8 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                         grad = parent._checked_gradient(grad, op, index)
                     previous = collected(parent)
                     grads[parent] = grad if previous is None else previous + grad
+    finally:
+        _grad_enabled.reset(recording)
     return grads
 
 

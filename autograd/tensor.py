@@ -149,6 +149,9 @@ class Tensor(UnaryMethods, Node):
         return np.ones(self.data.shape, self.data.dtype)
 
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> np.ndarray | Tensor:
+        data = self.data
+        if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype is data.dtype:
+            return grad  # the usual case, answered first: it runs for every input of every op
         recorded = isinstance(grad, Tensor)  # a gradient recorded under create_graph=True
         if not recorded:
             if isinstance(grad, numbers.Real):
@@ -159,16 +162,16 @@ class Tensor(UnaryMethods, Node):
                     "a Tensor's gradient is a numpy array of its shape"
                 )
         array = grad.data if recorded else grad
-        if array.shape != self.data.shape:
+        if array.shape != data.shape:
             raise ValueError(
                 f"the backward of {op!r} gave input {index} a gradient of shape {array.shape}, but that input has "
-                f"shape {self.data.shape}: a gradient has its input's shape (a reduction's must be spread back)"
+                f"shape {data.shape}: a gradient has its input's shape (a reduction's must be spread back)"
             )
-        if array.dtype == self.data.dtype:
+        if array.dtype == data.dtype:
             return grad
         if array.dtype.kind not in "biuf":
             raise TypeError(f"the backward of {op!r} gave input {index} a gradient of {array.dtype} numbers")
-        return Cast.apply(grad, dtype=self.data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
+        return Cast.apply(grad, dtype=data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
