@@ -113,7 +113,9 @@ def no_grad():
     """Context manager (or decorator) in which nothing is recorded.
 
     Results computed inside have ``requires_grad=False`` and no parents: use it
-    for evaluation and for parameter updates, as in PyTorch.
+    for evaluation and for parameter updates, as in PyTorch. It holds for the
+    thread (or asyncio task) that enters it only, and a decorated generator runs
+    each of its steps without recording while the code that drives it records.
     """
     return _GradMode(False)
 
