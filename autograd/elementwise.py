@@ -114,10 +114,11 @@ class Pow(Function):
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
-        if need_a:
-            grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
-        if need_b:
-            grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
+        with numerics._quiet():  # at a zero base the branch not taken is 0 * inf: no warning for it
+            if need_a:
+                grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
+            if need_b:
+                grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
         return grad_a, grad_b
 
 
@@ -283,6 +284,24 @@ class Clip(Function):
         a = plain(a)
         inside = (a >= self.low if self.low is not None else True) & (a <= self.high if self.high is not None else True)
         return _select(inside, grad, 0.0)
+
+
+class Cast(Function):
+    """``a`` in another float dtype: a float64 gradient handed to a float32 input, say.
+
+    The local gradient is 1; the upstream gradient is cast back to ``a``'s dtype.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, a):
+        return a.astype(self.dtype)
+
+    def backward(self, grad, out, a):
+        return Cast.apply(grad, dtype=plain(a).dtype)
 
 
 class Where(Function):

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import graph
-from .graph import Node
+from .graph import Node, _grad_enabled
+
+_recording = _grad_enabled.get  # bound once: read on every op
 
 
 def plain(x: Any) -> Any:
@@ -72,7 +73,11 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> Any:
-        """Given d(loss)/d(out), return d(loss)/d(input) per input: a tuple, or one value for a one-input op."""
+        """Given d(loss)/d(out), return d(loss)/d(input) per input: a tuple, or one value for a one-input op.
+
+        Each gradient has its input's shape (None skips an input). The backward pass
+        checks both, so a slip is an error naming the op and the input.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
     @classmethod
@@ -113,7 +118,7 @@ class Function:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if True in needs and graph._grad_enabled:
+        if True in needs and _recording():
             return kind._result(data, nodes, op)
         return kind._result(data, (), None)
 

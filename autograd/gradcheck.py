@@ -20,22 +20,42 @@ class GradcheckError(AssertionError):
 
 
 def _numerical_gradient(f: Callable[..., Node], inputs: tuple[Node, ...], index: int, eps: float) -> np.ndarray:
-    node = inputs[index]
-    original = np.array(node.data, dtype=np.float64)
-    numeric = np.zeros_like(original)
-    flat = numeric.reshape(-1)
+    """d(sum of f)/d(input ``index``) by central differences, moving one element at a time.
 
-    def evaluate(shifted: np.ndarray) -> float:
-        node.data = float(shifted) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else shifted
+    A tensor's elements are moved in place, in its own array, so anything that
+    shares the array sees the same numbers as ``f``; each is put back in a
+    ``finally``, so the inputs are exactly as they were even when ``f`` raises.
+    """
+    node = inputs[index]
+
+    def total() -> float:
         return float(np.sum(f(*inputs).data))
 
     with no_grad():
-        for i in range(original.size):
-            plus, minus = original.copy(), original.copy()
-            plus.reshape(-1)[i] += eps
-            minus.reshape(-1)[i] -= eps
-            flat[i] = (evaluate(plus) - evaluate(minus)) / (2 * eps)
-    node.data = float(original) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else original
+        if not isinstance(node.data, np.ndarray):  # a Value's float
+            original = node.data
+            try:
+                node.data = original + eps
+                plus = total()
+                node.data = original - eps
+                minus = total()
+            finally:
+                node.data = original
+            return np.asarray((plus - minus) / (2 * eps))
+        array = node.data
+        if not array.flags.writeable:
+            raise ValueError(f"gradcheck(): input {index}'s data is a read-only array; it is moved in place")
+        numeric = np.zeros(array.shape)
+        for position in np.ndindex(array.shape):
+            original = array[position]
+            try:
+                array[position] = original + eps
+                plus = total()
+                array[position] = original - eps
+                minus = total()
+            finally:
+                array[position] = original
+            numeric[position] = (plus - minus) / (2 * eps)
     return numeric
 
 

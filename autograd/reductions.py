@@ -67,17 +67,20 @@ class Sum(_Reduction):
 
 
 class Mean(_Reduction):
-    """Average over ``axis``: local gradient ``1/n`` for each of the ``n`` averaged elements."""
+    """Average over ``axis``: local gradient ``1/n`` for each of the ``n`` averaged elements.
+
+    The mean of nothing (``n = 0``) is ``0/0 = nan``, as in numpy and PyTorch.
+    """
 
     __slots__ = ()
 
     def forward(self, x):
-        return np.sum(x, axis=self.axis, keepdims=self.keepdims) / max(reduced_count(np.shape(x), self.axis), 1)
+        return numerics.divide(np.sum(x, axis=self.axis, keepdims=self.keepdims), reduced_count(np.shape(x), self.axis))
 
     def backward(self, grad, out, x):
         shape = np.shape(plain(x))
         count = reduced_count(shape, self.axis)
-        return expand_back(grad, shape, self.axis, self.keepdims) * (1.0 / max(count, 1))
+        return expand_back(grad, shape, self.axis, self.keepdims) * numerics.divide(1.0, float(count))
 
 
 class _Extreme(_Reduction):

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from . import graph, numerics
+from . import numerics
 from .elementwise import (
     Add,
+    Cast,
     Clip,
     Div,
     Maximum,
@@ -36,7 +37,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node
+from .graph import Node, is_grad_enabled
 from .matmul import MatMul
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
@@ -102,6 +103,11 @@ class Tensor(UnaryMethods, Node):
     tensors too, and their gradients are not wanted. ``==`` compares identity
     (tensors are graph nodes); ``<``, ``>``, ``<=``, ``>=`` compare the data
     and return boolean numpy arrays.
+
+    Changing ``.data`` (or the array in it) between a forward pass and its
+    ``backward()`` gives a silently wrong gradient, as in PyTorch: ops saved
+    no copy, so backward reads the changed numbers. Change parameters under
+    ``no_grad()``, then run a fresh forward pass.
     """
 
     __slots__ = ()
@@ -141,6 +147,31 @@ class Tensor(UnaryMethods, Node):
                 "number can start a backward pass by itself (reduce it with .sum() or .mean(), or pass gradient=...)"
             )
         return np.ones(self.data.shape, self.data.dtype)
+
+    def _checked_gradient(self, grad: Any, op: Any, index: int) -> np.ndarray | Tensor:
+        data = self.data
+        if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype is data.dtype:
+            return grad  # the usual case, answered first: it runs for every input of every op
+        recorded = isinstance(grad, Tensor)  # a gradient recorded under create_graph=True
+        if not recorded:
+            if isinstance(grad, numbers.Real):
+                grad = np.asarray(grad)  # numpy gives scalars for 0-d results
+            if type(grad) is not np.ndarray:
+                raise TypeError(
+                    f"the backward of {op!r} gave input {index}, a Tensor, a gradient that is a {_kind(grad)}: "
+                    "a Tensor's gradient is a numpy array of its shape"
+                )
+        array = grad.data if recorded else grad
+        if array.shape != data.shape:
+            raise ValueError(
+                f"the backward of {op!r} gave input {index} a gradient of shape {array.shape}, but that input has "
+                f"shape {data.shape}: a gradient has its input's shape (a reduction's must be spread back)"
+            )
+        if array.dtype == data.dtype:
+            return grad
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"the backward of {op!r} gave input {index} a gradient of {array.dtype} numbers")
+        return Cast.apply(grad, dtype=data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
@@ -444,7 +475,7 @@ def _broadcast_shape(name: str, *shapes: Shape) -> Shape:
 
 def _expand(x: Tensor, shape: Shape) -> Tensor:
     """``x`` broadcast to ``shape`` as a recorded node when it needs a gradient; numpy stretches the rest."""
-    if x.data.shape == shape or not (x.requires_grad and graph._grad_enabled):
+    if x.data.shape == shape or not (x.requires_grad and is_grad_enabled()):
         return x
     return BroadcastTo.apply(x, shape=shape)
 

@@ -50,6 +50,11 @@ class Value(UnaryMethods, Node):
 
     A Value made by the user requires grad unless told otherwise; numbers mixed
     into an expression (``2 * x``) become constants that do not.
+
+    Changing ``.data`` between a forward pass and its ``backward()`` gives a
+    silently wrong gradient, as in PyTorch (``x = Value(3.0); y = x * x;
+    x.data = 100.0; y.backward()`` gives 200 where the answer is 6): change
+    parameters under ``no_grad()``, then run a fresh forward pass.
     """
 
     __slots__ = ()
@@ -67,6 +72,17 @@ class Value(UnaryMethods, Node):
     def _seed(self) -> float:
         return 1.0
 
+    def _checked_gradient(self, grad: Any, op: Any, index: int) -> float | Value:
+        if isinstance(grad, Value):  # recorded under create_graph=True
+            return grad
+        if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
+            return float(grad)
+        shape = f" of shape {grad.shape}" if isinstance(grad, (np.ndarray, Node)) else ""
+        raise TypeError(
+            f"the backward of {op!r} gave input {index}, a Value, a gradient that is a {type(grad).__name__}{shape}: "
+            "a Value's gradient is one number"
+        )
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad
@@ -77,6 +93,10 @@ class Value(UnaryMethods, Node):
 
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """False only for 0, like the float it holds: ``if loss:`` asks about the number."""
+        return bool(self.data)
 
     # Arithmetic: each operator applies one op from autograd.elementwise.
     def __add__(self, other: Number | Value) -> Value:

@@ -2,9 +2,10 @@
 
 import math
 
+import numpy as np
 import pytest
 
-from autograd import Function, GradcheckError, Value, gradcheck
+from autograd import Function, GradcheckError, Tensor, Value, gradcheck
 
 # Points inside each op's domain and away from its kinks, where finite differences are meaningful.
 _UNARY = {
@@ -58,6 +59,59 @@ def test_gradcheck_restores_the_inputs_and_leaves_their_grad_alone():
     gradcheck(lambda v: v * v.exp(), x)
     assert type(x.data) is float and x.data == 0.25
     assert x.grad is None
+
+
+class _FailsOnCall:
+    """``f(x) = x * x`` that raises on its ``failing_call``-th call."""
+
+    def __init__(self, failing_call: int):
+        self.failing_call = failing_call
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        if self.calls == self.failing_call:
+            raise ArithmeticError("f failed")
+        return x * x
+
+
+@pytest.mark.parametrize("failing_call", [2, 3, 5])  # the first call is the analytic pass
+def test_gradcheck_puts_a_tensor_back_when_f_raises_half_way(failing_call):
+    x = Tensor([[0.5, -1.25], [2.0, 3.0]], requires_grad=True)
+    array, before = x.data, x.data.copy()
+    with pytest.raises(ArithmeticError, match="f failed"):
+        gradcheck(_FailsOnCall(failing_call), x)
+    assert x.data is array and np.array_equal(array, before)
+
+
+@pytest.mark.parametrize("failing_call", [2, 3])
+def test_gradcheck_puts_a_value_back_when_f_raises_half_way(failing_call):
+    x = Value(0.75)
+    with pytest.raises(ArithmeticError, match="f failed"):
+        gradcheck(_FailsOnCall(failing_call), x)
+    assert x.data == 0.75
+
+
+def test_gradcheck_moves_a_tensor_in_its_own_array_so_views_of_it_agree():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    array = x.data
+    first = array[:1]  # a view, as a model might keep of a parameter
+    seen = []
+
+    def f(t):
+        seen.append(float(first[0]) == float(t.data[0]))
+        return (t * t).sum()
+
+    assert gradcheck(f, x)
+    assert x.data is array and array.tolist() == [1.0, 2.0, 3.0]
+    assert len(seen) == 7 and all(seen)  # 1 analytic + 2 per element, each time the view saw what f saw
+
+
+def test_gradcheck_refuses_a_read_only_array():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.data.flags.writeable = False
+    with pytest.raises(ValueError, match="input 0's data is a read-only array"):
+        gradcheck(lambda t: t * t, x)
 
 
 class WrongForSecondInput(Function):

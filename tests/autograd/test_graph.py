@@ -6,10 +6,11 @@ for the million-node chain, from the closed form of the product.
 
 import math
 
+import numpy as np
 import pytest
 
 import autograd
-from autograd import Function, Value, gradcheck, no_grad, topological_order
+from autograd import Function, Value, gradcheck, no_grad, plain, topological_order
 
 
 def _two_level_graph():
@@ -319,3 +320,64 @@ def test_a_two_input_op_whose_backward_returns_one_gradient_is_refused():
 
     with pytest.raises(TypeError, match="tuple of 2 gradients"):
         Broken.apply(Value(2.0), Value(3.0)).backward()
+
+
+class _Returns(Function):
+    """An op on any number of inputs whose backward returns ``count`` gradients (each 1.0)."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def forward(self, *inputs):
+        return sum(inputs)
+
+    def backward(self, grad, out, *inputs):
+        return tuple([grad] * self.count) if self.count != 1 else grad
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize(
+    ("inputs", "count", "message"),
+    [
+        (1, 3, "returned 3 gradients for 1 input: it must return one gradient"),
+        (3, 2, "returned 2 gradients for 3 inputs: it must return a tuple of 3 gradients"),
+        (3, 4, "returned 4 gradients for 3 inputs"),
+        (2, 1, "returned 1 gradient for 2 inputs: it must return a tuple of 2 gradients"),
+    ],
+)
+def test_a_backward_that_returns_the_wrong_number_of_gradients_is_refused_on_every_path(
+    inputs, count, message, create_graph
+):
+    xs = [Value(float(i)) for i in range(inputs)]
+    y = _Returns.apply(*xs, count=count)
+    assert y.data == sum(range(inputs))
+    with pytest.raises(TypeError, match=f"<op _returns> {message}"):
+        y.backward(create_graph=create_graph)
+    assert all(x.grad is None for x in xs)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_backward_that_gives_a_value_an_array_gradient_is_refused(create_graph):
+    class Spread(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad, out, a, b):
+            return grad * b, np.full(3, plain(grad) * plain(a))  # input 1 is a Value: an array cannot be its gradient
+
+    x, w = Value(2.0), Value(3.0)
+    with pytest.raises(TypeError, match=r"<op spread> gave input 1, a Value, a gradient that is a ndarray of shape"):
+        Spread.apply(x, w).backward(create_graph=create_graph)
+
+
+def test_a_value_gradient_given_as_a_numpy_or_int_number_becomes_a_float():
+    class NumpyCube(Function):
+        def forward(self, x):
+            return x**3
+
+        def backward(self, grad, out, x):
+            return np.float32(3) * np.float64(grad * x**2)  # a numpy number, not a float
+
+    x = Value(2.0)
+    NumpyCube.apply(x).backward()
+    assert type(x.grad) is float and x.grad == 12.0

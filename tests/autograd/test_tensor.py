@@ -5,6 +5,9 @@ differences (``gradcheck``); the comparisons with torch are in
 ``test_tensor_torch.py``.
 """
 
+import inspect
+import math
+
 import numpy as np
 import pytest
 
@@ -447,3 +450,114 @@ def test_every_op_passes_gradcheck(f, shapes, positive):
     draw = (lambda shape: rng.uniform(0.5, 2.0, shape)) if positive else rng.standard_normal
     inputs = [Tensor(draw(shape), requires_grad=True) for shape in shapes]
     assert gradcheck(f, *inputs)
+
+
+class _SumForgettingToSpread(Function):
+    """A sum whose backward forgets to spread the gradient back to the input's shape."""
+
+    def forward(self, x):
+        return x.sum()
+
+    def backward(self, grad, out, x):
+        return grad * 2.0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_backward_that_gives_a_gradient_of_the_wrong_shape_is_refused(create_graph):
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = _SumForgettingToSpread.apply(x)
+    with pytest.raises(ValueError, match=r"<op _sumforgettingtospread> gave input 0 a gradient of shape \(\), but "):
+        y.backward(create_graph=create_graph)
+    assert x.grad is None
+
+
+def test_a_wrong_shape_is_refused_for_any_input_of_a_many_input_op():
+    class Blend(Function):
+        def forward(self, a, b, c):
+            return a + b + c
+
+        def backward(self, grad, out, a, b, c):
+            return grad, grad, grad.sum(axis=0)  # c has shape (2, 3): its gradient lost an axis
+
+    a, b, c = (Tensor(np.ones((2, 3)), requires_grad=True) for _ in range(3))
+    with pytest.raises(
+        ValueError, match=r"<op blend> gave input 2 a gradient of shape \(3,\), but that input has shape"
+    ):
+        Blend.apply(a, b, c).sum().backward()
+
+
+def test_a_tensor_given_a_non_array_gradient_is_refused():
+    class Listed(Function):
+        def forward(self, x):
+            return x * 2.0
+
+        def backward(self, grad, out, x):
+            return (grad * 2.0).tolist()
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="<op listed> gave input 0, a Tensor, a gradient that is a list"):
+        Listed.apply(x).sum().backward()
+
+
+def test_a_float32_input_keeps_a_float32_gradient_when_mixed_with_float64():
+    x = Tensor([1.5, -2.0], dtype=np.float32, requires_grad=True)
+    scale = Tensor([0.1, 3.0])  # float64: the product is float64, as in numpy
+    (x * scale).sum().backward()
+    assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == np.array([0.1, 3.0], np.float32).tolist()  # d(sum x*c)/dx = c, rounded to float32
+    grad_x = autograd.grad(((x * scale) ** 2).sum(), x)  # 2 x c^2, computed in float64 then rounded
+    assert grad_x.dtype == np.float32
+    expected = (2 * np.array([1.5, -2.0]) * np.array([0.1, 3.0]) ** 2).astype(np.float32)
+    assert grad_x.tolist() == expected.tolist()
+
+
+def test_a_float32_input_keeps_float32_gradients_of_every_order_under_create_graph():
+    x = Tensor([1.5, -2.0], dtype=np.float32, requires_grad=True)
+    scale = Tensor([0.5, 3.0])  # float64
+    first = autograd.grad(((x * scale) ** 2).sum(), x, create_graph=True)  # 2 x c^2
+    assert isinstance(first, Tensor) and first.dtype == np.float32
+    assert first.data.tolist() == [0.75, -36.0]
+    second = autograd.grad(first.sum(), x)  # d(sum 2 x c^2)/dx = 2 c^2
+    assert second.dtype == np.float32 and second.tolist() == [0.5, 18.0]
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis", "expected"),
+    [((0,), None, np.nan), ((0, 3), 0, [np.nan] * 3), ((0, 3), 1, []), ((2, 0), None, np.nan)],
+)
+def test_the_mean_of_nothing_is_nan_as_in_torch(shape, axis, expected):
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    mean = x.mean(axis=axis)
+    np.testing.assert_array_equal(mean.data, np.array(expected))
+    mean.sum().backward()
+    assert x.grad.shape == shape  # no elements, so no gradient numbers, but the right shape
+
+
+def test_pow_at_a_zero_base_gives_pytorch_gradients_without_warnings():
+    # d(a**b)/da = b a**(b-1) (0 when b = 0); d(a**b)/db = a**b log(a) (0 at a = 0 with b >= 0)
+    base = Tensor([0.0, 0.0, 0.0, 2.0], requires_grad=True)
+    exponent = Tensor([0.0, 0.5, -1.0, 3.0], requires_grad=True)
+    (base**exponent).sum().backward()
+    assert base.grad.tolist() == [0.0, math.inf, -math.inf, 12.0]
+    assert exponent.grad.tolist() == [0.0, 0.0, -math.inf, 8.0 * math.log(2.0)]
+    constant_exponent = Tensor([0.0, 3.0], requires_grad=True)
+    (constant_exponent**0.0).sum().backward()
+    assert constant_exponent.grad.tolist() == [0.0, 0.0]
+
+
+def test_the_data_docstrings_warn_that_editing_data_before_backward_is_silently_wrong():
+    for kind in (Value, Tensor):
+        documented = " ".join((inspect.getdoc(kind.data) + " " + inspect.getdoc(kind)).split())
+        assert "silently wrong gradient" in documented and "no_grad()" in documented
+        assert "fresh forward pass" in documented
+    # The example the docstring gives, and its safe way.
+    x = Tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data[0] = 100.0
+    y.backward()
+    assert x.grad.tolist() == [200.0]  # d(x*x)/dx at the x of the forward is 6: the edit went unnoticed
+    x.zero_grad()
+    with autograd.no_grad():
+        x.data[0] = 3.0
+    (x * x).sum().backward()  # a fresh forward
+    assert x.grad.tolist() == [6.0]

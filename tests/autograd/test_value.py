@@ -181,3 +181,9 @@ def test_a_value_of_a_non_number_raises_type_error_naming_its_type(operand, type
 def test_the_type_error_says_what_a_value_combines_with():
     with pytest.raises(TypeError, match=r"a Value combines only with numbers and other Values, not with a str"):
         Value(1.0) + "1"
+
+
+def test_truth_of_a_value_is_the_truth_of_its_number():
+    x = Value(1.5)
+    cases = [Value(0.0), Value(-0.0), x - x, Value(2.5), Value(-1e-300), Value(math.nan), Value(math.inf)]
+    assert [bool(v) for v in cases] == [bool(v.data) for v in cases] == [False, False, False, True, True, True, True]

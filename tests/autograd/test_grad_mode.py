@@ -1,0 +1,217 @@
+"""Grad mode belongs to the running thread and asyncio task; ``no_grad`` as a decorator of generators.
+
+The threads are made to overlap in a fixed order with ``threading.Event``: each
+step waits for the one before it, so the tests never depend on the scheduler.
+Every gradient checked is a hand derivative (d(w*w)/dw = 2w).
+"""
+
+import asyncio
+import threading
+
+import pytest
+
+from autograd import Tensor, Value, enable_grad, is_grad_enabled, no_grad
+
+TIMEOUT = 10  # seconds; a step that never comes fails the test instead of hanging it
+
+
+def _wait(event: threading.Event) -> None:
+    assert event.wait(TIMEOUT), "the other thread never reached its step"
+
+
+class _Thread(threading.Thread):
+    """A thread whose exception (a failed assert inside it) is raised again by ``finish()``."""
+
+    def __init__(self, target):
+        super().__init__(target=target, daemon=True)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except BaseException as error:  # noqa: BLE001 (handed to the main thread by finish())
+            self.error = error
+
+    def finish(self) -> None:
+        self.join(TIMEOUT)
+        assert not self.is_alive(), "the thread did not finish"
+        if self.error is not None:
+            raise self.error
+
+
+def test_no_grad_in_another_thread_leaves_this_thread_recording():
+    inside, leave = threading.Event(), threading.Event()
+
+    def evaluator():
+        with no_grad():
+            inside.set()
+            _wait(leave)
+
+    thread = _Thread(evaluator)
+    thread.start()
+    _wait(inside)
+    w = Tensor([3.0, -1.0], requires_grad=True)
+    loss = (w * w).sum()
+    leave.set()
+    thread.finish()
+    assert is_grad_enabled() and loss.requires_grad
+    loss.backward()
+    assert w.grad.tolist() == [6.0, -2.0]
+
+
+def _overlap(first_block, second_block) -> list[bool]:
+    """Thread 1 enters ``first_block``, thread 2 enters ``second_block``, thread 1 leaves, thread 2 leaves.
+
+    Returns the mode each thread sees after leaving, then the mode of this thread.
+    """
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with first_block:
+            first_in.set()
+            _wait(second_in)
+        first_out.set()
+        seen["first"] = is_grad_enabled()
+
+    def second():
+        _wait(first_in)
+        with second_block:
+            second_in.set()
+            _wait(first_out)
+        seen["second"] = is_grad_enabled()
+
+    threads = [_Thread(first), _Thread(second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.finish()
+    return [seen["first"], seen["second"], is_grad_enabled()]
+
+
+def test_overlapping_no_grad_blocks_in_two_threads_leave_recording_on():
+    assert _overlap(no_grad(), no_grad()) == [True, True, True]
+    assert (Value(2.0) * 3.0).requires_grad
+
+
+def test_one_no_grad_object_open_in_two_threads_at_once():
+    # A decorated predict() shares one object between every thread that calls it.
+    shared = no_grad()
+    assert _overlap(shared, shared) == [True, True, True]
+
+
+def test_a_new_thread_starts_recording_whatever_this_thread_does():
+    seen = []
+    thread = _Thread(lambda: seen.append((is_grad_enabled(), (Value(1.0) * 2.0).requires_grad)))
+    with no_grad():
+        thread.start()
+        thread.finish()
+    assert seen == [(True, True)]
+
+
+def test_asyncio_tasks_each_have_their_own_grad_mode():
+    async def main():
+        evaluating = asyncio.Event()
+        trained = asyncio.Event()
+        w = Value(3.0)
+
+        async def evaluate():
+            with no_grad():
+                evaluating.set()
+                await trained.wait()
+                return is_grad_enabled(), (w * w).requires_grad
+
+        async def train():
+            await evaluating.wait()
+            loss = w * w
+            trained.set()
+            return is_grad_enabled(), loss
+
+        (evaluating_mode, evaluated), (training_mode, loss) = await asyncio.gather(evaluate(), train())
+        loss.backward()
+        return evaluating_mode, evaluated, training_mode, w.grad
+
+    assert asyncio.run(main()) == (False, False, True, 6.0)
+    assert is_grad_enabled()
+
+
+def test_a_decorated_generator_records_nothing_while_it_runs_and_the_caller_still_records():
+    w = Value(2.0)
+
+    @no_grad()
+    def scaled(factors):
+        for factor in factors:
+            yield w * factor, is_grad_enabled()
+
+    for y, mode in scaled([1.0, 3.0]):
+        assert mode is False and not y.requires_grad and y.parents == ()
+        assert is_grad_enabled()  # the loop body is the caller's code
+        z = w * y
+        assert z.requires_grad and z.parents[0] is w
+    z.backward()
+    assert w.grad == 6.0
+
+
+def test_a_decorated_generator_passes_on_send_throw_close_and_its_return_value():
+    events = []
+
+    @no_grad()
+    def accumulate():
+        total = 0.0
+        try:
+            while True:
+                try:
+                    received = yield total
+                except ValueError:
+                    events.append(("thrown", is_grad_enabled()))
+                    received = 0.0
+                total += received
+        finally:
+            events.append(("closing", is_grad_enabled()))
+
+    generator = accumulate()
+    assert next(generator) == 0.0
+    assert generator.send(2.0) == 2.0
+    assert generator.throw(ValueError("reset")) == 2.0
+    generator.close()
+    assert events == [("thrown", False), ("closing", False)] and is_grad_enabled()
+
+    @no_grad()
+    def answer():
+        yield is_grad_enabled()
+        return 42
+
+    def delegate():
+        result = yield from answer()
+        return result
+
+    runner = delegate()
+    assert next(runner) is False
+    with pytest.raises(StopIteration) as finished:
+        next(runner)
+    assert finished.value.value == 42
+
+
+def test_enable_grad_inside_no_grad_inside_a_thread():
+    seen = []
+
+    def body():
+        with no_grad():
+            with enable_grad():
+                seen.append((Value(1.0) * 2.0).requires_grad)
+            seen.append((Value(1.0) * 2.0).requires_grad)
+        seen.append(is_grad_enabled())
+
+    thread = _Thread(body)
+    thread.start()
+    thread.finish()
+    assert seen == [True, False, True]
+
+
+def test_leaving_a_no_grad_block_that_was_never_entered_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="never entered"):
+        no_grad().__exit__(None, None, None)
+    quiet = no_grad()
+    with pytest.raises(RuntimeError, match="never entered"), no_grad():
+        quiet.__exit__(None, None, None)  # another block is open, but not this one
+    assert is_grad_enabled()
