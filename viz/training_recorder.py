@@ -1,0 +1,443 @@
+"""``TrainingRecorder``: watch a network learn, frame by frame, in one HTML page.
+
+Every few optimisation steps the recorder runs the model on a fixed probe input,
+backpropagates (from the probe's loss when its targets are given, else from the
+sum of the outputs) and keeps what the drawing of that graph shows: each box's
+data and gradient, how large the gradient is (``viz.grad_sizes``), the training
+loss so far and, for a model of two inputs, its decision boundary
+(``viz.decision_grid``). The page lays the graph out once, from the first frame,
+and keeps the frames as data that a few lines of script write into that one
+picture (``viz.recorder_script``), so it grows with frames x boxes, never with
+frames x pictures. It is an ``nn.Callback`` for ``nn.fit``, and ``record()``
+takes a frame by hand in a loop of your own, scalar models included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor, plain
+from nn import Callback, Module, predict
+
+from .decision_grid import (
+    CLASS_COLORS,
+    MAX_CLASSES,
+    REGION_COLORS,
+    class_codes,
+    grid_points,
+    scalar_outputs,
+    square_around,
+)
+from .dot_program import run_dot
+from .grad_sizes import DEAD, LARGE, LARGE_GRAD, LOG_RANGE, PALETTE, TINY, TINY_GRAD, grad_color, grad_marks, grad_size
+from .graph_drawing import DEFAULT_MAX_NODES, DrawOptions, drawn_numbers, paint
+from .levels import NEURONS, grouped_view
+from .player import inline_svg, script_json
+from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
+from .summaries import summarize
+
+DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
+MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
+CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 28
+_recorder_numbers = itertools.count()
+
+
+@dataclass
+class TrainingFrame:
+    """What the page shows at one moment of training, each box by its DOT id (``g0``, ``v8``).
+
+    ``data`` and ``grads`` hold copies of the numbers (arrays for tensor boxes),
+    ``texts`` the two rows written in the box, ``sizes`` the gradients' root mean
+    squares and ``marks`` the words beside the boxes. ``loss`` is the training
+    loss of the last step (None before the first), ``classes`` the decision
+    boundary's grid (one digit per point, row by row from the top) or None.
+    """
+
+    step: int
+    epoch: int | None
+    loss: float | None
+    data: dict[str, Any]
+    grads: dict[str, Any]
+    texts: dict[str, tuple[str, str]]
+    sizes: dict[str, float | None]
+    marks: dict[str, str]
+    classes: str | None
+
+
+def _structure(source: str) -> str:
+    """A drawing's DOT text without its numbers: equal for two frames that can share one layout."""
+    return re.sub(r">(data|grad) [^<]*<", r">\1<", source)
+
+
+class TrainingRecorder(Callback):
+    """Record the model on ``probe_input`` every ``every`` steps of ``nn.fit``, or when ``record()`` is called.
+
+    ``probe_input``: an array of inputs (rows) for a tensor model, one point (a
+    list of numbers) for a scalar model. ``probe_target`` and ``loss_fn``: the
+    gradients drawn are those of ``loss_fn(model(probe_input), probe_target)``
+    (during ``nn.fit`` the trainer's loss function is the default); without a
+    target they are those of the sum of the outputs. ``level``: the drawing's
+    level of detail (``"neurons"``, ``"layers"`` or ``"weights"``).
+    ``grad_colors``: colour each box by the size of its gradient, with words
+    and borders for tiny, large and dead. ``boundary``: record the decision
+    boundary (None: whenever the model has two inputs) over ``boundary_extent``
+    ``(x_min, x_max, y_min, y_max)`` (None: a square around the probe points)
+    on a ``resolution x resolution`` grid. ``number_format``: a fixed-width one
+    keeps every frame's numbers inside boxes laid out once.
+
+    The model runs in eval mode for each frame (dropout off), and the
+    parameters' gradients are put back afterwards, so recording never changes
+    training. A frame whose graph differs from the first frame's is refused.
+    ``save(path)`` writes the page; in Jupyter the recorder shows itself.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        probe_input: Any,
+        probe_target: Any = None,
+        loss_fn: Any = None,
+        every: int = 1,
+        level: str = NEURONS,
+        grad_colors: bool = True,
+        boundary: bool | None = None,
+        boundary_extent: tuple[float, float, float, float] | None = None,
+        resolution: int = 40,
+        number_format: str = DEFAULT_NUMBER_FORMAT,
+        max_nodes: int | None = DEFAULT_MAX_NODES,
+    ):
+        if not isinstance(model, Module):
+            raise TypeError(f"model must be an nn.Module, got a {type(model).__name__}")
+        for name, count in (("every", every), ("resolution", resolution)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError(f"{name} must be a positive whole number, got {count!r}")
+        self.model = model
+        self.tensor_model = any(isinstance(p, Tensor) for p in model.parameters())
+        self.probe_input = np.asarray(probe_input, dtype=np.float64)
+        self.probe_target = probe_target
+        self.loss_fn = loss_fn
+        self.every = every
+        self.options = DrawOptions(number_format=number_format)
+        self.level = level
+        self.max_nodes = max_nodes
+        self.grad_colors = grad_colors
+        self.resolution = resolution
+        points = self.probe_input.reshape(-1, self.probe_input.shape[-1]) if self.probe_input.ndim else None
+        two_inputs = points is not None and points.shape[1] == 2
+        if boundary and not two_inputs:
+            raise ValueError(
+                f"a decision boundary needs inputs of 2 numbers; the probe's have shape {self.probe_input.shape}"
+            )
+        self.boundary = two_inputs if boundary is None else boundary
+        self.points = points
+        self.extent = None
+        if self.boundary:
+            self.extent = tuple(float(x) for x in (boundary_extent or square_around(points)))
+            if len(self.extent) != 4 or not (self.extent[0] < self.extent[1] and self.extent[2] < self.extent[3]):
+                raise ValueError(f"boundary_extent must be (x_min, x_max, y_min, y_max), got {boundary_extent!r}")
+        self.frames: list[TrainingFrame] = []
+        self.losses: list[tuple[int, float]] = []  # (step, training loss): the loss curve
+        self._source: str | None = None  # the first frame's DOT text: the one layout
+        self._structure: str | None = None
+        self._picture: str | None = None
+        self._trainer_loss: Any = None
+        self._first_step = 0
+
+    # --- taking frames ---
+
+    def record(self, loss: float | None = None, step: int | None = None, epoch: int | None = None) -> TrainingFrame:
+        """Take a frame now: the model on the probe with its gradients (and ``loss``, the last training loss).
+
+        ``step`` defaults to the last frame's step + 1 (0 for the first frame).
+        """
+        if step is None:
+            step = self.frames[-1].step + 1 if self.frames else 0
+        if loss is not None:
+            self.losses.append((step, float(loss)))
+        return self._capture(step, epoch, None if loss is None else float(loss))
+
+    def _probe_root(self) -> Node:
+        """The node the frame is drawn from: the probe's loss, or the sum of its outputs."""
+        probe = Tensor(self.probe_input) if self.tensor_model else [float(x) for x in self.probe_input.ravel()]
+        output = self.model(probe)
+        if self.probe_target is not None:
+            loss_fn = self.loss_fn or self._trainer_loss
+            if loss_fn is None:
+                raise ValueError("probe_target needs a loss_fn to compare the outputs with it: pass loss_fn=")
+            return loss_fn(output, self.probe_target)
+        if isinstance(output, (list, tuple)):
+            return sum(output[1:], output[0])
+        return output if np.size(output.data) == 1 else output.sum()
+
+    def _capture(self, step: int, epoch: int | None, loss: float | None) -> TrainingFrame:
+        parameters = self.model.parameters()
+        saved = [p.grad for p in parameters]
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for parameter in parameters:
+                parameter.grad = None
+            root = self._probe_root()
+            root.backward()
+            view, grouping = grouped_view(root, self.max_nodes, self.model, self.level)
+            gradients = {node: node.grad for node in view.nodes}
+            source = paint(view, self.options, gradients, grouping=grouping).source
+            numbers = drawn_numbers(view, gradients, grouping)
+        finally:
+            self.model.train(was_training)
+            for parameter, grad in zip(parameters, saved):
+                parameter.grad = grad
+        if self._source is None:
+            self._source, self._structure = source, _structure(source)
+        elif _structure(source) != self._structure:
+            raise ValueError(
+                f"frame {len(self.frames)} (step {step}): the graph of the model on the probe differs from the first "
+                "frame's, but the page lays it out once; record a model whose graph keeps its shape"
+            )
+        frame = self._frame(step, epoch, loss, numbers)
+        self.frames.append(frame)
+        return frame
+
+    def _frame(self, step: int, epoch: int | None, loss: float | None, numbers: dict[str, Any]) -> TrainingFrame:
+        data = {key: np.array(plain(d), dtype=np.float64) for key, (d, _, _) in numbers.items()}
+        grads = {key: None if g is None else np.array(plain(g), dtype=np.float64) for key, (_, g, _) in numbers.items()}
+        texts = {
+            key: (
+                f"data {summarize(data[key], self.options.number_format)}",
+                f"grad {summarize(grads[key], self.options.number_format)}",
+            )
+            for key in numbers
+        }
+        sizes = {key: grad_size(grads[key]) for key in numbers}
+        marks = {key: grad_marks(sizes[key], node) for key, (_, _, node) in numbers.items()}
+        return TrainingFrame(step, epoch, loss, data, grads, texts, sizes, marks, self._classes())
+
+    def _classes(self) -> str | None:
+        """The decision boundary's grid of classes, one digit per point (None when not recorded)."""
+        if not self.boundary:
+            return None
+        points = grid_points(self.extent, self.resolution)
+        outputs = predict(self.model, points) if self.tensor_model else scalar_outputs(self.model, points)
+        if outputs.reshape(len(points), -1).shape[1] > MAX_CLASSES:
+            raise ValueError(f"a decision boundary is drawn for at most {MAX_CLASSES} classes; pass boundary=False")
+        return class_codes(outputs)
+
+    # --- the callback's hooks (nn.fit) ---
+
+    def on_train_begin(self, trainer: Any) -> None:
+        self._trainer_loss = trainer.loss_fn
+        self._first_step = self.frames[-1].step if self.frames else 0
+        if not self.frames:
+            self._capture(0, None, None)
+
+    def on_batch_end(self, trainer: Any) -> None:
+        step, loss = self._first_step + trainer.step, trainer.history.per_step["loss"][-1]
+        self.losses.append((step, loss))
+        if trainer.step % self.every == 0:
+            self._capture(step, trainer.epoch, loss)
+
+    def on_train_end(self, trainer: Any) -> None:
+        step = self._first_step + trainer.step
+        if self.frames[-1].step != step:  # the trained model is always the last frame
+            self._capture(step, trainer.epoch, self.losses[-1][1] if self.losses else None)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    # --- the page ---
+
+    def picture(self) -> str:
+        """The SVG every frame is written into: the first frame's drawing, laid out and rendered once."""
+        if self._source is None:
+            raise ValueError("no frames recorded yet: call record() or pass the recorder to nn.fit(callbacks=[...])")
+        if self._picture is None:
+            self._picture = inline_svg(run_dot(self._source, "svg").decode("utf-8"))
+        return self._picture
+
+    def _curve(self) -> tuple[str, dict[int, list[float]]]:
+        """The loss curve as SVG elements, and the point on it of each step recorded."""
+        points = [(s, loss) for s, loss in self.losses if math.isfinite(loss)]
+        if len(points) > MAX_CURVE_POINTS:
+            keep = np.unique(np.linspace(0, len(points) - 1, MAX_CURVE_POINTS).round().astype(int))
+            points = [points[i] for i in keep]
+        first = min((s for s, _ in points), default=0)
+        last = max((s for s, _ in points), default=1)
+        top = max((loss for _, loss in points), default=1.0) or 1.0
+        span, inner_width, inner_height = max(last - first, 1), CURVE_WIDTH - 2 * CURVE_MARGIN, CURVE_HEIGHT - 2 * 14
+
+        def where(step: int, loss: float) -> list[float]:
+            x = CURVE_MARGIN + (step - first) / span * inner_width
+            y = 14 + (1 - min(max(loss, 0.0), top) / top) * inner_height
+            return [round(x, 2), round(y, 2)]
+
+        line = " ".join(f"{x},{y}" for x, y in (where(s, loss) for s, loss in points))
+        bottom, right = 14 + inner_height, CURVE_WIDTH - CURVE_MARGIN
+        elements = [
+            f'<line x1="{CURVE_MARGIN}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>',
+            f'<line x1="{CURVE_MARGIN}" y1="14" x2="{CURVE_MARGIN}" y2="{bottom}" stroke="#999"/>',
+            f'<text x="{CURVE_MARGIN - 3}" y="18" text-anchor="end" font-size="9">{top:.3g}</text>',
+            f'<text x="{CURVE_MARGIN - 3}" y="{bottom}" text-anchor="end" font-size="9">0</text>',
+            f'<text x="{CURVE_MARGIN}" y="{CURVE_HEIGHT - 2}" font-size="9">step {first}</text>',
+            f'<text x="{right}" y="{CURVE_HEIGHT - 2}" text-anchor="end" font-size="9">step {last}</text>',
+        ]
+        if line:  # the whole curve in grey, and in colour up to the frame shown (the script moves the clip)
+            elements.append(f'<polyline points="{line}" fill="none" stroke="#c8c8c8" stroke-width="1.5"/>')
+            elements.append(
+                f'<polyline points="{line}" fill="none" stroke="#0072b2" stroke-width="2" clip-path="url(#CLIP)"/>'
+            )
+        at = {
+            frame.step: where(frame.step, frame.loss)
+            for frame in self.frames
+            if frame.loss is not None and math.isfinite(frame.loss)
+        }
+        return "".join(elements), at
+
+    @staticmethod
+    def _when(frame: TrainingFrame) -> str:
+        """The frame's place in training, as the page's status line says it."""
+        parts = [f"step {frame.step}"]
+        if frame.epoch is not None:
+            parts.append(f"epoch {frame.epoch + 1}")
+        if frame.loss is not None:
+            parts.append(f"training loss {frame.loss:.4g}")
+        elif frame.step == 0:
+            parts.append("before training")
+        return " \u00b7 ".join(parts)
+
+    def frames_data(self) -> list[dict[str, Any]]:
+        """The frames as the page's script reads them: each box's texts, colour and words; the curve; the grid."""
+        _, at = self._curve()
+        frames = []
+        for frame in self.frames:
+            boxes = {
+                key: [
+                    *frame.texts[key],
+                    grad_color(frame.sizes[key]) if self.grad_colors else None,
+                    frame.marks[key] if self.grad_colors else "",
+                ]
+                for key in frame.texts
+            }
+            frames.append(
+                {
+                    "when": self._when(frame),
+                    "boxes": boxes,
+                    "curve": at.get(frame.step) if frame.loss is not None else None,
+                    "classes": frame.classes,
+                }
+            )
+        return frames
+
+    def _side(self, recorder_id: str) -> str:
+        """The loss curve, the decision boundary and the legend of the colours."""
+        curve, _ = self._curve()
+        clip = f"{recorder_id}-sofar"
+        side = (
+            "<h3>training loss so far</h3>"
+            f'<svg width="{CURVE_WIDTH}" height="{CURVE_HEIGHT}" viewBox="0 0 {CURVE_WIDTH} {CURVE_HEIGHT}">'
+            f'<clipPath id="{clip}"><rect class="sofar" x="0" y="0" width="0" height="{CURVE_HEIGHT}"/></clipPath>'
+            f'{curve.replace("CLIP", clip)}<circle class="now" r="4" fill="#d55e00" stroke="#000"/></svg>'
+        )
+        if self.boundary:
+            side += self._boundary_panel()
+        if self.grad_colors:
+            low, high = LOG_RANGE
+            side += (
+                "<h3>size of each box's gradient (root mean square)</h3>"
+                f'<div class="colour-bar" style="background: linear-gradient(to right, {", ".join(PALETTE)})"></div>'
+                f'<div class="scale"><span>1e{low:+.0f}</span><span>1e{(low + high) / 2:+.0f}</span>'
+                f"<span>1e{high:+.0f}</span></div>"
+                '<ul class="legend">'
+                f"<li>{TINY}: below {TINY_GRAD:g}, vanishing (dashed border)</li>"
+                f"<li>{LARGE}: above {LARGE_GRAD:g}, exploding (thick border)</li>"
+                f"<li>{DEAD}: ReLU units that are 0 on every probe input, so they pass no gradient "
+                "(long dashes)</li></ul>"
+            )
+        return side
+
+    def _boundary_panel(self) -> str:
+        x_min, x_max, y_min, y_max = self.extent
+        targets = None
+        if self.probe_target is not None and np.size(self.probe_target) == len(self.points):
+            targets = np.asarray(self.probe_target).ravel()
+        dots = []
+        for index, (x, y) in enumerate(self.points):
+            px = (x - x_min) / (x_max - x_min) * self.resolution
+            py = (y_max - y) / (y_max - y_min) * self.resolution
+            color = "#ffffff"
+            if targets is not None and float(targets[index]).is_integer():
+                color = CLASS_COLORS[int(targets[index]) % len(CLASS_COLORS)]
+            dots.append(
+                f'<circle cx="{px:.3f}" cy="{py:.3f}" r="{self.resolution / 45:.3f}" fill="{color}" '
+                f'stroke="#000" stroke-width="{self.resolution / 200:.3f}"/>'
+            )
+        return (
+            f"<h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
+            '<div class="boundary"><canvas></canvas>'
+            f'<svg viewBox="0 0 {self.resolution} {self.resolution}">{"".join(dots)}</svg></div>'
+            '<p class="legend">region colour: the class predicted there; dots: the probe\'s points '
+            "(coloured by their class when the targets are classes)</p>"
+        )
+
+    def fragment(self, read_hash: bool = False) -> str:
+        """The recorder as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
+
+        With ``read_hash`` it opens at the frame the page's address asks for (``page.html#frame=5``).
+        """
+        picture = self.picture()
+        digest = hashlib.sha1(picture.encode("utf-8")).hexdigest()[:10]
+        recorder_id = f"tracegrad-recorder-{next(_recorder_numbers)}-{digest}"
+        data = {
+            "frames": self.frames_data(),
+            "resolution": self.resolution,
+            "regionColors": list(REGION_COLORS),
+            "tiny": TINY,
+            "large": LARGE,
+            "dead": DEAD,
+        }
+        hash_attribute = " data-read-hash" if read_hash else ""
+        return (
+            f"<style>{RECORDER_STYLE}</style>\n"
+            f'<div class="tracegrad-recorder" id="{recorder_id}" tabindex="0"{hash_attribute}>\n'
+            '<div class="controls"><button class="play" type="button">&#9654; play</button>'
+            '<button class="previous" type="button">&#9664; previous</button>'
+            f'<input type="range" min="0" max="{len(self.frames) - 1}" value="0" step="1" aria-label="frame">'
+            '<button class="next" type="button">next &#9654;</button></div>\n'
+            '<p class="status"></p>\n'
+            f'<div class="panels"><div class="graph">{picture}</div>\n<div class="side">{self._side(recorder_id)}'
+            "</div></div>\n"
+            f'<script type="application/json" class="frames">{script_json(data)}</script>\n'
+            "</div>\n"
+            f"<script>{RECORDER_SCRIPT.replace('RECORDER_ID', json.dumps(recorder_id))}</script>"
+        )
+
+    def html(self, title: str = "Training, frame by frame") -> str:
+        """A complete HTML page holding the recorder (everything inline, nothing fetched)."""
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+            "<p>The model on its probe input as training goes on: each box's data and gradient, coloured by the "
+            "gradient's size. Play, step with the buttons, the slider or the keys (arrows, space to play or "
+            "pause, Home, End).</p>\n"
+            f"{self.fragment(read_hash=True)}\n"
+            "<script>document.querySelector('.tracegrad-recorder').focus();</script>\n"
+            "</body>\n</html>\n"
+        )
+
+    def save(self, path: str | Path, title: str = "Training, frame by frame") -> Path:
+        """Write the page to ``path`` (an ``.html`` file) and return the path."""
+        path = Path(path)
+        path.write_text(self.html(title), encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        return self.fragment()
