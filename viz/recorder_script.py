@@ -4,9 +4,9 @@ The page holds one SVG of the model's graph on the probe input (laid out once,
 from the first frame) and the frames as JSON data. Showing a frame rewrites the
 ``data`` and ``grad`` texts of each box (found by the ``<title>`` Graphviz gives
 its group), colours the box by the size of its gradient and writes the word
-beside it (``▽ tiny``, ``▲ large``, ``✕ dead``), moves the point on the loss
-curve and uncovers the curve up to it, and paints the decision boundary's grid
-of classes into a small canvas. Nothing is laid out again.
+beside it (``▽ tiny``, ``▲ large``, ``✕ dead``), paints the loss curve in colour
+up to the frame's step with a dot there, and paints the decision boundary's grid
+of classes into a small canvas under the probe's points. Nothing is laid out again.
 """
 
 RECORDER_STYLE = """
@@ -19,9 +19,9 @@ RECORDER_STYLE = """
 .tracegrad-recorder .graph svg { display: block; max-width: 100%; height: auto; }
 .tracegrad-recorder .side { flex: 0 0 20em; }
 .tracegrad-recorder .side h3 { font-size: 0.95em; margin: 0.6em 0 0.2em; }
-.tracegrad-recorder .boundary { position: relative; width: 15em; height: 15em; border: 1px solid #ccc; }
-.tracegrad-recorder .boundary canvas, .tracegrad-recorder .boundary svg { position: absolute; left: 0; top: 0;
-  width: 100%; height: 100%; image-rendering: pixelated; }
+.tracegrad-recorder .boundary { position: relative; border: 1px solid #ccc; }
+.tracegrad-recorder .boundary canvas { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+.tracegrad-recorder .boundary canvas.regions { image-rendering: pixelated; }
 .tracegrad-recorder .colour-bar { height: 0.8em; width: 15em; border: 1px solid #999; }
 .tracegrad-recorder .scale { display: flex; justify-content: space-between; width: 15em; font-size: 0.8em; }
 .tracegrad-recorder .legend { font-size: 0.85em; margin: 0.3em 0; padding-left: 1.2em; }
@@ -37,9 +37,9 @@ RECORDER_SCRIPT = """
   var slider = recorder.querySelector("input[type=range]");
   var status = recorder.querySelector(".status");
   var playButton = recorder.querySelector(".play");
-  var sofar = recorder.querySelector(".sofar");
-  var now = recorder.querySelector(".now");
-  var canvas = recorder.querySelector(".boundary canvas");
+  var curveCanvas = recorder.querySelector("canvas.curve");
+  var regions = recorder.querySelector("canvas.regions");
+  var dots = recorder.querySelector("canvas.dots");
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   // Room above the picture for the words beside the top boxes.
@@ -87,10 +87,72 @@ RECORDER_SCRIPT = """
     box.shape.setAttribute("stroke-dasharray", tiny ? "3 3" : (mark.indexOf(data.dead) >= 0 ? "9 3" : ""));
   }
 
+  // A canvas drawn at twice its size on the page, so lines stay sharp on fine screens.
+  function context(canvas) {
+    var width = parseFloat(canvas.style.width) || canvas.parentNode.clientWidth;
+    var height = parseFloat(canvas.style.height) || canvas.parentNode.clientHeight;
+    canvas.width = 2 * width;
+    canvas.height = 2 * height;
+    var drawing = canvas.getContext("2d");
+    drawing.scale(2, 2);
+    return drawing;
+  }
+  var curve = context(curveCanvas);
+  function line(color, width) {
+    curve.strokeStyle = color;
+    curve.lineWidth = width;
+    curve.beginPath();
+    data.curve.line.forEach(function (point, i) {
+      if (i === 0) { curve.moveTo(point[0], point[1]); } else { curve.lineTo(point[0], point[1]); }
+    });
+    curve.stroke();
+  }
+  function paintCurve(point) {  // the whole curve in grey, in colour up to the frame's step, and a dot there
+    var box = data.curve.box;
+    curve.clearRect(0, 0, curveCanvas.width, curveCanvas.height);
+    curve.strokeStyle = "#999";
+    curve.lineWidth = 1;
+    curve.beginPath();
+    curve.moveTo(box[0], box[1]);
+    curve.lineTo(box[0], box[3]);
+    curve.lineTo(box[2], box[3]);
+    curve.stroke();
+    curve.fillStyle = "#000";
+    curve.font = "9px Helvetica, Arial, sans-serif";
+    data.curve.labels.forEach(function (label) {
+      curve.textAlign = label[3];
+      curve.fillText(label[0], label[1], label[2]);
+    });
+    line("#c8c8c8", 1.5);
+    if (!point) { return; }
+    curve.save();
+    curve.beginPath();
+    curve.rect(0, 0, point[0] + 0.5, curveCanvas.height);
+    curve.clip();
+    line("#0072b2", 2);
+    curve.restore();
+    curve.fillStyle = "#d55e00";
+    curve.strokeStyle = "#000";
+    curve.lineWidth = 1;
+    curve.beginPath();
+    curve.arc(point[0], point[1], 4, 0, 2 * Math.PI);
+    curve.fill();
+    curve.stroke();
+  }
+
   var pixels = null;
-  if (canvas) {
-    canvas.width = canvas.height = data.resolution;
-    pixels = canvas.getContext("2d").createImageData(data.resolution, data.resolution);
+  if (regions) {
+    regions.width = regions.height = data.resolution;
+    pixels = regions.getContext("2d").createImageData(data.resolution, data.resolution);
+    var dotDrawing = context(dots);
+    data.dots.forEach(function (dot) {
+      dotDrawing.fillStyle = dot[2];
+      dotDrawing.strokeStyle = "#000";
+      dotDrawing.beginPath();
+      dotDrawing.arc(dot[0], dot[1], 5, 0, 2 * Math.PI);
+      dotDrawing.fill();
+      dotDrawing.stroke();
+    });
   }
   function paintBoundary(classes) {
     for (var i = 0; i < classes.length; i++) {
@@ -98,23 +160,15 @@ RECORDER_SCRIPT = """
       for (var k = 0; k < 3; k++) { pixels.data[4 * i + k] = parseInt(color.substr(1 + 2 * k, 2), 16); }
       pixels.data[4 * i + 3] = 255;
     }
-    canvas.getContext("2d").putImageData(pixels, 0, 0);
+    regions.getContext("2d").putImageData(pixels, 0, 0);
   }
 
   function show(index) {
     index = Math.max(0, Math.min(frames.length - 1, index));
     var frame = frames[index];
     Object.keys(boxes).forEach(function (id) { paintBox(boxes[id], frame.boxes[id]); });
-    if (frame.curve) {
-      sofar.setAttribute("width", frame.curve[0]);
-      now.setAttribute("cx", frame.curve[0]);
-      now.setAttribute("cy", frame.curve[1]);
-      now.style.display = "";
-    } else {
-      sofar.setAttribute("width", 0);
-      now.style.display = "none";
-    }
-    if (canvas && frame.classes) { paintBoundary(frame.classes); }
+    paintCurve(frame.curve);
+    if (regions && frame.classes) { paintBoundary(frame.classes); }
     slider.value = index;
     status.textContent = "frame " + (index + 1) + " of " + frames.length + " \\u00b7 " + frame.when;
   }

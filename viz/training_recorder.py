@@ -14,11 +14,6 @@ takes a frame by hand in a loop of your own, scalar models included.
 
 from __future__ import annotations
 
-import hashlib
-import html
-import itertools
-import json
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,27 +24,16 @@ import numpy as np
 from autograd import Node, Tensor, plain
 from nn import Callback, Module, predict
 
-from .decision_grid import (
-    CLASS_COLORS,
-    MAX_CLASSES,
-    REGION_COLORS,
-    class_codes,
-    grid_points,
-    scalar_outputs,
-    square_around,
-)
+from .decision_grid import MAX_CLASSES, class_codes, grid_points, scalar_outputs, square_around
 from .dot_program import run_dot
-from .grad_sizes import DEAD, LARGE, LARGE_GRAD, LOG_RANGE, PALETTE, TINY, TINY_GRAD, grad_color, grad_marks, grad_size
+from .grad_sizes import grad_marks, grad_size
 from .graph_drawing import DEFAULT_MAX_NODES, DrawOptions, drawn_numbers, paint
 from .levels import NEURONS, grouped_view
-from .player import inline_svg, script_json
-from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
+from .player import inline_svg
+from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
 from .summaries import summarize
 
 DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
-MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
-CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 28
-_recorder_numbers = itertools.count()
 
 
 @dataclass
@@ -254,7 +238,7 @@ class TrainingRecorder(Callback):
     def __len__(self) -> int:
         return len(self.frames)
 
-    # --- the page ---
+    # --- the page (viz.recorder_page) ---
 
     def picture(self) -> str:
         """The SVG every frame is written into: the first frame's drawing, laid out and rendered once."""
@@ -264,176 +248,15 @@ class TrainingRecorder(Callback):
             self._picture = inline_svg(run_dot(self._source, "svg").decode("utf-8"))
         return self._picture
 
-    def _curve(self) -> tuple[str, dict[int, list[float]]]:
-        """The loss curve as SVG elements, and the point on it of each step recorded."""
-        points = [(s, loss) for s, loss in self.losses if math.isfinite(loss)]
-        if len(points) > MAX_CURVE_POINTS:
-            keep = np.unique(np.linspace(0, len(points) - 1, MAX_CURVE_POINTS).round().astype(int))
-            points = [points[i] for i in keep]
-        first = min((s for s, _ in points), default=0)
-        last = max((s for s, _ in points), default=1)
-        top = max((loss for _, loss in points), default=1.0) or 1.0
-        span, inner_width, inner_height = max(last - first, 1), CURVE_WIDTH - 2 * CURVE_MARGIN, CURVE_HEIGHT - 2 * 14
-
-        def where(step: int, loss: float) -> list[float]:
-            x = CURVE_MARGIN + (step - first) / span * inner_width
-            y = 14 + (1 - min(max(loss, 0.0), top) / top) * inner_height
-            return [round(x, 2), round(y, 2)]
-
-        line = " ".join(f"{x},{y}" for x, y in (where(s, loss) for s, loss in points))
-        bottom, right = 14 + inner_height, CURVE_WIDTH - CURVE_MARGIN
-        elements = [
-            f'<line x1="{CURVE_MARGIN}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>',
-            f'<line x1="{CURVE_MARGIN}" y1="14" x2="{CURVE_MARGIN}" y2="{bottom}" stroke="#999"/>',
-            f'<text x="{CURVE_MARGIN - 3}" y="18" text-anchor="end" font-size="9">{top:.3g}</text>',
-            f'<text x="{CURVE_MARGIN - 3}" y="{bottom}" text-anchor="end" font-size="9">0</text>',
-            f'<text x="{CURVE_MARGIN}" y="{CURVE_HEIGHT - 2}" font-size="9">step {first}</text>',
-            f'<text x="{right}" y="{CURVE_HEIGHT - 2}" text-anchor="end" font-size="9">step {last}</text>',
-        ]
-        if line:  # the whole curve in grey, and in colour up to the frame shown (the script moves the clip)
-            elements.append(f'<polyline points="{line}" fill="none" stroke="#c8c8c8" stroke-width="1.5"/>')
-            elements.append(
-                f'<polyline points="{line}" fill="none" stroke="#0072b2" stroke-width="2" clip-path="url(#CLIP)"/>'
-            )
-        at = {
-            frame.step: where(frame.step, frame.loss)
-            for frame in self.frames
-            if frame.loss is not None and math.isfinite(frame.loss)
-        }
-        return "".join(elements), at
-
-    @staticmethod
-    def _when(frame: TrainingFrame) -> str:
-        """The frame's place in training, as the page's status line says it."""
-        parts = [f"step {frame.step}"]
-        if frame.epoch is not None:
-            parts.append(f"epoch {frame.epoch + 1}")
-        if frame.loss is not None:
-            parts.append(f"training loss {frame.loss:.4g}")
-        elif frame.step == 0:
-            parts.append("before training")
-        return " \u00b7 ".join(parts)
-
-    def frames_data(self) -> list[dict[str, Any]]:
-        """The frames as the page's script reads them: each box's texts, colour and words; the curve; the grid."""
-        _, at = self._curve()
-        frames = []
-        for frame in self.frames:
-            boxes = {
-                key: [
-                    *frame.texts[key],
-                    grad_color(frame.sizes[key]) if self.grad_colors else None,
-                    frame.marks[key] if self.grad_colors else "",
-                ]
-                for key in frame.texts
-            }
-            frames.append(
-                {
-                    "when": self._when(frame),
-                    "boxes": boxes,
-                    "curve": at.get(frame.step) if frame.loss is not None else None,
-                    "classes": frame.classes,
-                }
-            )
-        return frames
-
-    def _side(self, recorder_id: str) -> str:
-        """The loss curve, the decision boundary and the legend of the colours."""
-        curve, _ = self._curve()
-        clip = f"{recorder_id}-sofar"
-        side = (
-            "<h3>training loss so far</h3>"
-            f'<svg width="{CURVE_WIDTH}" height="{CURVE_HEIGHT}" viewBox="0 0 {CURVE_WIDTH} {CURVE_HEIGHT}">'
-            f'<clipPath id="{clip}"><rect class="sofar" x="0" y="0" width="0" height="{CURVE_HEIGHT}"/></clipPath>'
-            f'{curve.replace("CLIP", clip)}<circle class="now" r="4" fill="#d55e00" stroke="#000"/></svg>'
-        )
-        if self.boundary:
-            side += self._boundary_panel()
-        if self.grad_colors:
-            low, high = LOG_RANGE
-            side += (
-                "<h3>size of each box's gradient (root mean square)</h3>"
-                f'<div class="colour-bar" style="background: linear-gradient(to right, {", ".join(PALETTE)})"></div>'
-                f'<div class="scale"><span>1e{low:+.0f}</span><span>1e{(low + high) / 2:+.0f}</span>'
-                f"<span>1e{high:+.0f}</span></div>"
-                '<ul class="legend">'
-                f"<li>{TINY}: below {TINY_GRAD:g}, vanishing (dashed border)</li>"
-                f"<li>{LARGE}: above {LARGE_GRAD:g}, exploding (thick border)</li>"
-                f"<li>{DEAD}: ReLU units that are 0 on every probe input, so they pass no gradient "
-                "(long dashes)</li></ul>"
-            )
-        return side
-
-    def _boundary_panel(self) -> str:
-        x_min, x_max, y_min, y_max = self.extent
-        targets = None
-        if self.probe_target is not None and np.size(self.probe_target) == len(self.points):
-            targets = np.asarray(self.probe_target).ravel()
-        dots = []
-        for index, (x, y) in enumerate(self.points):
-            px = (x - x_min) / (x_max - x_min) * self.resolution
-            py = (y_max - y) / (y_max - y_min) * self.resolution
-            color = "#ffffff"
-            if targets is not None and float(targets[index]).is_integer():
-                color = CLASS_COLORS[int(targets[index]) % len(CLASS_COLORS)]
-            dots.append(
-                f'<circle cx="{px:.3f}" cy="{py:.3f}" r="{self.resolution / 45:.3f}" fill="{color}" '
-                f'stroke="#000" stroke-width="{self.resolution / 200:.3f}"/>'
-            )
-        return (
-            f"<h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
-            '<div class="boundary"><canvas></canvas>'
-            f'<svg viewBox="0 0 {self.resolution} {self.resolution}">{"".join(dots)}</svg></div>'
-            '<p class="legend">region colour: the class predicted there; dots: the probe\'s points '
-            "(coloured by their class when the targets are classes)</p>"
-        )
-
     def fragment(self, read_hash: bool = False) -> str:
-        """The recorder as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
+        """The page's recorder as an HTML fragment; with ``read_hash`` it opens at ``page.html#frame=5``."""
+        return recorder_fragment(self, read_hash)
 
-        With ``read_hash`` it opens at the frame the page's address asks for (``page.html#frame=5``).
-        """
-        picture = self.picture()
-        digest = hashlib.sha1(picture.encode("utf-8")).hexdigest()[:10]
-        recorder_id = f"tracegrad-recorder-{next(_recorder_numbers)}-{digest}"
-        data = {
-            "frames": self.frames_data(),
-            "resolution": self.resolution,
-            "regionColors": list(REGION_COLORS),
-            "tiny": TINY,
-            "large": LARGE,
-            "dead": DEAD,
-        }
-        hash_attribute = " data-read-hash" if read_hash else ""
-        return (
-            f"<style>{RECORDER_STYLE}</style>\n"
-            f'<div class="tracegrad-recorder" id="{recorder_id}" tabindex="0"{hash_attribute}>\n'
-            '<div class="controls"><button class="play" type="button">&#9654; play</button>'
-            '<button class="previous" type="button">&#9664; previous</button>'
-            f'<input type="range" min="0" max="{len(self.frames) - 1}" value="0" step="1" aria-label="frame">'
-            '<button class="next" type="button">next &#9654;</button></div>\n'
-            '<p class="status"></p>\n'
-            f'<div class="panels"><div class="graph">{picture}</div>\n<div class="side">{self._side(recorder_id)}'
-            "</div></div>\n"
-            f'<script type="application/json" class="frames">{script_json(data)}</script>\n'
-            "</div>\n"
-            f"<script>{RECORDER_SCRIPT.replace('RECORDER_ID', json.dumps(recorder_id))}</script>"
-        )
-
-    def html(self, title: str = "Training, frame by frame") -> str:
+    def html(self, title: str = DEFAULT_TITLE) -> str:
         """A complete HTML page holding the recorder (everything inline, nothing fetched)."""
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-            "<p>The model on its probe input as training goes on: each box's data and gradient, coloured by the "
-            "gradient's size. Play, step with the buttons, the slider or the keys (arrows, space to play or "
-            "pause, Home, End).</p>\n"
-            f"{self.fragment(read_hash=True)}\n"
-            "<script>document.querySelector('.tracegrad-recorder').focus();</script>\n"
-            "</body>\n</html>\n"
-        )
+        return recorder_page(self, title)
 
-    def save(self, path: str | Path, title: str = "Training, frame by frame") -> Path:
+    def save(self, path: str | Path, title: str = DEFAULT_TITLE) -> Path:
         """Write the page to ``path`` (an ``.html`` file) and return the path."""
         path = Path(path)
         path.write_text(self.html(title), encoding="utf-8")
