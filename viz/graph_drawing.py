@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -277,14 +277,17 @@ class _Painter:
         data = np.array([plain(output.data) for output in box.outputs])
         return data, None if any(g is None for g in grads) else np.array([plain(g) for g in grads])
 
-    def numbers(self) -> dict[str, tuple[Any, Any, Node]]:
-        """The data and grad of every box and value drawn with a grad row, by DOT id, with the node they are of."""
+    def numbers(self) -> dict[str, DrawnNumbers]:
+        """The data and grad of every box and value drawn with a grad row, by DOT id."""
         numbers = {}
         for node in self.view.nodes:
             if node not in self.grouping.inside and node.requires_grad:
-                numbers[self.view.ids[node]] = (node.data, self.gradients.get(node), node)
+                name = self.view.title(node) or (OUTPUT if node is self.view.root else f"{node.op.name} result")
+                numbers[self.view.ids[node]] = DrawnNumbers(name, node.data, self.gradients.get(node), node)
         for box, box_id in self.box_ids.items():
-            numbers[box_id] = (*self.box_numbers(box), box.outputs[-1] if box.outputs else box.members[-1])
+            name = box.group + (f" (call {box.call})" if box.call else "")
+            last = box.outputs[-1] if box.outputs else box.members[-1]
+            numbers[box_id] = DrawnNumbers(name, *self.box_numbers(box), last)
         return numbers
 
     def flows(self, node: Node) -> list[EdgeFlow]:
@@ -404,14 +407,24 @@ def paint(
     return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
 
 
+class DrawnNumbers(NamedTuple):
+    """What a drawing writes in one box with a grad row.
+
+    ``name``: the value's or the neuron's (layer's) name, as on the box;
+    ``node``: the value drawn, or a neuron's (last) output, whose op tells what
+    the box ends with (a relu, a tanh...).
+    """
+
+    name: str
+    data: Any
+    grad: Any
+    node: Node
+
+
 def drawn_numbers(
     view: GraphView, gradients: Mapping[Node, Any], grouping: Grouping | None = None
-) -> dict[str, tuple[Any, Any, Node]]:
-    """What a drawing of ``view`` writes in each box with a grad row: ``{DOT id: (data, grad, node)}``.
-
-    ``node`` is the value drawn, or for a neuron or layer its (last) output, whose
-    op tells what the box ends with (a relu, a tanh...).
-    """
+) -> dict[str, DrawnNumbers]:
+    """The numbers a drawing of ``view`` writes in each box with a grad row, by DOT id (``v8``, ``g0``)."""
     return _Painter(view, DrawOptions(), gradients, Focus(), grouping or Grouping()).numbers()
 
 

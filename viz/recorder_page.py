@@ -30,7 +30,7 @@ DEFAULT_TITLE = "Training, frame by frame"
 MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
 CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 30
 BOUNDARY_SIZE = 240  # pixels on the page
-_recorder_numbers = itertools.count()
+_displays = itertools.count()
 
 
 def _curve(recorder: TrainingRecorder) -> tuple[dict[str, Any], dict[int, list[float]]]:
@@ -152,11 +152,12 @@ def _side(recorder: TrainingRecorder) -> str:
 def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> str:
     """The recorder as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
 
-    With ``read_hash`` it opens at the frame the page's address asks for (``page.html#frame=5``, from 1).
+    With ``read_hash`` (for a page of its own) it opens at the frame the page's
+    address asks for (``page.html#frame=5``, from 1) and its id comes from its
+    content alone, so the same recording gives the same bytes; in a notebook
+    each display gets an id of its own.
     """
     picture = recorder.picture()
-    digest = hashlib.sha1(picture.encode("utf-8")).hexdigest()[:10]
-    recorder_id = f"tracegrad-recorder-{next(_recorder_numbers)}-{digest}"
     curve, _ = _curve(recorder)
     data = {
         "frames": frames_data(recorder),
@@ -168,6 +169,9 @@ def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> st
         "large": LARGE,
         "dead": DEAD,
     }
+    frames = script_json(data)
+    digest = hashlib.sha1((picture + frames).encode("utf-8")).hexdigest()[:10]
+    recorder_id = f"tracegrad-recorder-{digest}" if read_hash else f"tracegrad-recorder-{next(_displays)}-{digest}"
     hash_attribute = " data-read-hash" if read_hash else ""
     return (
         f"<style>{RECORDER_STYLE}</style>\n"
@@ -178,7 +182,7 @@ def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> st
         '<button class="next" type="button">next &#9654;</button></div>\n'
         '<p class="status"></p>\n'
         f'<div class="panels"><div class="graph">{picture}</div>\n<div class="side">{_side(recorder)}</div></div>\n'
-        f'<script type="application/json" class="frames">{script_json(data)}</script>\n'
+        f'<script type="application/json" class="frames">{frames}</script>\n'
         "</div>\n"
         f"<script>{RECORDER_SCRIPT.replace('RECORDER_ID', json.dumps(recorder_id))}</script>"
     )

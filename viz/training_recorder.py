@@ -27,7 +27,7 @@ from nn import Callback, Module, predict
 from .decision_grid import MAX_CLASSES, class_codes, grid_points, scalar_outputs, square_around
 from .dot_program import run_dot
 from .grad_sizes import grad_marks, grad_size
-from .graph_drawing import DEFAULT_MAX_NODES, DrawOptions, drawn_numbers, paint
+from .graph_drawing import DEFAULT_MAX_NODES, DrawnNumbers, DrawOptions, drawn_numbers, paint
 from .levels import NEURONS, grouped_view
 from .player import inline_svg
 from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
@@ -42,7 +42,8 @@ class TrainingFrame:
 
     ``data`` and ``grads`` hold copies of the numbers (arrays for tensor boxes),
     ``texts`` the two rows written in the box, ``sizes`` the gradients' root mean
-    squares and ``marks`` the words beside the boxes. ``loss`` is the training
+    squares and ``marks`` the words beside the boxes (``recorder.names`` names
+    each box: ``layers.0``, ``output``). ``loss`` is the training
     loss of the last step (None before the first), ``classes`` the decision
     boundary's grid (one digit per point, row by row from the top) or None.
     """
@@ -131,6 +132,7 @@ class TrainingRecorder(Callback):
                 raise ValueError(f"boundary_extent must be (x_min, x_max, y_min, y_max), got {boundary_extent!r}")
         self.frames: list[TrainingFrame] = []
         self.losses: list[tuple[int, float]] = []  # (step, training loss): the loss curve
+        self.names: dict[str, str] = {}  # each box's name (neuron, layer or value) by its DOT id
         self._source: str | None = None  # the first frame's DOT text: the one layout
         self._structure: str | None = None
         self._picture: str | None = None
@@ -176,34 +178,36 @@ class TrainingRecorder(Callback):
             view, grouping = grouped_view(root, self.max_nodes, self.model, self.level)
             gradients = {node: node.grad for node in view.nodes}
             source = paint(view, self.options, gradients, grouping=grouping).source
-            numbers = drawn_numbers(view, gradients, grouping)
+            drawn = drawn_numbers(view, gradients, grouping)
         finally:
             self.model.train(was_training)
             for parameter, grad in zip(parameters, saved):
                 parameter.grad = grad
         if self._source is None:
             self._source, self._structure = source, _structure(source)
+            self.names = {key: numbers.name for key, numbers in drawn.items()}
         elif _structure(source) != self._structure:
             raise ValueError(
                 f"frame {len(self.frames)} (step {step}): the graph of the model on the probe differs from the first "
                 "frame's, but the page lays it out once; record a model whose graph keeps its shape"
             )
-        frame = self._frame(step, epoch, loss, numbers)
+        frame = self._frame(step, epoch, loss, drawn)
         self.frames.append(frame)
         return frame
 
-    def _frame(self, step: int, epoch: int | None, loss: float | None, numbers: dict[str, Any]) -> TrainingFrame:
-        data = {key: np.array(plain(d), dtype=np.float64) for key, (d, _, _) in numbers.items()}
-        grads = {key: None if g is None else np.array(plain(g), dtype=np.float64) for key, (_, g, _) in numbers.items()}
-        texts = {
-            key: (
-                f"data {summarize(data[key], self.options.number_format)}",
-                f"grad {summarize(grads[key], self.options.number_format)}",
-            )
-            for key in numbers
+    def _frame(self, step: int, epoch: int | None, loss: float | None, drawn: dict[str, DrawnNumbers]) -> TrainingFrame:
+        data = {key: np.array(plain(numbers.data), dtype=np.float64) for key, numbers in drawn.items()}
+        grads = {
+            key: None if numbers.grad is None else np.array(plain(numbers.grad), dtype=np.float64)
+            for key, numbers in drawn.items()
         }
-        sizes = {key: grad_size(grads[key]) for key in numbers}
-        marks = {key: grad_marks(sizes[key], node) for key, (_, _, node) in numbers.items()}
+        number_format = self.options.number_format
+        texts = {
+            key: (f"data {summarize(data[key], number_format)}", f"grad {summarize(grads[key], number_format)}")
+            for key in drawn
+        }
+        sizes = {key: grad_size(grads[key]) for key in drawn}
+        marks = {key: grad_marks(sizes[key], numbers.node) for key, numbers in drawn.items()}
         return TrainingFrame(step, epoch, loss, data, grads, texts, sizes, marks, self._classes())
 
     def _classes(self) -> str | None:
