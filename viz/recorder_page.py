@@ -121,22 +121,22 @@ def _probe_dots(recorder: TrainingRecorder) -> list[list[Any]]:
 def _side(recorder: TrainingRecorder) -> str:
     """The loss curve, the decision boundary and the legend of the colours, around their canvases."""
     side = (
-        "<h3>training loss so far</h3>"
-        f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas>'
+        "<div><h3>training loss so far</h3>"
+        f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
     )
     if recorder.boundary:
         x_min, x_max, y_min, y_max = recorder.extent
         side += (
-            f"<h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
+            f"<div><h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
             f'<div class="boundary" style="width: {BOUNDARY_SIZE}px; height: {BOUNDARY_SIZE}px">'
             '<canvas class="regions"></canvas><canvas class="dots"></canvas></div>'
             '<p class="legend">region colour: the class predicted there; dots: the probe\'s points '
-            "(coloured by their class when the targets are classes)</p>"
+            "(coloured by their class when the targets are classes)</p></div>"
         )
     if recorder.grad_colors:
         low, high = LOG_RANGE
         side += (
-            "<h3>size of each box's gradient (root mean square)</h3>"
+            "<div><h3>size of each box's gradient (root mean square)</h3>"
             f'<div class="colour-bar" style="background: linear-gradient(to right, {", ".join(PALETTE)})"></div>'
             f'<div class="scale"><span>1e{low:+.0f}</span><span>1e{(low + high) / 2:+.0f}</span>'
             f"<span>1e{high:+.0f}</span></div>"
@@ -144,7 +144,7 @@ def _side(recorder: TrainingRecorder) -> str:
             f"<li>{TINY}: below {TINY_GRAD:g}, vanishing (dashed border)</li>"
             f"<li>{LARGE}: above {LARGE_GRAD:g}, exploding (thick border)</li>"
             f"<li>{DEAD}: ReLU units that are 0 on every probe input, so they pass no gradient "
-            "(long dashes)</li></ul>"
+            "(long dashes)</li></ul></div>"
         )
     return side
 
@@ -181,7 +181,7 @@ def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> st
         f'<input type="range" min="0" max="{len(recorder) - 1}" value="0" step="1" aria-label="frame">'
         '<button class="next" type="button">next &#9654;</button></div>\n'
         '<p class="status"></p>\n'
-        f'<div class="panels"><div class="graph">{picture}</div>\n<div class="side">{_side(recorder)}</div></div>\n'
+        f'<div class="graph">{picture}</div>\n<div class="side">{_side(recorder)}</div>\n'
         f'<script type="application/json" class="frames">{frames}</script>\n'
         "</div>\n"
         f"<script>{RECORDER_SCRIPT.replace('RECORDER_ID', json.dumps(recorder_id))}</script>"

@@ -14,10 +14,10 @@ RECORDER_STYLE = """
 .tracegrad-recorder .controls { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; margin: 0.3em 0; }
 .tracegrad-recorder .controls input[type=range] { flex: 1; min-width: 8em; max-width: 30em; }
 .tracegrad-recorder .status { margin: 0.3em 0; font-size: 1.05em; min-height: 1.3em; }
-.tracegrad-recorder .panels { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.tracegrad-recorder .graph { flex: 1 1 30em; overflow: auto; border: 1px solid #ccc; }
+.tracegrad-recorder .graph { overflow: auto; border: 1px solid #ccc; }
 .tracegrad-recorder .graph svg { display: block; max-width: 100%; height: auto; }
-.tracegrad-recorder .side { flex: 0 0 20em; }
+.tracegrad-recorder .side { display: flex; flex-wrap: wrap; gap: 0 2em; align-items: flex-start; }
+.tracegrad-recorder .side > div { flex: 0 1 20em; }
 .tracegrad-recorder .side h3 { font-size: 0.95em; margin: 0.6em 0 0.2em; }
 .tracegrad-recorder .boundary { position: relative; border: 1px solid #ccc; }
 .tracegrad-recorder .boundary canvas { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
