@@ -33,6 +33,7 @@ from .player import inline_svg
 from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
 from .summaries import summarize
 
+MAX_RESOLUTION = 200  # the boundary's grid: at most 200 x 200 points per frame
 DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
 
 
@@ -77,7 +78,7 @@ class TrainingRecorder(Callback):
     and borders for tiny, large and dead. ``boundary``: record the decision
     boundary (None: whenever the model has two inputs) over ``boundary_extent``
     ``(x_min, x_max, y_min, y_max)`` (None: a square around the probe points)
-    on a ``resolution x resolution`` grid. ``number_format``: a fixed-width one
+    on a ``resolution x resolution`` grid (at most ``MAX_RESOLUTION``). ``number_format``: a fixed-width one
     keeps every frame's numbers inside boxes laid out once.
 
     The model runs in eval mode for each frame (dropout off), and the
@@ -103,9 +104,10 @@ class TrainingRecorder(Callback):
     ):
         if not isinstance(model, Module):
             raise TypeError(f"model must be an nn.Module, got a {type(model).__name__}")
-        for name, count in (("every", every), ("resolution", resolution)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"{name} must be a positive whole number, got {count!r}")
+        for name, count, most in (("every", every, None), ("resolution", resolution, MAX_RESOLUTION)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1 or (most and count > most):
+                limit = f" of at most {most}" if most else ""
+                raise ValueError(f"{name} must be a positive whole number{limit}, got {count!r}")
         self.model = model
         self.tensor_model = any(isinstance(p, Tensor) for p in model.parameters())
         self.probe_input = np.asarray(probe_input, dtype=np.float64)
@@ -231,7 +233,7 @@ class TrainingRecorder(Callback):
     def on_batch_end(self, trainer: Any) -> None:
         step, loss = self._first_step + trainer.step, trainer.history.per_step["loss"][-1]
         self.losses.append((step, loss))
-        if trainer.step % self.every == 0:
+        if step % self.every == 0:
             self._capture(step, trainer.epoch, loss)
 
     def on_train_end(self, trainer: Any) -> None:

@@ -137,7 +137,7 @@ def test_recording_does_not_change_training():
     assert recorded.per_step["loss"] == plain.per_step["loss"]
 
 
-def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(trained, tmp_path, monkeypatch):
+def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path, monkeypatch):
     recorder = train()[0]  # a recorder of its own: its picture is made here
     calls = []
     run_dot = recorder_module.run_dot
@@ -271,6 +271,18 @@ def test_a_graph_that_changes_shape_is_refused():
     assert len(recorder) == 1
 
 
+def test_a_second_fit_continues_the_recording():
+    X, y = make_spirals(60, 3, seed=2)
+    model = nn.MLP([2, 4, 3], seed=2)
+    recorder = viz.TrainingRecorder(model, X[:3], y[:3], every=3)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    first = nn.fit(model, nn.cross_entropy, optimizer, (X, y), epochs=4, callbacks=[recorder])
+    second = nn.fit(model, nn.cross_entropy, optimizer, (X, y), epochs=2, callbacks=[recorder])
+    assert [frame.step for frame in recorder.frames] == [0, 3, 4, 6]  # the last step of each run is a frame too
+    assert [loss for _, loss in recorder.losses] == first.per_step["loss"] + second.per_step["loss"]
+    assert [step for step, _ in recorder.losses] == [1, 2, 3, 4, 5, 6]
+
+
 def test_dropout_is_off_while_recording_so_the_graph_keeps_its_shape():
     X, y = make_spirals(60, 3, seed=1)
     model = nn.MLP([2, 8, 3], dropout=0.5, seed=1)
@@ -321,6 +333,8 @@ def test_bad_arguments_are_named():
     model = nn.MLP([2, 2], seed=0)
     with pytest.raises(ValueError, match="every must be a positive whole number"):
         viz.TrainingRecorder(model, np.zeros((1, 2)), every=0)
+    with pytest.raises(ValueError, match="resolution must be a positive whole number of at most 200, got 10000"):
+        viz.TrainingRecorder(model, np.zeros((1, 2)), resolution=10_000)
     with pytest.raises(ValueError, match="decision boundary needs inputs of 2 numbers"):
         viz.TrainingRecorder(nn.MLP([3, 2], seed=0), np.zeros((1, 3)), boundary=True)
     with pytest.raises(ValueError, match="boundary_extent"):
