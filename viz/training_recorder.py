@@ -34,6 +34,7 @@ from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
 from .summaries import summarize
 
 MAX_RESOLUTION = 200  # the boundary's grid: at most 200 x 200 points per frame
+TENSOR_RESOLUTION, SCALAR_RESOLUTION = 40, 16  # its default side, for tensor and for scalar models
 DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
 
 
@@ -78,8 +79,10 @@ class TrainingRecorder(Callback):
     and borders for tiny, large and dead. ``boundary``: record the decision
     boundary (None: whenever the model has two inputs) over ``boundary_extent``
     ``(x_min, x_max, y_min, y_max)`` (None: a square around the probe points)
-    on a ``resolution x resolution`` grid (at most ``MAX_RESOLUTION``). ``number_format``: a fixed-width one
-    keeps every frame's numbers inside boxes laid out once.
+    on a ``resolution x resolution`` grid (None: 40 for a tensor model, 16 for a
+    scalar one, which runs once per point; at most ``MAX_RESOLUTION``).
+    ``number_format``: a fixed-width one keeps every frame's numbers inside
+    boxes laid out once.
 
     The model runs in eval mode for each frame (dropout off), and the
     parameters' gradients are put back afterwards, so recording never changes
@@ -98,18 +101,20 @@ class TrainingRecorder(Callback):
         grad_colors: bool = True,
         boundary: bool | None = None,
         boundary_extent: tuple[float, float, float, float] | None = None,
-        resolution: int = 40,
+        resolution: int | None = None,
         number_format: str = DEFAULT_NUMBER_FORMAT,
         max_nodes: int | None = DEFAULT_MAX_NODES,
     ):
         if not isinstance(model, Module):
             raise TypeError(f"model must be an nn.Module, got a {type(model).__name__}")
+        self.tensor_model = any(isinstance(p, Tensor) for p in model.parameters())
+        if resolution is None:  # a scalar model runs once per grid point, weight by weight: a coarser grid
+            resolution = TENSOR_RESOLUTION if self.tensor_model else SCALAR_RESOLUTION
         for name, count, most in (("every", every, None), ("resolution", resolution, MAX_RESOLUTION)):
             if isinstance(count, bool) or not isinstance(count, int) or count < 1 or (most and count > most):
                 limit = f" of at most {most}" if most else ""
                 raise ValueError(f"{name} must be a positive whole number{limit}, got {count!r}")
         self.model = model
-        self.tensor_model = any(isinstance(p, Tensor) for p in model.parameters())
         self.probe_input = np.asarray(probe_input, dtype=np.float64)
         self.probe_target = probe_target
         self.loss_fn = loss_fn

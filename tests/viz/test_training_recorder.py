@@ -345,3 +345,26 @@ def test_bad_arguments_are_named():
         viz.TrainingRecorder(model, np.zeros((1, 2))).html()
     with pytest.raises(ValueError, match="probe_target needs a loss_fn"):
         viz.TrainingRecorder(model, np.zeros((1, 2)), probe_target=np.array([0])).record()
+
+
+def test_a_scalar_models_boundary_is_the_sign_of_its_one_output_on_a_coarser_grid():
+    model = nn.ScalarMLP(2, [3, 1], activation="tanh", seed=5)
+    recorder = viz.TrainingRecorder(model, [0.2, -0.4], boundary_extent=(-2.0, 2.0, -1.0, 3.0))
+    frame = recorder.record()
+    assert recorder.resolution == 16 and len(frame.classes) == 16 * 16
+    weights = {name: p.data for name, p in model.named_parameters()}
+    points = grid_points((-2.0, 2.0, -1.0, 3.0), 16)
+    assert points[0] == pytest.approx([-2.0 + 0.125, 3.0 - 0.125])  # row by row from the top left
+    hidden = [
+        np.tanh(
+            sum(weights[f"layers.0.neurons.{j}.weights.{i}"] * points[:, i] for i in range(2))
+            + weights[f"layers.0.neurons.{j}.bias"]
+        )
+        for j in range(3)
+    ]
+    output = (
+        sum(weights[f"layers.1.neurons.0.weights.{j}"] * hidden[j] for j in range(3))
+        + weights["layers.1.neurons.0.bias"]
+    )
+    assert frame.classes == "".join("1" if value > 0 else "0" for value in output)
+    assert set(frame.classes) == {"0", "1"}  # the line crosses the square
