@@ -368,3 +368,20 @@ def test_a_scalar_models_boundary_is_the_sign_of_its_one_output_on_a_coarser_gri
     )
     assert frame.classes == "".join("1" if value > 0 else "0" for value in output)
     assert set(frame.classes) == {"0", "1"}  # the line crosses the square
+
+
+def test_without_grad_colors_the_boxes_keep_their_colours_and_the_legend_is_left_out():
+    model = nn.MLP([2, 4, 1], seed=0)
+    model.layers[0].bias.data[:] = -100.0  # every unit dead: a word the page would otherwise show
+    recorder = viz.TrainingRecorder(model, np.ones((2, 2)), grad_colors=False)
+    frame = recorder.record()
+    assert frame.marks["g0"] == f"{DEAD} 4 of 4"  # still recorded
+    page = recorder.html()
+    boxes = frames_of(page)["frames"][0]["boxes"]
+    assert all(color is None and mark == "" for _, _, color, mark in boxes.values())
+    assert "size of each box's gradient" not in page
+    coloured = viz.TrainingRecorder(model, np.ones((2, 2)))
+    coloured.record()
+    boxes = frames_of(coloured.html())["frames"][0]["boxes"]
+    assert boxes["g0"][2] == grad_color(coloured.frames[0].sizes["g0"]) and boxes["g0"][3] == f"{DEAD} 4 of 4"
+    assert "size of each box's gradient" in coloured.html()
