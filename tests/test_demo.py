@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -20,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The demo runs from another folder, with this checkout's packages (not whichever copy is installed).
 DEMO_ENVIRONMENT = {**os.environ, "PYTHONPATH": str(REPO)}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-OUTPUT_FILES = ("neuron_graph.svg", "backprop_player.html", "decision_boundary.png", "loss_curve.png")
+OUTPUT_FILES = ("neuron_graph.svg", "backprop_player.html", "decision_boundary.png", "loss_curve.png", "training.html")
 # A neuron with two inputs records 8 nodes that need a gradient: w0, w1, b, w0*x0, b + w0*x0, w1*x1, the sum, tanh.
 NEURON_NODES_WITH_GRADIENT = 8
 
@@ -51,7 +53,7 @@ def test_demo_exits_cleanly_and_says_where_the_files_are(demo_run: tuple[subproc
     assert "training:" not in result.stderr  # --quiet hides the progress bar
 
 
-def test_demo_writes_exactly_the_four_files(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+def test_demo_writes_exactly_the_five_files(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
     _, out = demo_run
     assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUT_FILES)
 
@@ -84,6 +86,19 @@ def test_player_has_one_frame_per_node_with_a_gradient(demo_run: tuple[subproces
     assert "upstream × local" in page
 
 
+def test_training_page_records_the_run_every_few_steps(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """20 epochs of 8 batches are 160 steps; a frame every 160 // 60 = 2 steps, and one before training."""
+    _, out = demo_run
+    page = (out / "training.html").read_text(encoding="utf-8")
+    (frames,) = re.findall(r'<script type="application/json" class="frames">(.*?)</script>', page, flags=re.DOTALL)
+    frames = json.loads(frames)["frames"]
+    assert len(frames) == 1 + 160 // 2
+    assert frames[0]["when"] == "step 0 \u00b7 before training"
+    assert frames[-1]["when"].startswith("step 160 \u00b7 epoch 20 \u00b7 training loss ")
+    assert page.count("<svg") == 1 and len(page.encode("utf-8")) < 1_000_000
+    assert sorted(frames[-1]["boxes"])[:3] == ["g0", "g1", "g2"] and len(frames[-1]["boxes"]) == 4  # layers, loss
+
+
 def test_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
@@ -104,7 +119,7 @@ def test_bad_epochs_is_refused_with_a_clear_message(capsys: pytest.CaptureFixtur
 def test_demo_learns_the_spirals(tmp_path: Path) -> None:
     result = run(epochs=150, seed=0, out=tmp_path, progress=False)
     assert result.train_accuracy > 0.9 and result.test_accuracy > 0.9
-    assert set(result.files) == {"graph", "player", "boundary", "loss"}
+    assert set(result.files) == {"graph", "player", "boundary", "loss", "training"}
     assert all(path.exists() for path in result.files.values())
 
 

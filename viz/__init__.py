@@ -2,7 +2,8 @@
 
 ``draw(node)`` gives a Graphviz drawing (inline in Jupyter), ``render(node,
 "graph.svg")`` writes one, ``backprop_player(node)`` steps through backprop
-node by node, and ``python -m viz "(x + y) * z" --set x=-2 y=5 z=-4`` does it
+node by node, ``TrainingRecorder`` records a model learning as a page of
+frames, and ``python -m viz "(x + y) * z" --set x=-2 y=5 z=-4`` does it
 from the command line. The plots need matplotlib (``pip install 'tracegrad[plots]'``),
 which is imported only when a plot is made.
 """
@@ -25,6 +26,7 @@ from .plots import (
 )
 from .render import render
 from .torch_trace import trace_torch
+from .training_recorder import TrainingFrame, TrainingRecorder
 
 __all__ = [
     "BackpropPlayer",
@@ -37,6 +39,8 @@ __all__ = [
     "HiddenTerms",
     "RenderError",
     "RenderTimeout",
+    "TrainingFrame",
+    "TrainingRecorder",
     "backprop_player",
     "backprop_steps",
     "build_expression",

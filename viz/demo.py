@@ -2,7 +2,7 @@
 
 A tanh MLP (2 inputs, two hidden layers of 32, 3 class scores) learns the
 spiral toy data with Adam (its learning rate annealed along a cosine) and
-softmax cross-entropy, and the demo writes four
+softmax cross-entropy, and the demo writes five
 files that show what happened:
 
 - ``neuron_graph.svg``: the backprop graph of one hidden neuron of the trained
@@ -11,7 +11,11 @@ files that show what happened:
 - ``backprop_player.html``: the same backward pass one node at a time
   (upstream x local = downstream), to open in a browser;
 - ``decision_boundary.png``: the class the network predicts over the plane;
-- ``loss_curve.png``: the loss on the training and on the held-out points over the epochs.
+- ``loss_curve.png``: the loss on the training and on the held-out points over the epochs;
+- ``training.html``: the network learning, recorded by ``viz.TrainingRecorder``:
+  every few steps its layers on a few training points with their data and
+  gradients (coloured by the gradients' sizes), the loss so far and the
+  decision boundary, to play in a browser.
 
 Run it with ``python -m viz.demo`` (``make demo``); ``--help`` lists the options.
 It lives in ``viz`` because it uses all three packages, and ``nn`` never imports ``viz``.
@@ -41,12 +45,15 @@ N_CLASSES = 3
 HIDDEN_SIZES = (32, 32)
 LEARNING_RATE = 0.01
 BATCH_SIZE = 32
+TRAINING_FRAMES = 60  # about this many frames in training.html, whatever the number of epochs
+PROBE_EVERY = 19  # the recorder's probe: every 19th training point
 # The files the demo writes into its folder, by kind.
 OUTPUT_NAMES = {
     "graph": "neuron_graph.svg",
     "player": "backprop_player.html",
     "boundary": "decision_boundary.png",
     "loss": "loss_curve.png",
+    "training": "training.html",
 }
 
 
@@ -129,8 +136,10 @@ def neuron_on_example(model: MLP, x: np.ndarray) -> tuple[Neuron, Value]:
     return neuron, output
 
 
-def write_outputs(model: MLP, history: History, X: np.ndarray, y: np.ndarray, out: Path) -> dict[str, Path]:
-    """Draw the neuron graph, the player and the two plots into ``out``; return the paths by kind."""
+def write_outputs(
+    model: MLP, history: History, recorder: viz.TrainingRecorder, X: np.ndarray, y: np.ndarray, out: Path
+) -> dict[str, Path]:
+    """Draw the neuron graph, the player, the two plots and the recording into ``out``; return the paths by kind."""
     out.mkdir(parents=True, exist_ok=True)
     files = {kind: out / name for kind, name in OUTPUT_NAMES.items()}
     neuron, output = neuron_on_example(model, X[0])
@@ -140,15 +149,20 @@ def write_outputs(model: MLP, history: History, X: np.ndarray, y: np.ndarray, ou
     boundary.savefig(files["boundary"], dpi=110)
     curve = viz.plot_history(history, metrics=["loss"])
     curve.savefig(files["loss"], dpi=110)
+    recorder.save(files["training"], title="The spiral MLP learning, frame by frame")
     return files
 
 
 def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progress: bool = True) -> DemoResult:
-    """Make the data, train the MLP, write the four files; return the accuracies and the paths."""
+    """Make the data, train the MLP (recording it as it learns), write the five files; return accuracies and paths."""
     X, y = make_spirals(N_SAMPLES, n_classes=N_CLASSES, noise=0.2, seed=seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
     model = MLP([2, *HIDDEN_SIZES, N_CLASSES], activation="tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
+    steps = epochs * -(-len(y_train) // BATCH_SIZE)
+    recorder = viz.TrainingRecorder(
+        model, X_train[::PROBE_EVERY], y_train[::PROBE_EVERY], every=max(1, steps // TRAINING_FRAMES)
+    )
     history = fit(
         model,
         cross_entropy,
@@ -158,10 +172,11 @@ def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progr
         batch_size=BATCH_SIZE,
         validation_data=(X_test, y_test),
         scheduler=CosineAnnealingLR(optimizer, T_max=epochs),
+        callbacks=[recorder],
         seed=seed,
         progress=progress,
     )
-    files = write_outputs(model, history, X_train, y_train, Path(out))
+    files = write_outputs(model, history, recorder, X_train, y_train, Path(out))
     return DemoResult(accuracy(model, X_train, y_train), accuracy(model, X_test, y_test), files)
 
 
@@ -170,6 +185,7 @@ DESCRIPTIONS = {
     "player": "that backward pass one node at a time (open it in a browser)",
     "boundary": "the class the MLP predicts at each point of the plane",
     "loss": "loss per epoch on the training and on the held-out points",
+    "training": "the MLP learning: its layers' data and gradients, loss, boundary (open it in a browser)",
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -259,16 +259,36 @@ class _Painter:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
         if parameters & self.changed:
             rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
-        data = [output.data for output in box.outputs]
-        grads = [self.gradients.get(output) for output in box.outputs]
-        if len(data) == 1:
-            rows.append(f"data {_escape(self.summary(data[0]))}")
+        if len(box.outputs) == 1:
+            rows.append(f"data {_escape(self.summary(box.outputs[0].data))}")
             rows.append(self.grad_row(box.outputs[0]))
         else:
-            rows.append(f"data {_escape(self.summary(np.array([plain(d) for d in data])))}")
-            text = NOT_COMPUTED if any(g is None for g in grads) else self.summary(np.array([plain(g) for g in grads]))
+            data, grad = self.box_numbers(box)
+            rows.append(f"data {_escape(self.summary(data))}")
+            text = NOT_COMPUTED if grad is None else self.summary(grad)
             rows.append(f'<FONT COLOR="{GRAD_COLOR}">grad {_escape(text)}</FONT>')
         return _rows(rows)
+
+    def box_numbers(self, box: Box) -> tuple[Any, Any]:
+        """The data and grad a box shows: its output's, or those of its several outputs side by side."""
+        if len(box.outputs) == 1:
+            return box.outputs[0].data, self.gradients.get(box.outputs[0])
+        grads = [self.gradients.get(output) for output in box.outputs]
+        data = np.array([plain(output.data) for output in box.outputs])
+        return data, None if any(g is None for g in grads) else np.array([plain(g) for g in grads])
+
+    def numbers(self) -> dict[str, DrawnNumbers]:
+        """The data and grad of every box and value drawn with a grad row, by DOT id."""
+        numbers = {}
+        for node in self.view.nodes:
+            if node not in self.grouping.inside and node.requires_grad:
+                name = self.view.title(node) or (OUTPUT if node is self.view.root else f"{node.op.name} result")
+                numbers[self.view.ids[node]] = DrawnNumbers(name, node.data, self.gradients.get(node), node)
+        for box, box_id in self.box_ids.items():
+            name = box.group + (f" (call {box.call})" if box.call else "")
+            last = box.outputs[-1] if box.outputs else box.members[-1]
+            numbers[box_id] = DrawnNumbers(name, *self.box_numbers(box), last)
+        return numbers
 
     def flows(self, node: Node) -> list[EdgeFlow]:
         """The flows drawn on the edges into ``node``'s op (none unless edge labels are asked for)."""
@@ -385,6 +405,27 @@ def paint(
 ) -> GraphDrawing:
     """The drawing of ``view`` with the given gradients (and, for a backprop step, what it emphasises)."""
     return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
+
+
+class DrawnNumbers(NamedTuple):
+    """What a drawing writes in one box with a grad row.
+
+    ``name``: the value's or the neuron's (layer's) name, as on the box;
+    ``node``: the value drawn, or a neuron's (last) output, whose op tells what
+    the box ends with (a relu, a tanh...).
+    """
+
+    name: str
+    data: Any
+    grad: Any
+    node: Node
+
+
+def drawn_numbers(
+    view: GraphView, gradients: Mapping[Node, Any], grouping: Grouping | None = None
+) -> dict[str, DrawnNumbers]:
+    """The numbers a drawing of ``view`` writes in each box with a grad row, by DOT id (``v8``, ``g0``)."""
+    return _Painter(view, DrawOptions(), gradients, Focus(), grouping or Grouping()).numbers()
 
 
 def draw(

@@ -1,0 +1,202 @@
+"""The training recorder's page: one picture of the graph, and every frame as a few numbers and words.
+
+The graph's SVG is the only picture on the page. The loss curve and the
+decision boundary are small canvases the script paints from the frame data
+(``viz.recorder_script``): the curve's points once, the boundary's grid of
+classes (one digit per point) per frame. So the page grows with frames x boxes
+(plus the grid), never with frames x pictures, and works offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .decision_grid import CLASS_COLORS, REGION_COLORS
+from .grad_sizes import DEAD, LARGE, LARGE_GRAD, LOG_RANGE, PALETTE, TINY, TINY_GRAD, grad_color
+from .player import script_json
+from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
+
+if TYPE_CHECKING:
+    from .training_recorder import TrainingFrame, TrainingRecorder
+
+DEFAULT_TITLE = "Training, frame by frame"
+MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
+CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 30
+BOUNDARY_SIZE = 240  # pixels on the page
+_displays = itertools.count()
+
+
+def _curve(recorder: TrainingRecorder) -> tuple[dict[str, Any], dict[int, list[float]]]:
+    """The loss curve in the canvas's pixels (its line and its axis labels), and the point of each frame's step."""
+    points = [(step, loss) for step, loss in recorder.losses if math.isfinite(loss)]
+    if len(points) > MAX_CURVE_POINTS:
+        keep = np.unique(np.linspace(0, len(points) - 1, MAX_CURVE_POINTS).round().astype(int))
+        points = [points[i] for i in keep]
+    first = min((step for step, _ in points), default=0)
+    last = max((step for step, _ in points), default=1)
+    top = max((loss for _, loss in points), default=1.0) or 1.0
+    left, right, upper, lower = CURVE_MARGIN, CURVE_WIDTH - 10, 10, CURVE_HEIGHT - 18
+
+    def where(step: int, loss: float) -> list[float]:
+        x = left + (step - first) / max(last - first, 1) * (right - left)
+        y = upper + (1 - min(max(loss, 0.0), top) / top) * (lower - upper)
+        return [round(x, 2), round(y, 2)]
+
+    curve = {
+        "line": [where(step, loss) for step, loss in points],
+        "box": [left, upper, right, lower],
+        "labels": [
+            [f"{top:.3g}", left - 3, upper + 4, "right"],
+            ["0", left - 3, lower, "right"],
+            [f"step {first}", left, CURVE_HEIGHT - 4, "left"],
+            [f"step {last}", right, CURVE_HEIGHT - 4, "right"],
+        ],
+    }
+    at = {
+        frame.step: where(frame.step, frame.loss)
+        for frame in recorder.frames
+        if frame.loss is not None and math.isfinite(frame.loss)
+    }
+    return curve, at
+
+
+def _when(frame: TrainingFrame) -> str:
+    """The frame's place in training, as the page's status line says it."""
+    parts = [f"step {frame.step}"]
+    if frame.epoch is not None:
+        parts.append(f"epoch {frame.epoch + 1}")
+    if frame.loss is not None:
+        parts.append(f"training loss {frame.loss:.4g}")
+    elif frame.step == 0:
+        parts.append("before training")
+    return " \u00b7 ".join(parts)
+
+
+def frames_data(recorder: TrainingRecorder) -> list[dict[str, Any]]:
+    """The frames as the script reads them: each box's two rows, colour and words; the curve point; the grid."""
+    _, at = _curve(recorder)
+    frames = []
+    for frame in recorder.frames:
+        boxes = {
+            key: [
+                *frame.texts[key],
+                grad_color(frame.sizes[key]) if recorder.grad_colors else None,
+                frame.marks[key] if recorder.grad_colors else "",
+            ]
+            for key in frame.texts
+        }
+        curve_point = at.get(frame.step) if frame.loss is not None else None
+        frames.append({"when": _when(frame), "boxes": boxes, "curve": curve_point, "classes": frame.classes})
+    return frames
+
+
+def _probe_dots(recorder: TrainingRecorder) -> list[list[Any]]:
+    """The probe's points in the boundary's pixels, coloured by their class when the targets are classes."""
+    x_min, x_max, y_min, y_max = recorder.extent
+    targets = None
+    if recorder.probe_target is not None and np.size(recorder.probe_target) == len(recorder.points):
+        targets = np.asarray(recorder.probe_target, dtype=np.float64).ravel()
+    dots = []
+    for index, (x, y) in enumerate(recorder.points):
+        color = "#ffffff"
+        if targets is not None and float(targets[index]).is_integer():
+            color = CLASS_COLORS[int(targets[index]) % len(CLASS_COLORS)]
+        dots.append(
+            [
+                round(float((x - x_min) / (x_max - x_min) * BOUNDARY_SIZE), 2),
+                round(float((y_max - y) / (y_max - y_min) * BOUNDARY_SIZE), 2),
+                color,
+            ]
+        )
+    return dots
+
+
+def _side(recorder: TrainingRecorder) -> str:
+    """The loss curve, the decision boundary and the legend of the colours, around their canvases."""
+    side = (
+        "<div><h3>training loss so far</h3>"
+        f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
+    )
+    if recorder.boundary:
+        x_min, x_max, y_min, y_max = recorder.extent
+        side += (
+            f"<div><h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
+            f'<div class="boundary" style="width: {BOUNDARY_SIZE}px; height: {BOUNDARY_SIZE}px">'
+            '<canvas class="regions"></canvas><canvas class="dots"></canvas></div>'
+            '<p class="legend">region colour: the class predicted there; dots: the probe\'s points '
+            "(coloured by their class when the targets are classes)</p></div>"
+        )
+    if recorder.grad_colors:
+        low, high = LOG_RANGE
+        side += (
+            "<div><h3>size of each box's gradient (root mean square)</h3>"
+            f'<div class="colour-bar" style="background: linear-gradient(to right, {", ".join(PALETTE)})"></div>'
+            f'<div class="scale"><span>1e{low:+.0f}</span><span>1e{(low + high) / 2:+.0f}</span>'
+            f"<span>1e{high:+.0f}</span></div>"
+            '<ul class="legend">'
+            f"<li>{TINY}: below {TINY_GRAD:g}, vanishing (dashed border)</li>"
+            f"<li>{LARGE}: above {LARGE_GRAD:g}, exploding (thick border)</li>"
+            f"<li>{DEAD}: ReLU units that are 0 on every probe input, so they pass no gradient "
+            "(long dashes)</li></ul></div>"
+        )
+    return side
+
+
+def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> str:
+    """The recorder as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
+
+    With ``read_hash`` (for a page of its own) it opens at the frame the page's
+    address asks for (``page.html#frame=5``, from 1) and its id comes from its
+    content alone, so the same recording gives the same bytes; in a notebook
+    each display gets an id of its own.
+    """
+    picture = recorder.picture()
+    curve, _ = _curve(recorder)
+    data = {
+        "frames": frames_data(recorder),
+        "curve": curve,
+        "resolution": recorder.resolution,
+        "regionColors": list(REGION_COLORS),
+        "dots": _probe_dots(recorder) if recorder.boundary else [],
+        "tiny": TINY,
+        "large": LARGE,
+        "dead": DEAD,
+    }
+    frames = script_json(data)
+    digest = hashlib.sha1((picture + frames).encode("utf-8")).hexdigest()[:10]
+    recorder_id = f"tracegrad-recorder-{digest}" if read_hash else f"tracegrad-recorder-{next(_displays)}-{digest}"
+    hash_attribute = " data-read-hash" if read_hash else ""
+    return (
+        f"<style>{RECORDER_STYLE}</style>\n"
+        f'<div class="tracegrad-recorder" id="{recorder_id}" tabindex="0"{hash_attribute}>\n'
+        '<div class="controls"><button class="play" type="button">&#9654; play</button>'
+        '<button class="previous" type="button">&#9664; previous</button>'
+        f'<input type="range" min="0" max="{len(recorder) - 1}" value="0" step="1" aria-label="frame">'
+        '<button class="next" type="button">next &#9654;</button></div>\n'
+        '<p class="status"></p>\n'
+        f'<div class="graph">{picture}</div>\n<div class="side">{_side(recorder)}</div>\n'
+        f'<script type="application/json" class="frames">{frames}</script>\n'
+        "</div>\n"
+        f"<script>{RECORDER_SCRIPT.replace('RECORDER_ID', json.dumps(recorder_id))}</script>"
+    )
+
+
+def recorder_page(recorder: TrainingRecorder, title: str = DEFAULT_TITLE) -> str:
+    """A complete HTML page holding the recorder (everything inline, nothing fetched)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+        "<p>The model on its probe input as training goes on: each box's data and gradient, coloured by the "
+        "gradient's size. Play, or step with the buttons, the slider or the keys (arrows; space plays and "
+        "pauses; Home, End).</p>\n"
+        f"{recorder_fragment(recorder, read_hash=True)}\n"
+        "<script>document.querySelector('.tracegrad-recorder').focus();</script>\n"
+        "</body>\n</html>\n"
+    )
