@@ -73,7 +73,7 @@ class BackpropPlayer:
         edge's numbers where the picture has one: ``v2->op3e0``, ``op3e0->op3``).
         """
         view = self.canvas.view
-        drawn = {html.unescape(title) for title in re.findall(r"<title>(.*?)</title>", self.picture())}
+        drawn = self.drawn_names()
         frames = []
         for step in self.steps:
             node = view.ids[step.node]
@@ -98,6 +98,28 @@ class BackpropPlayer:
             )
         return frames
 
+    def reveal(self) -> dict[str, int]:
+        """The step at which each gradient written in the picture is computed, by DOT name.
+
+        A node's ``grad`` appears at the step that completes it; the ``share`` on
+        each edge into the op that made it appears then too, since that step's
+        gradient is what the op's backward splits into those shares.
+        """
+        view = self.canvas.view
+        drawn = self.drawn_names()
+        reveal = {}
+        for index, step in enumerate(self.steps):
+            reveal[view.ids[step.node]] = index
+            for position in range(len(step.node.parents)):
+                numbers = view.edge_numbers_id(step.node, position)
+                if numbers in drawn:
+                    reveal[numbers] = index
+        return reveal
+
+    def drawn_names(self) -> set[str]:
+        """The DOT names of the picture's nodes and edges, as Graphviz writes them into each group's title."""
+        return {html.unescape(title) for title in re.findall(r"<title>(.*?)</title>", self.picture())}
+
     def fragment(self, read_hash: bool = False) -> str:
         """The player as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
 
@@ -109,8 +131,8 @@ class BackpropPlayer:
         player_id = f"tracegrad-player-{next(_player_numbers)}-{digest}"
         data = {
             "frames": self.frames(),
-            "reveal": {self.canvas.view.ids[step.node]: index for index, step in enumerate(self.steps)},
-            "pending": f"grad {NOT_COMPUTED}",
+            "reveal": self.reveal(),
+            "pending": NOT_COMPUTED,
             "gradColor": GRAD_COLOR,
         }
         style = PLAYER_STYLE.replace("FOCUS_FILL", FOCUS_FILL).replace("FOCUS_COLOR", FOCUS_COLOR)

@@ -6,7 +6,7 @@ classes ``tg-current`` (the node whose gradient this step completes),
 ``tg-consumer`` (the ops that used it, whose gradients come back) and
 ``tg-path`` (the edges they come back along) to the SVG's groups, found by their
 ``<title>`` (Graphviz writes a node's or an edge's DOT name there), and writes
-``grad ?`` over every gradient backprop has not reached yet. The layout never
+``grad ?`` (or ``share ?`` on an edge) over every gradient backprop has not reached yet. The layout never
 changes, because it is computed once. Zoom and pan change the SVG's ``viewBox``.
 """
 
@@ -54,7 +54,8 @@ PLAYER_SCRIPT = """
     return found;
   }
 
-  // Every gradient in the picture (the text in the gradient colour) and the frame that computes it.
+  // Every gradient in the picture (the text in the gradient colour: a node's grad, an edge's share)
+  // and the frame that computes it.
   var gradients = [];
   Object.keys(data.reveal).forEach(function (name) {
     groups([name]).forEach(function (group) {
@@ -74,12 +75,12 @@ PLAYER_SCRIPT = """
       text.setAttribute("text-anchor", gradient.anchor);
       return;
     }
-    if (gradient.middle === undefined) {  // centre the shorter "grad ?" where the full text was
+    if (gradient.middle === undefined) {  // centre the shorter "grad ?" or "share ?" where the full text was
       var box = null;
       try { box = text.getBBox(); } catch (error) { box = null; }
       gradient.middle = box && box.width ? box.x + box.width / 2 : null;
     }
-    text.textContent = data.pending;
+    text.textContent = gradient.full.split(" ")[0] + " " + data.pending;  // "grad ?" or "share ?"
     if (gradient.middle !== null) {
       text.setAttribute("x", gradient.middle);
       text.setAttribute("text-anchor", "middle");

@@ -78,9 +78,12 @@ def test_frames_name_the_parts_of_the_picture_they_emphasise(example_a):
         for name in [frame["node"], *frame["consumers"], *frame["edges"]]:
             assert name in groups, f"{name} is not in the picture"
     # Each gradient is written once in the picture, in the gradient colour, and appears at its own step.
-    assert frames["reveal"] == {"v4": 0, "v3": 1, "v2": 2, "v1": 3, "v0": 4}
-    assert frames["pending"] == "grad ?"
+    # The shares on the edges into an op appear with the gradient of that op's output (f for *, q for +).
+    reveal = {"v4": 0, "v3": 1, "v2": 2, "v1": 3, "v0": 4, "op4e0": 0, "op4e1": 0, "op2e0": 2, "op2e1": 2}
+    assert frames["reveal"] == reveal
+    assert frames["pending"] == "?"
     expected = {"v0": "grad -4", "v1": "grad -4", "v2": "grad -4", "v3": "grad 3", "v4": "grad 1"}
+    expected |= {"op4e0": "share -4", "op4e1": "share 3", "op2e0": "share -4", "op2e1": "share -4"}
     for name, text in expected.items():
         (group,) = groups[name]
         assert [t.text for t in group.iter("text") if t.get("fill") == GRAD_COLOR] == [text]
