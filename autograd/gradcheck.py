@@ -1,17 +1,21 @@
 """Gradient check: compare the analytic gradient with central finite differences.
 
-The numerical gradient ``(f(x + h) - f(x - h)) / 2h`` needs two evaluations of
-``f`` per input element and is only approximate, but it is simple enough to
-trust; the analytic gradient from backprop is exact and fast. Agreement
-between the two is the standard test that an op's backward is right.
+The numerical gradient ``(f(x + h) - f(x - h)) / 2h`` (``autograd.finite_differences``)
+needs two evaluations of ``f`` per input element and is only approximate, but
+it is simple enough to trust; the analytic gradient from backprop is exact and
+fast. Agreement between the two is the standard test that an op's backward is
+right. ``gradcheck`` checks a whole function; ``check_graph`` checks each op of
+a graph on its own, to find which one is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from .finite_differences import central_differences, excess
 from .graph import Node, grad, no_grad
 
 
@@ -20,23 +24,19 @@ class GradcheckError(AssertionError):
 
 
 def _numerical_gradient(f: Callable[..., Node], inputs: tuple[Node, ...], index: int, eps: float) -> np.ndarray:
+    """d sum(f(*inputs)) / d inputs[index], element by element, by central differences (the input restored after)."""
     node = inputs[index]
-    original = np.array(node.data, dtype=np.float64)
-    numeric = np.zeros_like(original)
-    flat = numeric.reshape(-1)
+    original = node.data
 
-    def evaluate(shifted: np.ndarray) -> float:
-        node.data = float(shifted) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else shifted
-        return float(np.sum(f(*inputs).data))
+    def evaluate(shifted: Any) -> Any:
+        node.data = shifted
+        return f(*inputs).data
 
-    with no_grad():
-        for i in range(original.size):
-            plus, minus = original.copy(), original.copy()
-            plus.reshape(-1)[i] += eps
-            minus.reshape(-1)[i] -= eps
-            flat[i] = (evaluate(plus) - evaluate(minus)) / (2 * eps)
-    node.data = float(original) if original.ndim == 0 and not isinstance(node.data, np.ndarray) else original
-    return numeric
+    try:
+        with no_grad():
+            return central_differences(evaluate, original, eps).reshape(np.shape(original))
+    finally:
+        node.data = original
 
 
 def gradcheck(
@@ -71,11 +71,11 @@ def gradcheck(
     for index, node in enumerate(inputs):
         exact = np.zeros(np.shape(node.data)) if analytic[index] is None else np.asarray(analytic[index], np.float64)
         numeric = _numerical_gradient(f, inputs, index, eps)
-        excess = np.abs(exact - numeric) - (atol + rtol * np.abs(numeric))
-        excess = np.where(np.isnan(excess), np.inf, excess)  # a nan on either side can never agree
-        position = int(np.argmax(excess)) if excess.size else 0
-        if excess.size and (worst is None or excess.flat[position] > worst[0]):
-            worst = (excess.flat[position], index, position, exact.flat[position], numeric.flat[position])
+        apart = excess(exact, numeric, atol, rtol)
+        apart = np.where(np.isnan(apart), np.inf, apart)  # a nan on either side can never agree
+        position = int(np.argmax(apart)) if apart.size else 0
+        if apart.size and (worst is None or apart.flat[position] > worst[0]):
+            worst = (apart.flat[position], index, position, exact.flat[position], numeric.flat[position])
     if worst is not None and worst[0] > 0:
         _, index, position, exact, numeric = worst
         label = inputs[index].label
