@@ -59,7 +59,7 @@ class OpCheck:
     numerical: tuple[Any, ...]
     error: float
     ok: bool
-    checked: tuple[int, ...] = ()
+    checked: tuple[int | None, ...] = ()  # per input, how many elements were checked (None: needs no gradient)
     sizes: tuple[int, ...] = ()
     kinks: int = 0
     problem: str | None = None
@@ -74,7 +74,7 @@ class OpCheck:
     @property
     def sampled(self) -> bool:
         """True when some input was checked at a sample of its elements only."""
-        return any(count < size for count, size in zip(self.checked, self.sizes))
+        return any(count is not None and count < size for count, size in zip(self.checked, self.sizes))
 
     def describe(self) -> str:
         """One paragraph: the op, its inputs and, when it failed, the element that is furthest off."""
@@ -275,7 +275,7 @@ class _Comparison:
     def __init__(self, node: Node, inputs: list[Any], upstream: Any, rng: np.random.Generator, settings: dict):
         self.node, self.inputs, self.upstream, self.rng, self.settings = node, inputs, upstream, rng, settings
         self.numerical: list[Any] = [None] * len(inputs)
-        self.checked = [0] * len(inputs)
+        self.checked: list[int | None] = [None] * len(inputs)
         self.sizes = [int(np.size(x)) for x in inputs]
         self.error = 0.0
         self.failed = False

@@ -130,6 +130,7 @@ def test_a_custom_stateful_op_passes_and_keeps_its_state():
     kept = y.op.exp_x
     report = check_graph(y)
     assert report.ok and len(report) == 2
+    assert report[0].checked == (1, None) and not report[0].sampled and "sampled" not in repr(report)
     assert y.op.exp_x == kept == math.exp(1.4)
 
 
