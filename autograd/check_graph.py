@@ -65,6 +65,7 @@ class OpCheck:
     problem: str | None = None
     skipped: str | None = None
     worst: tuple[int, int, float, float] | None = None  # input, flat element, analytic, numerical
+    upstream: Any = None  # the upstream gradient g the op's backward was given
 
     @property
     def name(self) -> str:
@@ -233,7 +234,7 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
     nothing = (None,) * len(parents)
 
     def failed(problem: str) -> OpCheck:
-        return OpCheck(node, node.op, nothing, nothing, float("inf"), False, problem=problem)
+        return OpCheck(node, node.op, nothing, nothing, float("inf"), False, problem=problem, upstream=upstream)
 
     try:
         with no_grad(), np.errstate(all="ignore"):
@@ -261,9 +262,8 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
             if value is not None:
                 comparison.compare(index, value)
     except NotImplementedError as error:
-        return OpCheck(
-            node, node.op, tuple(analytic), nothing, 0.0, True, skipped=f"its forward cannot run again ({error})"
-        )
+        skipped = f"its forward cannot run again ({error})"
+        return OpCheck(node, node.op, tuple(analytic), nothing, 0.0, True, skipped=skipped, upstream=upstream)
     except Exception as error:  # noqa: BLE001 - so is a forward that fails on nudged inputs
         return failed(f"forward raised {type(error).__name__} on nudged inputs: {error}")
     return comparison.result(tuple(analytic))
@@ -337,6 +337,7 @@ class _Comparison:
             sizes=tuple(self.sizes),
             kinks=self.kinks,
             worst=None if self.worst is None else self.worst[1],
+            upstream=self.upstream,
         )
 
 
