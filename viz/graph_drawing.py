@@ -479,5 +479,5 @@ def draw(
     view, grouping = grouped_view(node, max_nodes, model, level)
     if not isinstance(check, (bool, GraphCheck)):
         raise TypeError(f"draw(): check must be True, False or a report of autograd.check_graph, not {check!r}")
-    report = check_graph(node) if check is True else (check if isinstance(check, GraphCheck) else None)
+    report = check_graph(view.root) if check is True else (check if isinstance(check, GraphCheck) else None)
     return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping, check=report)

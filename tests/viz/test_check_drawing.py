@@ -101,3 +101,14 @@ def test_the_check_drawing_renders():
     svg = run_dot(viz.draw(f, check=True).source, "svg").decode()
     assert svg.count(CHECK_FAIL_FILL) >= 2 and "error" in svg  # the red op and its legend cell
     assert math.isfinite(check_graph(f).failures[0].error)
+
+
+def test_a_traced_torch_graph_is_checked_op_by_op():
+    """torch's own ops, re-run forward and backward through torch, pass; the drawing says so."""
+    torch = pytest.importorskip("torch")
+    with viz.trace_torch():
+        x = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+        f = ((x * 3).tanh() + x.exp()).sum()
+    f.backward()
+    source = viz.draw(f, check=True).source
+    assert "5 of 5 ops pass the gradient check" in source and CHECK_FAIL_FILL not in source  # *, tanh, exp, +, sum
