@@ -93,15 +93,23 @@ def _forward_order(root: Any) -> list[Any]:
     return order
 
 
-def _reference_op(name: str) -> Callable[..., ReferenceValue]:
-    """tracegrad's own op for one of the learner's op names."""
-    ops = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "tanh": lambda a: a.tanh(), "exp": lambda a: a.exp()}
-    if name in ops:
-        return ops[name]
+def _apply(name: str, *arguments: Any) -> Any:
+    """The op the learner calls ``name`` applied to nodes of either kind (the learner's or tracegrad's)."""
+    if name == "+":
+        return arguments[0] + arguments[1]
+    if name == "*":
+        return arguments[0] * arguments[1]
+    if name in ("tanh", "exp"):
+        return getattr(arguments[0], name)()
     if name.startswith("**"):
-        exponent = float(name[2:])
-        return lambda a: a**exponent
+        return arguments[0] ** float(name[2:])
     raise _Hint(f"a node has the op name {name!r}; the checks know '+', '*', 'tanh', 'exp' and '**k'")
+
+
+def _in_order(node: Any, unique: list[Any]) -> list[Any]:
+    """``unique`` (one entry per distinct child) spread back over the node's inputs in order: ``a + a`` reads one twice."""
+    children = _children(node)
+    return [unique[children.index(child)] for child in node._prev]
 
 
 def _rebuild(root: Any, make: Callable[[Any, list[Node]], Node]) -> dict[int, Node]:
@@ -119,12 +127,7 @@ def _rebuild(root: Any, make: Callable[[Any, list[Node]], Node]) -> dict[int, No
 
 def _reference(root: Any) -> dict[int, Node]:
     """The same graph computed by tracegrad's own ops, from the learner's leaves."""
-
-    def make(node: Any, inputs: list[Node]) -> Node:
-        arguments = [inputs[_children(node).index(child)] for child in node._prev]
-        return _reference_op(node._op)(*arguments)
-
-    return _rebuild(root, make)
+    return _rebuild(root, lambda node, inputs: _apply(node._op, *_in_order(node, inputs)))
 
 
 class LearnerOp(Function):
@@ -142,13 +145,7 @@ class LearnerOp(Function):
 
     def forward(self, *inputs: float) -> float:
         fresh = [self.value_class(x) for x in inputs]
-        children = _children(self.node)
-        apply = {"+": lambda a, b: a + b, "*": lambda a, b: a * b}.get(self.node._op)
-        if apply is None and self.node._op.startswith("**"):
-            exponent = float(self.node._op[2:])
-            return (fresh[0] ** exponent).data
-        arguments = [fresh[children.index(child)] for child in self.node._prev]
-        return (apply(*arguments) if apply else getattr(arguments[0], self.node._op)()).data
+        return _apply(self.node._op, *_in_order(self.node, fresh)).data
 
     def backward(self, upstream: float, out: float, *inputs: float) -> tuple[float, ...]:
         children = _children(self.node)
@@ -174,16 +171,18 @@ def mirror(root: Any) -> Node:
 def _first_wrong_op(root: Any) -> None:
     """Raise a hint naming the first of the learner's ops whose backward disagrees with its forward."""
     report = check_graph(mirror(root))
-    for entry in report.failures:
-        learner_node = entry.op.node
-        if entry.problem:
-            raise _Hint(f"check_graph: the backward of {_name(learner_node)} {entry.problem.removeprefix('backward ')}")
-        index, _, analytic, numerical = entry.worst
-        child = _children(learner_node)[index]
-        raise _Hint(
-            f"check_graph: {_name(learner_node)} passes {analytic / entry.upstream:.6g} x upstream to "
-            f"{_name(child)}, but central differences of its forward give {numerical / entry.upstream:.6g} x upstream"
-        )
+    if report.ok:
+        return
+    entry = report.failures[0]
+    learner_node = entry.op.node
+    if entry.problem:
+        raise _Hint(f"check_graph: the backward of {_name(learner_node)} {entry.problem.removeprefix('backward ')}")
+    index, _, analytic, numerical = entry.worst
+    raise _Hint(
+        f"check_graph: {_name(learner_node)} passes {analytic / entry.upstream:.6g} x upstream to "
+        f"{_name(_children(learner_node)[index])}, but central differences of its forward give "
+        f"{numerical / entry.upstream:.6g} x upstream"
+    )
 
 
 # The checks, one per exercise.

@@ -171,6 +171,10 @@ def test_a_wrong_tanh_derivative_is_named_at_its_first_point_and_check_graph_fin
     verdict = _verdict(capsys, lambda: exercises.tanh(Value))
     expected = 1 - math.tanh(-2.0) ** 2
     assert verdict.startswith(f"✗ hint: tanh: the gradient of tanh at -2.0 should be {expected:.6g}, got ")
+    # In the neuron the output is right, and check_graph names the tanh node before any gradient is compared.
+    verdict = _verdict(capsys, lambda: exercises.neuron(engine["Neuron"], Value))
+    assert verdict.startswith("✗ hint: neuron: check_graph: the tanh node (data ")
+    assert "x upstream to the + node (data " in verdict and "but central differences of its forward give" in verdict
     x = Value(0.5, label="x")
     out = (x * 2.0).tanh() + x
     report = check_graph(exercises.mirror(out))
@@ -233,3 +237,15 @@ def test_an_unfinished_exercise_and_a_crash_are_hints_not_tracebacks(engine, cap
         "✗ hint: topological order: topological_order(g) raised AttributeError: "
         "'Value' object has no attribute 'children'"
     )
+
+
+def test_the_mirror_of_a_value_used_twice_checks_its_total_share(engine):
+    """``c * c`` has one input used twice: the mirror's op has one input, whose share is 2c x upstream."""
+    Value = engine["Value"]
+    c = Value(1.5, label="c")
+    square = c * c
+    report = check_graph(exercises.mirror(square))
+    (entry,) = report
+    assert report.ok and len(entry.node.parents) == 1 and entry.node.parents[0].label == "c"
+    assert entry.analytic[0] / entry.upstream == pytest.approx(3.0, rel=1e-12)
+    assert (c.grad, square.grad) == (0.0, 0.0)  # the learner's gradients are put back as they were
