@@ -230,7 +230,7 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
     parents = node.parents
     inputs = [_float64(parent.data) for parent in parents]
     out = _float64(node.data)
-    upstream = _float64(rng.standard_normal(np.shape(out)))
+    upstream = float(rng.standard_normal()) if isinstance(out, float) else rng.standard_normal(np.shape(out))
     nothing = (None,) * len(parents)
 
     def failed(problem: str) -> OpCheck:
