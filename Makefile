@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench notebooks lab docs clean
+.PHONY: demo test bench notebooks exercises lab docs clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/python -m viz.demo $(ARGS)
@@ -18,6 +18,9 @@ bench: $(VENV)/.installed-test
 
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python notebooks/execute.py $(ARGS)
+
+exercises: $(VENV)/.installed-test
+	$(BIN)/python notebooks/make_exercises.py $(ARGS)
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ARGS)

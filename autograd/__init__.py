@@ -2,9 +2,11 @@
 
 ``Value`` is a scalar node, ``Tensor`` a numpy-array node; both share one graph
 core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
-(``Function``).
+(``Function``). ``gradcheck`` checks a function's gradient against finite
+differences; ``check_graph`` checks every op of a graph that way, to find the wrong one.
 """
 
+from .check_graph import GraphCheck, OpCheck, check_graph
 from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
@@ -17,11 +19,14 @@ from .value import Value
 __all__ = [
     "Function",
     "GradcheckError",
+    "GraphCheck",
     "Node",
+    "OpCheck",
     "Tensor",
     "Value",
     "avg_pool2d",
     "backprop",
+    "check_graph",
     "concatenate",
     "conv2d",
     "enable_grad",

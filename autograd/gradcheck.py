@@ -1,17 +1,21 @@
 """Gradient check: compare the analytic gradient with central finite differences.
 
-The numerical gradient ``(f(x + h) - f(x - h)) / 2h`` needs two evaluations of
-``f`` per input element and is only approximate, but it is simple enough to
-trust; the analytic gradient from backprop is exact and fast. Agreement
-between the two is the standard test that an op's backward is right.
+The numerical gradient ``(f(x + h) - f(x - h)) / 2h`` (``autograd.finite_differences``)
+needs two evaluations of ``f`` per input element and is only approximate, but
+it is simple enough to trust; the analytic gradient from backprop is exact and
+fast. Agreement between the two is the standard test that an op's backward is
+right. ``gradcheck`` checks a whole function; ``check_graph`` checks each op of
+a graph on its own, to find which one is wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from .finite_differences import central_differences, excess
 from .graph import Node, grad, no_grad
 
 
@@ -20,43 +24,34 @@ class GradcheckError(AssertionError):
 
 
 def _numerical_gradient(f: Callable[..., Node], inputs: tuple[Node, ...], index: int, eps: float) -> np.ndarray:
-    """d(sum of f)/d(input ``index``) by central differences, moving one element at a time.
+    """d sum(f(*inputs)) / d inputs[index], element by element, by central differences.
 
     A tensor's elements are moved in place, in its own array, so anything that
-    shares the array sees the same numbers as ``f``; each is put back in a
+    shares the array sees the same numbers as ``f``; the array is put back in a
     ``finally``, so the inputs are exactly as they were even when ``f`` raises.
     """
     node = inputs[index]
+    original = node.data
+    in_place = isinstance(original, np.ndarray)
+    if in_place and not original.flags.writeable:
+        raise ValueError(f"gradcheck(): input {index}'s data is a read-only array; it is moved in place")
+    saved = original.copy() if in_place else original
 
-    def total() -> float:
-        return float(np.sum(f(*inputs).data))
+    def evaluate(shifted: Any) -> Any:
+        if in_place:
+            np.copyto(original, shifted, casting="unsafe")
+        else:
+            node.data = shifted
+        return f(*inputs).data
 
-    with no_grad():
-        if not isinstance(node.data, np.ndarray):  # a Value's float
-            original = node.data
-            try:
-                node.data = original + eps
-                plus = total()
-                node.data = original - eps
-                minus = total()
-            finally:
-                node.data = original
-            return np.asarray((plus - minus) / (2 * eps))
-        array = node.data
-        if not array.flags.writeable:
-            raise ValueError(f"gradcheck(): input {index}'s data is a read-only array; it is moved in place")
-        numeric = np.zeros(array.shape)
-        for position in np.ndindex(array.shape):
-            original = array[position]
-            try:
-                array[position] = original + eps
-                plus = total()
-                array[position] = original - eps
-                minus = total()
-            finally:
-                array[position] = original
-            numeric[position] = (plus - minus) / (2 * eps)
-    return numeric
+    try:
+        with no_grad():
+            return central_differences(evaluate, saved, eps).reshape(np.shape(original))
+    finally:
+        if in_place:
+            np.copyto(original, saved)
+        else:
+            node.data = original
 
 
 def gradcheck(
@@ -91,11 +86,11 @@ def gradcheck(
     for index, node in enumerate(inputs):
         exact = np.zeros(np.shape(node.data)) if analytic[index] is None else np.asarray(analytic[index], np.float64)
         numeric = _numerical_gradient(f, inputs, index, eps)
-        excess = np.abs(exact - numeric) - (atol + rtol * np.abs(numeric))
-        excess = np.where(np.isnan(excess), np.inf, excess)  # a nan on either side can never agree
-        position = int(np.argmax(excess)) if excess.size else 0
-        if excess.size and (worst is None or excess.flat[position] > worst[0]):
-            worst = (excess.flat[position], index, position, exact.flat[position], numeric.flat[position])
+        apart = excess(exact, numeric, atol, rtol)
+        apart = np.where(np.isnan(apart), np.inf, apart)  # a nan on either side can never agree
+        position = int(np.argmax(apart)) if apart.size else 0
+        if apart.size and (worst is None or apart.flat[position] > worst[0]):
+            worst = (apart.flat[position], index, position, exact.flat[position], numeric.flat[position])
     if worst is not None and worst[0] > 0:
         _, index, position, exact, numeric = worst
         label = inputs[index].label

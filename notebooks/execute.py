@@ -38,7 +38,7 @@ CELL_TIMEOUT = 300
 
 
 def notebook_paths(prefixes: list[str] | None = None) -> list[Path]:
-    """The teaching notebooks in order (``01_...md`` to ``07_...md``), or those whose names start with a prefix."""
+    """The teaching notebooks in order (``01_...md``, ``02_...md``, ...), or those whose names start with a prefix."""
     paths = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.md"))
     if prefixes:
         paths = [path for path in paths if any(path.name.startswith(prefix) for prefix in prefixes)]

@@ -25,18 +25,21 @@ pytest.importorskip("ipykernel")
 psutil = pytest.importorskip("psutil")  # an ipykernel dependency
 
 EXECUTE_SCRIPT = Path(__file__).resolve().parent.parent / "notebooks" / "execute.py"
+EXERCISES_SCRIPT = EXECUTE_SCRIPT.parent / "make_exercises.py"
 
 
-def load_runner() -> ModuleType:
-    """``notebooks/execute.py``, which is a script beside the notebooks rather than part of an installed package."""
-    spec = importlib.util.spec_from_file_location("notebook_runner", EXECUTE_SCRIPT)
+def load_script(path: Path) -> ModuleType:
+    """A script beside the notebooks (``execute.py``, ``make_exercises.py``), which is not part of an installed package."""
+    spec = importlib.util.spec_from_file_location(f"notebook_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-runner = load_runner()
+runner = load_script(EXECUTE_SCRIPT)
+exercises = load_script(EXERCISES_SCRIPT)
 NOTEBOOKS = runner.notebook_paths()
+EXERCISE_NOTEBOOK = EXECUTE_SCRIPT.parent / "08_build_your_own_engine.md"
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +56,7 @@ def test_every_curriculum_notebook_is_present() -> None:
         "05_optimizers.md",
         "06_generalization_regularization.md",
         "07_cnn_digits.md",
+        "08_build_your_own_engine.md",
     ]
 
 
@@ -145,3 +149,75 @@ def test_execute_script_writes_executed_notebooks(tmp_path: Path, capfd: pytest.
     assert any("image/svg+xml" in output.get("data", {}) for output in outputs)
     assert any("image/png" in output.get("data", {}) for output in outputs)
     assert not any(output.output_type == "error" for output in outputs)
+
+
+def _check_cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """``(source, printed text)`` of every check cell (a cell calling ``check.``) of an executed notebook."""
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.startswith("check.")]
+    return [(cell.source, "".join(output.get("text", "") for output in cell.outputs)) for cell in cells]
+
+
+def test_the_exercise_notebook_with_its_solutions_passes_every_check(tmp_path: Path, kernels) -> None:
+    notebook = jupytext.read(EXERCISE_NOTEBOOK)
+    runner.execute(notebook, tmp_path, kernels)
+    checks = _check_cells(notebook)
+    assert len(checks) == 7
+    for source, printed in checks:
+        assert printed.startswith("✓ ") and printed.count("\n") == 1, (source, printed)
+
+
+def test_the_learners_copy_has_no_solutions_and_every_check_prints_a_hint(tmp_path: Path, kernels) -> None:
+    """Each solution becomes a stub; the checks catch the stubs, so the copy runs to the end with a hint per check."""
+    lines = [line.strip() for line in EXERCISE_NOTEBOOK.read_text().splitlines()]
+    solutions = lines.count(exercises.BEGIN)
+    assert solutions == lines.count(exercises.END) == 7
+    notebook = exercises.student_copy(EXERCISE_NOTEBOOK)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert "SOLUTION" not in code and "self.grad += out.grad" not in code
+    assert code.count("raise NotImplementedError()") == solutions
+    runner.execute(notebook, tmp_path, kernels)  # a cell that raised would stop here with its traceback
+    checks = _check_cells(notebook)
+    assert len(checks) == 7
+    for source, printed in checks:
+        assert printed.startswith("✗ hint: ") and "NotImplementedError" in printed, (source, printed)
+
+
+def test_make_exercises_writes_the_learners_copy(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    exercises.main(["--out", str(tmp_path)])
+    printed, errors = capfd.readouterr()
+    assert (
+        printed
+        == f"08_build_your_own_engine.md: wrote the learner's copy {tmp_path / '08_build_your_own_engine.ipynb'}\n"
+    )
+    assert errors == ""
+    written = nbformat.read(tmp_path / "08_build_your_own_engine.ipynb", as_version=4)
+    code = [cell for cell in written.cells if cell.cell_type == "code"]
+    assert sum("raise NotImplementedError()" in cell.source for cell in code) == 7
+    assert not any("SOLUTION" in cell.source or cell.outputs for cell in code)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "    ### BEGIN SOLUTION\n    x = 1\n",
+            "notebook, line 1: ### BEGIN SOLUTION is never ended by ### END SOLUTION",
+        ),
+        ("x = 1\n### END SOLUTION\n", "notebook, line 2: ### END SOLUTION without a ### BEGIN SOLUTION before it"),
+        (
+            "### BEGIN SOLUTION\n### BEGIN SOLUTION\n",
+            "notebook, line 2: ### BEGIN SOLUTION inside the solution begun on line 1",
+        ),
+    ],
+)
+def test_solution_markers_that_do_not_pair_up_are_named(text: str, message: str) -> None:
+    with pytest.raises(exercises.MarkerError) as error:
+        exercises.without_solutions(text)
+    assert str(error.value) == message
+
+
+def test_a_solution_becomes_a_stub_at_its_indentation() -> None:
+    text = "def f():\n    y = 2\n    ### BEGIN SOLUTION\n    return y * 3\n    ### END SOLUTION\n"
+    assert exercises.without_solutions(text) == (
+        "def f():\n    y = 2\n    # your code here\n    raise NotImplementedError()\n"
+    )

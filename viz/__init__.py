@@ -1,6 +1,7 @@
 """``viz``: see backprop. Draw any graph with its values and gradients, step through a backward pass, plot training.
 
-``draw(node)`` gives a Graphviz drawing (inline in Jupyter), ``render(node,
+``draw(node)`` gives a Graphviz drawing (inline in Jupyter; ``check=True``
+draws in red each op whose backward disagrees with its forward), ``render(node,
 "graph.svg")`` writes one, ``backprop_player(node)`` steps through backprop
 node by node, ``TrainingRecorder`` records a model learning as a page of
 frames, and ``python -m viz "(x + y) * z" --set x=-2 y=5 z=-4`` does it

@@ -7,7 +7,10 @@ their own colours. With ``show_local_grads=True`` every input -> op edge
 carries the input's share (what backprop passes to it along that edge) and,
 for an elementwise op, the local gradient d(out)/d(input), so the chain rule
 can be checked by eye: upstream x local = share, and a value's gradient is
-the sum of the shares on the edges leaving it. A model's graph can be drawn
+the sum of the shares on the edges leaving it. With ``check=True`` every op
+is checked on its own by ``autograd.check_graph`` (its backward against
+central differences of its forward), and an op that fails is drawn in red
+with its error. A model's graph can be drawn
 weight by weight or with one box per neuron or layer (``viz.levels``), and a
 drawing names the leaves that changed since the output was computed
 (``viz.changed_leaves``), so no two numbers on it contradict each other.
@@ -22,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Node, plain
+from autograd import GraphCheck, Node, check_graph, plain
 
 from .changed_leaves import find_changes
 from .digraph import GraphDrawing
@@ -56,6 +59,8 @@ OP_FILL = "#ececec"
 FOCUS_FILL = "#fff176"
 FOCUS_COLOR = "#d32f2f"
 NOT_COMPUTED = "?"
+CHECK_FAIL_FILL = "#ffcdd2"
+CHECK_FAIL_COLOR = "#b71c1c"
 MAX_NAMED_CHANGES = 6  # the caption names this many changed leaves (or groups of suspects), then counts the rest
 
 
@@ -96,7 +101,13 @@ class _Painter:
     """Turns a ``GraphView`` into DOT statements, one node or edge at a time."""
 
     def __init__(
-        self, view: GraphView, options: DrawOptions, gradients: Mapping[Node, Any], focus: Focus, grouping: Grouping
+        self,
+        view: GraphView,
+        options: DrawOptions,
+        gradients: Mapping[Node, Any],
+        focus: Focus,
+        grouping: Grouping,
+        check: GraphCheck | None,
     ):
         self.view = view
         self.options = options
@@ -107,6 +118,8 @@ class _Painter:
         self.flows_of: dict[Node, list[EdgeFlow]] = {}
         self.changes = find_changes(view.nodes)
         self.changed = set(self.changes.changed)
+        self.check = check
+        self.failing = {entry.node: entry for entry in check.failures} if check is not None else {}
 
     def summary(self, x: Any) -> str:
         return summarize(x, self.options.number_format)
@@ -180,18 +193,25 @@ class _Painter:
         op_id = self.view.op_id(node)
         name = getattr(node.op, "name", None) or type(node.op).__name__
         focused = node in self.focus.consumers
+        attrs = {
+            "fillcolor": OP_FILL,
+            "color": FOCUS_COLOR if focused else "#888888",
+            "penwidth": "2.5" if focused else "1",
+        }
+        failed = self.failing.get(node)
+        if failed is not None:  # red, and the error written out: a second cue besides the colour
+            attrs.update(fillcolor=CHECK_FAIL_FILL, color=CHECK_FAIL_COLOR, penwidth="2.5", fontcolor=CHECK_FAIL_COLOR)
+            name = f"{name}\\nerror {self.summary(failed.error)}"
         graph.node(
             op_id,
             label=name,
             shape="ellipse",
             style="filled",
-            fillcolor=OP_FILL,
-            color=FOCUS_COLOR if focused else "#888888",
-            penwidth="2.5" if focused else "1",
             fontsize="10",
             height="0.3",
             width="0.4",
             margin="0.04,0.02",
+            **attrs,
         )
         flows = {flow.position: flow for flow in self.flows(node)}
         for position, parent in enumerate(node.parents):
@@ -224,6 +244,8 @@ class _Painter:
         """One neuron or layer (one call of it): its name, what is inside, its output's data and grad."""
         role = OUTPUT if self.view.root in box.members else GROUP
         fill, border, _ = ROLE_STYLES[role]
+        if any(member in self.failing for member in box.members):
+            border = CHECK_FAIL_COLOR
         box_id = self.box_ids[box]
         graph.node(
             box_id,
@@ -259,6 +281,11 @@ class _Painter:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="#616161">{_escape(inside)}</FONT>')
         if parameters & self.changed:
             rows.append(f'<FONT COLOR="{FOCUS_COLOR}"><B>changed</B></FONT>')
+        wrong = [self.failing[member].name for member in box.members if member in self.failing]
+        if wrong:
+            rows.append(
+                f'<FONT COLOR="{CHECK_FAIL_COLOR}"><B>fails the gradient check: {_escape(", ".join(wrong))}</B></FONT>'
+            )
         if len(box.outputs) == 1:
             rows.append(f"data {_escape(self.summary(box.outputs[0].data))}")
             rows.append(self.grad_row(box.outputs[0]))
@@ -314,11 +341,13 @@ class _Painter:
         if self.grouping.boxes:
             roles.add(GROUP)
         roles = sorted(roles, key=list(ROLE_STYLES).index)
+        cells = [ROLE_STYLES[role] for role in roles]
+        if self.failing:
+            cells.append((CHECK_FAIL_FILL, CHECK_FAIL_COLOR, "op failing the gradient check"))
         legend = "".join(
-            f'<TD BGCOLOR="{ROLE_STYLES[role][0]}" BORDER="1" COLOR="{ROLE_STYLES[role][1]}">{ROLE_STYLES[role][2]}</TD>'
-            for role in roles
+            f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{border}">{words}</TD>' for fill, border, words in cells
         )
-        notes = [f'<TR><TD COLSPAN="{len(roles)}">{_escape(note)}</TD></TR>' for note in self.notes()]
+        notes = [f'<TR><TD COLSPAN="{len(cells)}">{_escape(note)}</TD></TR>' for note in self.notes()]
         return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{legend}</TR>{"".join(notes)}</TABLE>>'
 
     def name(self, node: Node) -> str:
@@ -349,6 +378,8 @@ class _Painter:
             notes.append(f"names shortened: {key}")
         if self.changes:
             notes.append(self.changed_note())
+        if self.check is not None:
+            notes.extend(self.check_notes())
         if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         if self.view.hidden:
@@ -362,6 +393,27 @@ class _Painter:
         if self.options.show_local_grads:
             notes.extend(self.edge_rules())
         return notes
+
+    def check_notes(self) -> list[str]:
+        """How many ops pass the gradient check, which fail (and where they are when not drawn), and how it was done."""
+        check = self.check
+        first = f"{check.passed} of {check.checked} ops pass the gradient check"
+        if self.failing:
+            drawn = set(self.view.nodes)
+            named = [
+                self.name(entry.node)
+                + f" ({entry.name}, error {self.summary(entry.error)}{'' if entry.node in drawn else ', not drawn'})"
+                for entry in check.failures
+            ]
+            first += (
+                f"; red: {', '.join(named[:MAX_NAMED_CHANGES])}"
+                + (f" and {len(named) - MAX_NAMED_CHANGES} more" if len(named) > MAX_NAMED_CHANGES else "")
+                + ": the op's backward disagrees with central differences of its forward (error = the largest "
+                "|analytic - numerical|)"
+            )
+        else:
+            first += ": each op's backward agrees with central differences of its forward"
+        return [first, *check.notes()]
 
     def edge_rules(self) -> list[str]:
         """The rule that holds on each kind of labelled edge drawn, and how the shares add up."""
@@ -402,9 +454,10 @@ def paint(
     gradients: Mapping[Node, Any],
     focus: Focus | None = None,
     grouping: Grouping | None = None,
+    check: GraphCheck | None = None,
 ) -> GraphDrawing:
     """The drawing of ``view`` with the given gradients (and, for a backprop step, what it emphasises)."""
-    return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping()).paint()
+    return _Painter(view, options, gradients, focus or Focus(), grouping or Grouping(), check).paint()
 
 
 class DrawnNumbers(NamedTuple):
@@ -425,7 +478,7 @@ def drawn_numbers(
     view: GraphView, gradients: Mapping[Node, Any], grouping: Grouping | None = None
 ) -> dict[str, DrawnNumbers]:
     """The numbers a drawing of ``view`` writes in each box with a grad row, by DOT id (``v8``, ``g0``)."""
-    return _Painter(view, DrawOptions(), gradients, Focus(), grouping or Grouping()).numbers()
+    return _Painter(view, DrawOptions(), gradients, Focus(), grouping or Grouping(), None).numbers()
 
 
 def draw(
@@ -436,6 +489,7 @@ def draw(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     model: Any = None,
     level: str | None = None,
+    check: bool | GraphCheck = False,
 ) -> GraphDrawing:
     """Draw the graph that computed ``node``: a ``graphviz.Digraph`` that shows itself in Jupyter.
 
@@ -451,6 +505,10 @@ def draw(
     ``level``: with a model, ``"weights"`` (every node), ``"neurons"`` (one box
     per neuron and call) or ``"layers"`` (one box per layer and call); None
     picks the finest level that keeps the drawing readable.
+    ``check``: True checks every op of the graph with ``autograd.check_graph``
+    (or pass the report of a check you ran yourself); an op whose backward
+    disagrees with its forward is drawn in red with its error, and the caption
+    says how many ops pass.
 
     Gradients are read from ``.grad``: before any ``backward()`` they show as
     ``?`` with a note, never as zeros. ``.source`` gives the DOT text, which is
@@ -460,4 +518,7 @@ def draw(
     """
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view, grouping = grouped_view(node, max_nodes, model, level)
-    return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping)
+    if not isinstance(check, (bool, GraphCheck)):
+        raise TypeError(f"draw(): check must be True, False or a report of autograd.check_graph, not {check!r}")
+    report = check_graph(view.root) if check is True else (check if isinstance(check, GraphCheck) else None)
+    return paint(view, options, {n: n.grad for n in view.nodes}, grouping=grouping, check=report)
