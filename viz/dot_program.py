@@ -33,7 +33,7 @@ from pathlib import Path
 PNG_MAX_INCHES = 200
 
 # Seconds one layout may take when no render_time_limit() block says otherwise.
-RENDER_TIME_LIMIT = 60.0
+RENDER_TIME_LIMIT = 30.0
 _FORMAT_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
 
 SYSTEM_DOT = "dot"
@@ -99,7 +99,8 @@ def _timeout(program: DotProgram, seconds: float) -> RenderTimeout:
     return RenderTimeout(
         f"{program.path} did not finish laying out the drawing within {seconds:g} s, so it was stopped. "
         "A graph with many nodes, or one value used by many ops, takes long to lay out: "
-        "draw fewer nodes (a smaller graph, or draw(..., max_nodes=50)) or leave out the edge labels "
+        "draw fewer nodes (a smaller graph, or draw(..., max_nodes=50)), a model at a coarser level "
+        "(draw(..., model=model, level='layers')), or leave out the edge labels "
         "(show_local_grads=False; --no-local-grads on the command line)."
     )
 

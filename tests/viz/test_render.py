@@ -161,6 +161,7 @@ def test_a_layout_that_takes_too_long_is_stopped_with_advice(slow_dot, example_a
     assert time.monotonic() - started < 30  # the program sleeps for 60 s: it was stopped, not waited for
     message = str(error.value)
     assert "within 0.5 s" in message and "fewer nodes" in message and "show_local_grads=False" in message
+    assert "level='layers'" in message
     assert not (tmp_path / "graph.svg").exists()
 
 
