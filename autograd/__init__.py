@@ -5,6 +5,7 @@ core (``backward``, ``grad``, ``no_grad``) and one way of defining ops
 (``Function``).
 """
 
+from .compiled import CompiledFunction, compile
 from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
@@ -15,6 +16,7 @@ from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
+    "CompiledFunction",
     "Function",
     "GradcheckError",
     "Node",
@@ -22,6 +24,7 @@ __all__ = [
     "Value",
     "avg_pool2d",
     "backprop",
+    "compile",
     "concatenate",
     "conv2d",
     "enable_grad",
