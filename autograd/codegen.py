@@ -218,7 +218,7 @@ def generate(
         op = node._op
         real_needs = tuple(needs.get(id(parent), False) for parent in node._parents)
         cls = type(op)
-        if cls._shared is not None:  # stateless: one shared object per pattern of needs, a global of the program
+        if cls._shared is not None and cls._shared.get(op.needs_input_grad) is op:  # stateless, shared: a global
             shared = cls._shared.get(real_needs) or cls._make(real_needs, {})
             if id(shared) not in shared_names:
                 shared_names[id(shared)] = namer.name(f"{_kind_name(op)}_op")
@@ -292,7 +292,7 @@ def generate(
         lines.append(f"    yield {root}")
     source = "\n".join(lines) + "\n"
     namespace = dict(globals_)
-    exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # generated source only, never user text
+    exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
     return Program(
         source=source,
         function=namespace[title],

@@ -60,7 +60,7 @@ class CompiledGraph(Function):
 
     def backward(self, grad, out, *leaves):
         if isinstance(grad, Node):
-            raise RuntimeError(
+            raise TypeError(
                 "a compiled function's backward computes plain numbers and cannot be recorded "
                 "(create_graph=True): call the function without compile for higher derivatives"
             )
@@ -132,7 +132,7 @@ class CompiledFunction:
 
     def _argument_names(self, count: int) -> list[str]:
         try:
-            parameters = list(inspect.signature(self.fn).parameters.values())
+            parameters = list(inspect.signature(getattr(self.fn, "forward", self.fn)).parameters.values())
         except (TypeError, ValueError):
             parameters = []
         named = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -205,4 +205,3 @@ def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) ->
     (see this module's docstring for what is checked and what is not).
     """
     return CompiledFunction(fn, names)
-
