@@ -1,15 +1,16 @@
-"""The tensor benchmark times the same computation in every contestant.
+"""The benchmarks time the same computation in every contestant.
 
-Its timings are not tested (they belong in ``benchmarks/``), but the check it
-runs first is: one SGD step of the MLP from the same weights must give the
-same loss and the same updated weights in tracegrad (fused and op by op),
-hand-written numpy and torch, or the table would compare different work.
+Their timings are not tested (they belong in ``benchmarks/``), but the checks
+they run first are: one SGD step of the MLP from the same weights must give the
+same loss and the same updated weights in tracegrad (fused, compiled and op by
+op), hand-written numpy and torch, and the compiled demo step of the Value
+benchmark the same as the eager one, or the tables would compare different work.
 """
 
 import numpy as np
 import pytest
 
-from benchmarks import bench_tensor
+from benchmarks import bench_tensor, bench_value
 
 pytest.importorskip("torch")
 
@@ -61,3 +62,16 @@ def test_aligned_copy_starts_on_the_boundary_and_keeps_the_values():
     assert copy.ctypes.data % bench_tensor.ALIGNMENT == 0
     assert copy.dtype == array.dtype and copy.shape == array.shape and copy.flags.writeable
     np.testing.assert_array_equal(copy, array)
+
+
+def test_the_compiled_demo_step_is_the_eager_one():
+    bench_value.check_same_demo_step(points=6)
+
+
+def test_a_compiled_demo_step_that_differs_is_caught(monkeypatch):
+    def spoiled_compile(loss):
+        return lambda points: loss(points) * (1.0 + 1e-9)
+
+    monkeypatch.setattr(bench_value.autograd, "compile", spoiled_compile)
+    with pytest.raises(AssertionError, match="compiled demo step computes a different loss"):
+        bench_value.check_same_demo_step(points=6)
