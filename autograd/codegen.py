@@ -80,6 +80,12 @@ SCALAR_BACKWARD = {
     Step: ("{g} * 0.0",),
 }
 
+
+def _first(gradients: Any) -> Any:
+    """The one gradient of a one-input op, which an op of the user's may return as a 1-tuple."""
+    return gradients[0] if type(gradients) is tuple else gradients
+
+
 # What the generated code may call, besides the ops.
 HELPERS = {
     "divide": numerics.divide,
@@ -90,7 +96,7 @@ HELPERS = {
     "sigmoid": numerics.sigmoid,
     "sign": numerics.sign,
     "as_array": np.asarray,
-    "first": lambda gradients: gradients[0] if type(gradients) is tuple else gradients,
+    "first": _first,
     "inf": math.inf,
     "nan": math.nan,
 }

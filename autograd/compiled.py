@@ -119,6 +119,11 @@ class CompiledFunction:
         self.title = getattr(fn, "__name__", type(fn).__name__.lower())
         if not self.title.isidentifier():  # a lambda
             self.title = "compiled"
+        try:  # the names of the function's (or the model's forward's) arguments, to name the inputs after
+            arguments = inspect.signature(getattr(fn, "forward", fn)).parameters.values()
+        except (TypeError, ValueError):
+            arguments = []
+        self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
         self._programs: dict[tuple, Program] = {}
         self._latest: Program | None = None
@@ -130,19 +135,12 @@ class CompiledFunction:
             raise RuntimeError("compile records the function at its first call: call it once before reading .source")
         return self._latest.source
 
-    def _argument_names(self, count: int) -> list[str]:
-        try:
-            parameters = list(inspect.signature(getattr(self.fn, "forward", self.fn)).parameters.values())
-        except (TypeError, ValueError):
-            parameters = []
-        named = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        return [named[i] if i < len(named) else f"input{i}" for i in range(count)]
-
     def __call__(self, *args: Any) -> Node:
         signature: list = []
         nodes: list[Node] = []
         paths: list[str] = []
-        for arg, name in zip(args, self._argument_names(len(args))):
+        for index, arg in enumerate(args):
+            name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
         key = tuple(signature)
         program = self._programs.get(key)
