@@ -2,20 +2,27 @@
 
 Backprop needs no graph of objects once the graph is known: it is a fixed list
 of steps. ``generate`` writes those steps as one Python generator function, a
-"program" over plain numbers and arrays, with one line per op going forward::
+"program" over plain numbers and arrays. For the neuron ``o = tanh(x0 w0 + x1 w1
++ b)``, with its intermediate values labelled, it is one line per op going forward::
 
-    mul_1 = x0 * w0
-    add_1 = b + mul_1
-    tanh_1 = tanh(add_1)
-    grad_tanh_1 = yield tanh_1       # pause: the output is ready, wait for its gradient
+    def neuron(x0, x1, w0, w1, b):
+        x0w0 = x0 * w0
+        x1w1 = x1 * w1
+        s = x0w0 + x1w1
+        n = s + b
+        o = tanh(n)
+        grad_o = yield o          # pause: the output is ready, wait for its gradient
 
-and then, in reverse order, one line per op applying its chain rule
-(upstream gradient x local gradient, added up where a value was used twice)::
+and then, in reverse order, one line per op applying its chain rule (upstream
+gradient x local gradient, added up where a value was used twice)::
 
-        grad_add_1 = grad_tanh_1 * (1.0 - tanh_1 * tanh_1)
-        grad_b, grad_mul_1 = grad_add_1, grad_add_1
-        grad_x0, grad_w0 = grad_mul_1 * w0, grad_mul_1 * x0
-        grad_tanh_1 = yield grad_w0, grad_b
+        while True:
+            grad_n = grad_o * (1.0 - o * o)
+            grad_s, grad_b = grad_n, grad_n
+            grad_x0w0, grad_x1w1 = grad_s, grad_s
+            grad_w1 = grad_x1w1 * x1
+            grad_w0 = grad_x0w0 * x0
+            grad_o = yield grad_w0, grad_w1, grad_b
 
 The elementary scalar ops are written inline, with exactly the arithmetic of
 their ``Function`` (so the numbers are the same to the last bit); every other
@@ -293,7 +300,9 @@ def generate(
         lines.append(f"    {grads[id(output)]} = yield {root}")
         lines.append("    while True:")
         lines += [f"        {line}" for line in backward]
-        lines.append(f"        {grads[id(output)]} = yield {', '.join(leaf_gradients)},")
+        lines.append(
+            f"        {grads[id(output)]} = yield {', '.join(leaf_gradients)}{',' * (len(leaf_gradients) == 1)}"
+        )
     else:
         lines.append(f"    yield {root}")
     source = "\n".join(lines) + "\n"

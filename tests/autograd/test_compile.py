@@ -91,7 +91,7 @@ def test_a_neurons_program_is_its_forward_then_its_chain_rule():
         "        grad_mul_1, grad_mul_2 = grad_add_1, grad_add_1",
         "        grad_w1 = grad_mul_2 * x1",
         "        grad_w0 = grad_mul_1 * x0",
-        "        grad_tanh_1 = yield grad_w0, grad_w1, grad_b,",
+        "        grad_tanh_1 = yield grad_w0, grad_w1, grad_b",
     ]
 
 
@@ -106,6 +106,23 @@ def test_a_neuron_gives_the_hand_computed_numbers():
     assert math.isclose(b.grad, 0.5, rel_tol=1e-12)
     assert math.isclose(w0.grad, 2.0 * 0.5, rel_tol=1e-12) and w1.grad == 0.0
     assert inputs[0].grad is None and inputs[1].grad is None  # inputs that want no gradient get none
+
+
+def test_labelled_values_are_named_after_their_labels():
+    w = Value(3.0, label="weight")
+    compiled = autograd.compile(lambda x: (x * w).relu())
+    compiled(Value(2.0, label="my input", requires_grad=False))
+    assert compiled.source.splitlines()[:4] == [
+        "def compiled(my_input, weight):",
+        "    mul_1 = my_input * weight",
+        "    relu_1 = 0.0 if mul_1 < 0.0 else mul_1",
+        "    grad_relu_1 = yield relu_1",
+    ]
+    assert compiled.source.splitlines()[-3:] == [
+        "        grad_mul_1 = grad_relu_1 if relu_1 != 0.0 else 0.0",
+        "        grad_weight = grad_mul_1 * my_input",
+        "        grad_relu_1 = yield grad_weight,",
+    ]
 
 
 def test_parameters_are_named_after_the_model():
