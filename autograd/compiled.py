@@ -89,7 +89,7 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
         signature.append((type(item).__name__, item))
     else:
         raise TypeError(
-            f"compile: the input {path} is a {type(item).__name__}; a compiled function takes Values, Tensors, "
+            f"compile: the input {path} is of type {type(item).__name__}; a compiled function takes Values, Tensors, "
             "numbers, strings, numpy arrays and lists, tuples and dicts of them (let it close over other objects)"
         )
 

@@ -405,7 +405,7 @@ def test_higher_derivatives_are_refused_with_a_clear_error():
 
 def test_bad_inputs_and_outputs_are_named():
     compiled = autograd.compile(lambda x: x)
-    with pytest.raises(TypeError, match="input x is a object"):
+    with pytest.raises(TypeError, match="input x is of type object"):
         compiled(object())
     with pytest.raises(TypeError, match="must return one Value or Tensor, not a list"):
         autograd.compile(lambda x: [x])(Value(1.0))
