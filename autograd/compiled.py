@@ -71,7 +71,7 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
     """Walk the inputs: append what must match for a program to fit (``signature``), and the nodes with their paths."""
     if isinstance(item, Node):
         data = item.data
-        shape = (np.shape(data), data.dtype.str) if isinstance(data, np.ndarray) else ()
+        shape = (data.shape, data.dtype.str) if isinstance(data, np.ndarray) else ()
         signature.append((type(item).__name__, *shape, item.requires_grad))
         nodes.append(item)
         paths.append(path)
