@@ -208,7 +208,8 @@ def generate(
     """
     order = topological_order(output)
     position = {id(node): index for index, node in enumerate(inputs)}
-    namer = _Namer([*HELPERS, title])
+    arity = max((len(node._parents) for node in order), default=0)
+    namer = _Namer([*HELPERS, "abs", title, *(f"part_{index}" for index in range(arity))])
     names: dict[int, str] = {}
     for node, wanted in zip(inputs, input_names):
         names[id(node)] = namer.name(node.label or wanted)

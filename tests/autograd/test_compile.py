@@ -125,6 +125,15 @@ def test_labelled_values_are_named_after_their_labels():
     ]
 
 
+def test_labels_never_hide_what_the_program_calls():
+    w = Value(-3.0, label="abs")
+    compiled = autograd.compile(lambda x: (x * w).abs() + (x * w).tanh())
+    out = compiled(Value(2.0, label="tanh"))
+    out.backward()
+    assert out.data == 6.0 + math.tanh(-6.0)
+    assert w.grad == -2.0 + 2.0 * (1.0 - math.tanh(-6.0) ** 2)
+
+
 def test_parameters_are_named_after_the_model():
     model = nn.Neuron(2, seed=0)
     compiled = autograd.compile(model)
