@@ -7,6 +7,7 @@ differences; ``check_graph`` checks every op of a graph that way, to find the wr
 """
 
 from .check_graph import GraphCheck, OpCheck, check_graph
+from .compiled import CompiledFunction, compile
 from .convolution import conv2d
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
@@ -17,6 +18,7 @@ from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
+    "CompiledFunction",
     "Function",
     "GradcheckError",
     "GraphCheck",
@@ -27,6 +29,7 @@ __all__ = [
     "avg_pool2d",
     "backprop",
     "check_graph",
+    "compile",
     "concatenate",
     "conv2d",
     "enable_grad",

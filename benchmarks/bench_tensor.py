@@ -9,10 +9,13 @@ Measured, each the median of several repeats, as seconds per call:
   with bias), once with the images as data (no gradient, as in a first layer)
   and once with a gradient for them too (as in a deeper layer).
 
-The four contestants:
+The five contestants:
 
 - tracegrad: the network as ``nn`` runs it, each layer one ``linear`` op
   (``x @ W + b``) and the loss one ``nn.cross_entropy`` op: six nodes;
+- tracegrad compiled: the same loss function through ``autograd.compile``,
+  recorded on the first call and from then on run as a generated program
+  that calls the six ops' forward and backward directly, building no nodes;
 - tracegrad op by op: the same network written with the elementary ``Tensor``
   ops, ``x @ W + b`` and ``-logits.log_softmax()[rows, labels].mean()``:
   seventeen nodes, each one a step a learner can draw and inspect;
@@ -45,8 +48,9 @@ Before timing, every contestant takes one step from the same weights, and their
 losses and updated weights are compared, so the table cannot time different
 computations. Ratios are to the hand-written numpy step (conv2d: to torch).
 
-Targets (issue 3): within 1.15x of hand-written numpy at every size, and faster
-than torch CPU at batch 64.
+Targets: tracegrad within 1.15x of hand-written numpy at every size, and
+faster than torch CPU at batch 64; tracegrad compiled within 1.05x of
+hand-written numpy at every size.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autograd
 import nn
 from autograd import Tensor, conv2d, linear
 from benchmarks import machine_summary, markdown_table, seconds
@@ -116,16 +121,26 @@ def tracegrad_parameters(weights: list[np.ndarray]) -> list[Tensor]:
     return parameters
 
 
-def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
-    """One SGD step with ``linear`` layers and ``nn.cross_entropy``."""
-    parameters = tracegrad_parameters(weights)
-    inputs = Tensor(x)
+def mlp_loss(parameters: list[Tensor]) -> Callable[[Tensor, np.ndarray], Tensor]:
+    """The network's loss as ``nn`` computes it: ``linear`` layers and ``nn.cross_entropy``."""
     w1, b1, w2, b2, w3, b3 = parameters
 
-    def step() -> Tensor:
+    def loss(inputs: Tensor, labels: np.ndarray) -> Tensor:
         hidden = linear(inputs, w1, b1).relu()
         hidden = linear(hidden, w2, b2).relu()
-        loss = nn.cross_entropy(linear(hidden, w3, b3), labels)
+        return nn.cross_entropy(linear(hidden, w3, b3), labels)
+
+    return loss
+
+
+def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray], compiled: bool = False) -> Step:
+    """One SGD step with ``linear`` layers and ``nn.cross_entropy`` (``compiled``: through ``autograd.compile``)."""
+    parameters = tracegrad_parameters(weights)
+    inputs = Tensor(x)
+    loss_of = autograd.compile(mlp_loss(parameters)) if compiled else mlp_loss(parameters)
+
+    def step() -> Tensor:
+        loss = loss_of(inputs, labels)
         sgd_update(parameters, loss)
         return loss
 
@@ -221,6 +236,7 @@ def torch_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> 
 REFERENCE = "numpy by hand"
 CONTESTANTS = {
     "tracegrad": tracegrad_step,
+    "tracegrad compiled": functools.partial(tracegrad_step, compiled=True),
     "tracegrad op by op": tracegrad_op_by_op_step,
     "numpy by hand": numpy_step,
     "torch": torch_step,
@@ -378,6 +394,7 @@ def main() -> None:
         )
     )
     within = max(times["tracegrad"] / times[REFERENCE] for times in steps.values())
+    compiled_within = max(times["tracegrad compiled"] / times[REFERENCE] for times in steps.values())
     faster = all(times["tracegrad"] < times["torch"] for (size, _), times in steps.items() if size == 64)
     print(
         f"\nMedians of {REPEATS} timed runs per cell, alternating between the contestants, each run after a "
@@ -385,7 +402,8 @@ def main() -> None:
         f"processes on the same cores make every column slower and noisier); torch {torch.__version__} "
         f"CPU eager with {TORCH_THREADS} threads, numpy {np.__version__}.\n{machine_summary()}.\n"
         f"Targets: within 1.15x of numpy by hand at every size: worst {within:.2f}x; "
-        f"faster than torch at batch 64: {'yes' if faster else 'no'}."
+        f"faster than torch at batch 64: {'yes' if faster else 'no'}; compiled within 1.05x of numpy by hand "
+        f"at every size: worst {compiled_within:.2f}x."
     )
 
 

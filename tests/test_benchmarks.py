@@ -2,16 +2,17 @@
 
 Their timings are not tested (they belong in ``benchmarks/``), but the checks
 they run first are. The tensor benchmark: one SGD step of the MLP from the same
-weights must give the same loss and the same updated weights in tracegrad (fused
-and op by op), hand-written numpy and torch. The player benchmark: the player's
-one picture must be the static drawing it is compared with.
+weights must give the same loss and the same updated weights in tracegrad (fused,
+compiled and op by op), hand-written numpy and torch. The value benchmark: the
+compiled demo step must be the eager one. The player benchmark: the player's one
+picture must be the static drawing it is compared with.
 """
 
 import numpy as np
 import pytest
 
 import viz
-from benchmarks import bench_player, bench_tensor
+from benchmarks import bench_player, bench_tensor, bench_value
 
 pytest.importorskip("torch")
 
@@ -74,3 +75,16 @@ def test_a_player_that_draws_another_picture_is_caught(monkeypatch):
     monkeypatch.setattr(viz, "backprop_player", lambda loss, **options: player(loss, rankdir="TB", **options))
     with pytest.raises(AssertionError, match="different picture"):
         bench_player.check_same_picture(1)
+
+
+def test_the_compiled_demo_step_is_the_eager_one():
+    bench_value.check_same_demo_step(points=6)
+
+
+def test_a_compiled_demo_step_that_differs_is_caught(monkeypatch):
+    def spoiled_compile(loss):
+        return lambda points: loss(points) * (1.0 + 1e-9)
+
+    monkeypatch.setattr(bench_value.autograd, "compile", spoiled_compile)
+    with pytest.raises(AssertionError, match="compiled demo step computes a different loss"):
+        bench_value.check_same_demo_step(points=6)

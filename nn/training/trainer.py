@@ -23,6 +23,7 @@ from ..data import DataLoader, Seed
 from ..data.arguments import check_count
 from ..module import Module
 from .callbacks import Callback
+from .compiled import compiled_model
 from .history import History
 from .metrics import Metric, resolve_metrics
 from .progress import epoch_progress
@@ -47,6 +48,8 @@ class Trainer:
     ``progress`` shows the epochs go by: True always (a live bar on a terminal, one
     closing line in a log or a pipe), False never, None (the default) only when the
     error stream is a terminal, so logs and tests stay quiet.
+    ``compile=True`` runs each training step as the model's compiled program
+    (``autograd.compile``): the same numbers, without building a graph per batch.
 
     The model takes a ``Tensor`` of inputs; the targets reach ``loss_fn`` and the
     metrics as the numpy arrays they are in the data.
@@ -68,11 +71,13 @@ class Trainer:
         scheduler: Any = None,
         augment: Augmentation | None = None,
         progress: bool | None = None,
+        compile: bool = False,
     ):
         for callback in callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be Callback objects, got a {type(callback).__name__}")
         self.model = model
+        self.training_forward = compiled_model(model) if compile else model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = resolve_metrics(metrics)
@@ -136,7 +141,7 @@ class Trainer:
         for X_batch, y_batch in loader:
             if self.augment is not None:
                 X_batch, y_batch = self.augment(X_batch, y_batch)
-            output = self.model(Tensor(X_batch))
+            output = self.training_forward(Tensor(X_batch))
             loss = self.loss_fn(output, y_batch)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
@@ -241,6 +246,7 @@ def fit(
     shuffle: bool = True,
     seed: Seed = None,
     progress: bool | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` in one call and return its ``History`` (a ``Trainer`` made and run for you).
 
@@ -248,5 +254,5 @@ def fit(
     ...               (X_train, y_train), epochs=20, batch_size=32,
     ...               validation_data=(X_val, y_val), metrics=["accuracy"])
     """
-    trainer = Trainer(model, loss_fn, optimizer, metrics, callbacks, scheduler, augment, progress)
+    trainer = Trainer(model, loss_fn, optimizer, metrics, callbacks, scheduler, augment, progress, compile=compile)
     return trainer.fit(data, epochs, batch_size, validation_data, shuffle, seed)

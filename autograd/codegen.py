@@ -1,0 +1,363 @@
+"""A recorded graph written out as Python: the forward pass line by line, then the chain rule line by line.
+
+Backprop needs no graph of objects once the graph is known: it is a fixed list
+of steps. ``generate`` writes those steps as one Python generator function, a
+"program" over plain numbers and arrays. For the neuron ``o = tanh(x0 w0 + x1 w1
++ b)``, with its intermediate values labelled, it is one line per op going forward::
+
+    def neuron(x0, x1, w0, w1, b):
+        x0w0 = x0 * w0
+        x1w1 = x1 * w1
+        s = x0w0 + x1w1
+        n = s + b
+        o = tanh(n)
+        grad_o = yield o          # pause: the output is ready, wait for its gradient
+
+and then, in reverse order, one line per op applying its chain rule (upstream
+gradient x local gradient, added up where a value was used twice)::
+
+        while True:
+            grad_n = grad_o * (1.0 - o * o)
+            grad_s, grad_b = grad_n, grad_n
+            grad_x0w0, grad_x1w1 = grad_s, grad_s
+            grad_w1 = grad_x1w1 * x1
+            grad_w0 = grad_x0w0 * x0
+            grad_o = yield grad_w0, grad_w1, grad_b
+
+The elementary scalar ops are written inline, with exactly the arithmetic of
+their ``Function`` (so the numbers are the same to the last bit); every other
+op is called directly, ``relu_op.forward(x)`` and ``relu_op.backward(...)``.
+Between the two halves the generator keeps every forward value alive, as the
+graph's nodes would, and the backward half is a loop so that ``backward()`` can
+be called again, as on a graph.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import numerics
+from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
+from .function import Function
+from .graph import Node, topological_order
+from .value import Value
+
+# Forward expressions of the inlined scalar ops, with ``{a}``, ``{b}`` their inputs.
+SCALAR_FORWARD = {
+    Add: "{a} + {b}",
+    Sub: "{a} - {b}",
+    Mul: "{a} * {b}",
+    Div: "divide({a}, {b})",
+    Neg: "-{a}",
+    Pow: "power({a}, {b})",
+    Exp: "exp({a})",
+    Log: "log({a})",
+    Tanh: "tanh({a})",
+    Sigmoid: "sigmoid({a})",
+    ReLU: "0.0 if {a} < 0.0 else {a}",
+    Abs: "abs({a})",
+    Step: "1.0 if {a} > 0.0 else 0.0",
+}
+
+# Their chain rules: the gradient of each input from the upstream gradient ``{g}`` and the output ``{o}``.
+SCALAR_BACKWARD = {
+    Add: ("{g}", "{g}"),
+    Sub: ("{g}", "-{g}"),
+    Mul: ("{g} * {b}", "{g} * {a}"),
+    Div: ("divide({g}, {b})", "-(divide({g}, {b}) * {o})"),
+    Neg: ("-{g}",),
+    Pow: (
+        "0.0 if {b} == 0.0 else {g} * ({b} * power({a}, {b} - 1))",
+        "{g} * (0.0 if {a} == 0.0 and {b} >= 0.0 else {o} * log({a}))",
+    ),
+    Exp: ("{g} * {o}",),
+    Log: ("divide({g}, {a})",),
+    Tanh: ("{g} * (1.0 - {o} * {o})",),
+    Sigmoid: ("{g} * {o} * (1.0 - {o})",),
+    ReLU: ("{g} if {o} != 0.0 else 0.0",),
+    Abs: ("{g} * sign({a})",),
+    Step: ("{g} * 0.0",),
+}
+
+
+def _first(gradients: Any) -> Any:
+    """The one gradient of a one-input op, which an op of the user's may return as a 1-tuple."""
+    return gradients[0] if type(gradients) is tuple else gradients
+
+
+# What the generated code may call, besides the ops.
+HELPERS = {
+    "divide": numerics.divide,
+    "power": numerics.power,
+    "exp": numerics.exp,
+    "log": numerics.log,
+    "tanh": math.tanh,
+    "sigmoid": numerics.sigmoid,
+    "sign": numerics.sign,
+    "as_array": np.asarray,
+    "first": _first,
+    "inf": math.inf,
+    "nan": math.nan,
+}
+
+
+@dataclass
+class Program:
+    """A generated program and what it needs at each call.
+
+    ``function(*input_data, *leaf_data, *fresh_ops)`` returns a generator: its
+    first ``next`` runs the forward pass and gives the output's data; each
+    ``send(gradient)`` runs the backward pass and gives one gradient per node of
+    ``inputs_needing_grad`` followed by ``parameters``.
+    """
+
+    source: str
+    function: Any
+    leaves: list[Node]  # read afresh at each call: the parameters, then constant tensors
+    parameters: list[Node]  # the leaves that get a gradient
+    inputs_needing_grad: list[int]  # positions (among the inputs) of those that get a gradient
+    stateful_ops: list[tuple[type, dict[str, Any]]]  # made afresh for each call: their forward may keep state
+    output_kind: type[Node]
+    output_label: str | None
+
+    def start(self, input_data: Sequence[Any]) -> Any:
+        """A new run of the program on the inputs' data, with the leaves' data as they are now."""
+        return self.function(
+            *input_data, *[leaf.data for leaf in self.leaves], *[_op_from(*op) for op in self.stateful_ops]
+        )
+
+
+def _fields_of(op: Function) -> dict[str, Any]:
+    """Every attribute an op holds, in its slots or its ``__dict__``: what a copy of it must have."""
+    slots = [name for cls in type(op).__mro__ for name in cls.__dict__.get("__slots__", ())]
+    fields = {name: getattr(op, name) for name in slots if name != "__dict__" and hasattr(op, name)}
+    fields.update(getattr(op, "__dict__", {}))
+    return fields
+
+
+def _op_from(cls: type, fields: dict[str, Any]) -> Function:
+    """A new op of class ``cls`` holding ``fields`` (a fresh copy, much faster than ``copy.copy``)."""
+    op = cls.__new__(cls)
+    for name, value in fields.items():
+        setattr(op, name, value)
+    return op
+
+
+class _Namer:
+    """Python names for the values of a program: labels and parameter names where known, unique, never a keyword."""
+
+    def __init__(self, reserved: Sequence[str]):
+        self.used = set(reserved)
+        self.counts: dict[str, int] = {}
+
+    def name(self, wanted: str, numbered: bool = False) -> str:
+        base = re.sub(r"\W", "_", wanted).strip("_") or "value"
+        if base[0].isdigit() or keyword.iskeyword(base):
+            base = f"v_{base}"
+        if not numbered and base not in self.used:
+            self.used.add(base)
+            return base
+        while True:
+            self.counts[base] = self.counts.get(base, 0) + 1
+            candidate = f"{base}_{self.counts[base]}"
+            if candidate not in self.used:
+                self.used.add(candidate)
+                return candidate
+
+
+def _kind_name(op: Function) -> str:
+    """A name for an op's results: its drawn name when that is a word (``relu``), else its class's (``mul`` for ``*``)."""
+    name = op.name or ""
+    return name if name.isidentifier() else type(op).__name__.lower().lstrip("_")
+
+
+def _literal(number: float) -> str:
+    """A float as Python source that reads back as exactly the same float."""
+    return repr(number)
+
+
+def _term(expression: str) -> str:
+    """``expression`` ready to follow a ``+`` (a conditional expression needs parentheses)."""
+    return f"({expression})" if " if " in expression else expression
+
+
+def generate(
+    output: Node,
+    inputs: Sequence[Node],
+    input_names: Sequence[str],
+    wants_grad: Sequence[bool],
+    parameter_names: dict[int, str],
+    title: str,
+) -> Program:
+    """Write the recorded graph of ``output`` as a program over the data of ``inputs`` and of the graph's leaves.
+
+    ``inputs`` are the stand-in leaves the graph was recorded from (all
+    requiring grad, so everything computed from them was recorded);
+    ``wants_grad`` says which of them really want a gradient. Every other leaf
+    that requires grad is a parameter, named by ``parameter_names`` (keyed by
+    ``id``) or its label. A leaf that requires no grad is a constant: a
+    ``Value``'s number is written into the program, a ``Tensor``'s array is
+    read from its node at each call.
+    """
+    order = topological_order(output)
+    position = {id(node): index for index, node in enumerate(inputs)}
+    arity = max((len(node._parents) for node in order), default=0)
+    namer = _Namer([*HELPERS, "abs", title, *(f"part_{index}" for index in range(arity))])
+    names: dict[int, str] = {}
+    for node, wanted in zip(inputs, input_names):
+        names[id(node)] = namer.name(node.label or wanted)
+    # Which nodes really need a gradient: parameters, wanted inputs, and what is computed from them.
+    needs: dict[int, bool] = {}
+    for node in order:
+        if id(node) in position:
+            needs[id(node)] = wants_grad[position[id(node)]]
+        elif node._op is None:
+            needs[id(node)] = True
+        else:
+            needs[id(node)] = any(needs.get(id(parent), False) for parent in node._parents)
+    parameters = [node for node in order if node._op is None and id(node) not in position]
+    for node in parameters:
+        names[id(node)] = namer.name(parameter_names.get(id(node)) or node.label or "parameter")
+    constants: list[Node] = []
+    globals_ = dict(HELPERS)
+    stateful_ops: list[tuple[type, dict[str, Any]]] = []
+    stateful_names: list[str] = []
+    shared_names: dict[int, str] = {}
+    calls: dict[int, str] = {}  # node id -> the name of the op object its lines call
+
+    def name_of(node: Node) -> str:
+        """The name (or, for a scalar constant, the literal) that stands for a node's data."""
+        if id(node) not in names:  # a constant leaf: the only nodes that are not in ``order``
+            if isinstance(node, Value):
+                names[id(node)] = _literal(node.data)
+            else:
+                names[id(node)] = namer.name(node.label or "constant")
+                constants.append(node)
+        return names[id(node)]
+
+    def op_object(node: Node) -> str:
+        """The name of the op object that a node's lines call, set up for the gradients that are really needed."""
+        op = node._op
+        real_needs = tuple(needs.get(id(parent), False) for parent in node._parents)
+        cls = type(op)
+        if cls._shared is not None and cls._shared.get(op.needs_input_grad) is op:  # stateless, shared: a global
+            shared = cls._shared.get(real_needs) or cls._make(real_needs, {})
+            if id(shared) not in shared_names:
+                shared_names[id(shared)] = namer.name(f"{_kind_name(op)}_op")
+                globals_[shared_names[id(shared)]] = shared
+            return shared_names[id(shared)]
+        fields = _fields_of(op)  # the op is an argument of the program, made afresh for each call
+        fields["needs_input_grad"] = real_needs
+        stateful_ops.append((cls, fields))
+        stateful_names.append(namer.name(f"{_kind_name(op)}_op"))
+        return stateful_names[-1]
+
+    forward: list[str] = []
+    for node in order:
+        if node._op is None:
+            continue
+        arguments = [name_of(parent) for parent in node._parents]
+        names[id(node)] = out = namer.name(node.label or _kind_name(node._op), numbered=not node.label)
+        template = SCALAR_FORWARD.get(type(node._op)) if isinstance(node, Value) else None
+        if template is not None:
+            expression = template.format(a=arguments[0], b=arguments[-1])
+        else:
+            calls[id(node)] = op_object(node)
+            expression = f"{calls[id(node)]}.forward({', '.join(arguments)})"
+            if isinstance(node.data, np.ndarray) and node.data.ndim == 0:
+                expression = f"as_array({expression})"  # as a Tensor keeps a 0-d result: an array, not a numpy scalar
+        forward.append(f"{out} = {expression}")
+
+    root = name_of(output)
+    grads = {id(output): namer.name(f"grad_{root}" if root.isidentifier() else "grad_output")}
+    backward: list[str] = []
+    for node in reversed(order):
+        if node._op is None or not needs[id(node)]:
+            continue
+        arguments = [name_of(parent) for parent in node._parents]
+        wanted = [needs.get(id(parent), False) for parent in node._parents]
+        upstream, out = grads[id(node)], names[id(node)]
+        rules = SCALAR_BACKWARD.get(type(node._op)) if isinstance(node, Value) else None
+        if rules is not None:
+            fills = {"g": upstream, "o": out, "a": arguments[0], "b": arguments[-1]}
+            terms = [rule.format(**fills) for rule in rules]
+        else:
+            call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
+            if len(arguments) == 1 and not type(node._op).__module__.startswith("autograd."):
+                call = f"first({call})"  # an op of the user's may return its one gradient as a 1-tuple
+            targets = []  # a new gradient is unpacked straight into its name, a further term into a part to add
+            for index, (parent, want) in enumerate(zip(node._parents, wanted)):
+                if not want:
+                    targets.append("_")
+                elif id(parent) in grads:
+                    targets.append(f"part_{index}")
+                else:
+                    grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
+                    targets.append(grads[id(parent)])
+            backward.append(f"{', '.join(targets)} = {call}")
+            parts = [target.startswith("part_") for target in targets]
+            if not any(parts):
+                continue
+            wanted, terms = parts, targets
+        backward.append(_accumulate(node._parents, wanted, terms, grads, names, namer))
+
+    needing_grad = [i for i, wanted in enumerate(wants_grad) if wanted and id(inputs[i]) in grads]
+    leaf_gradients = [grads[id(inputs[i])] for i in needing_grad] + [grads[id(p)] for p in parameters]
+    arguments = [names[id(node)] for node in [*inputs, *parameters, *constants]] + stateful_names
+    lines = [f"def {title}({', '.join(arguments)}):", *(f"    {line}" for line in forward)]
+    if leaf_gradients:
+        lines.append(f"    {grads[id(output)]} = yield {root}")
+        lines.append("    while True:")
+        lines += [f"        {line}" for line in backward]
+        lines.append(
+            f"        {grads[id(output)]} = yield {', '.join(leaf_gradients)}{',' * (len(leaf_gradients) == 1)}"
+        )
+    else:
+        lines.append(f"    yield {root}")
+    source = "\n".join(lines) + "\n"
+    namespace = dict(globals_)
+    exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
+    return Program(
+        source=source,
+        function=namespace[title],
+        leaves=[*parameters, *constants],
+        parameters=parameters,
+        inputs_needing_grad=needing_grad,
+        stateful_ops=stateful_ops,
+        output_kind=type(output),
+        output_label=output.label,
+    )
+
+
+def _accumulate(
+    parents: Sequence[Node],
+    wanted: Sequence[bool],
+    terms: Sequence[str],
+    grads: dict[int, str],
+    names: dict[int, str],
+    namer: _Namer,
+) -> str:
+    """One line adding each input's gradient term to its gradient, as ``backward()`` does, in the same order.
+
+    An input's first term becomes its gradient; later terms are added to it
+    (``grad_x = grad_x + term``, a new number or array, never changed in place).
+    """
+    totals: dict[str, str] = {}
+    for parent, want, term in zip(parents, wanted, terms):
+        if not want:
+            continue
+        target = grads.get(id(parent))
+        if target is None:
+            target = grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
+            totals[target] = term
+        else:
+            previous = totals.get(target)
+            totals[target] = f"{target if previous is None else _term(previous)} + {_term(term)}"
+    return f"{', '.join(totals)} = {', '.join(totals.values())}"

@@ -1,0 +1,205 @@
+"""``compile``: record a function's graph once, then run it as straight-line Python.
+
+Eager mode (define-by-run, as in PyTorch) builds a fresh graph of node
+objects at every call, and that bookkeeping is most of the cost of a scalar
+graph. A recorded program (as ``torch.jit.trace`` or JAX's ``jit`` make) is
+the other way: run the function once, record the ops it did, and write them
+out as code, the forward pass and then its backward pass one line per op
+(``autograd.codegen``). Later calls run that code on the new inputs without
+building a single node.
+
+A trace records what happened on one call, so it holds while the same ops run:
+
+- Python control flow that depends on data (``if loss.data > 1``, a loop
+  until convergence, ``x.data`` or a comparison such as ``x > 0`` turned into
+  a mask) is baked in: the branch taken, the mask computed while recording is
+  replayed, whatever the new inputs are. Randomness (dropout's mask) is baked
+  in too. Write such functions without it, or do not compile them.
+- The structure of the inputs is checked at every call: the nesting of lists,
+  tuples and dicts, which items are ``Value``s or ``Tensor``s (their shape,
+  dtype and ``requires_grad``), and the exact value of every other item
+  (numbers, strings, numpy arrays such as class labels, which the program
+  holds as constants). When anything differs, the function is recorded again
+  for the new structure (a few programs are kept, so alternating batch sizes
+  do not record at every call).
+- Parameters (leaves that require grad, reached from the output but not
+  passed in) are read afresh at every call, so an optimizer's in-place steps
+  and ``load_state_dict`` between calls are seen. Other tensors the function
+  closes over are read afresh too; numbers, and ``Value``s that do not require
+  grad, are written into the program as literals.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from .codegen import Program, generate
+from .function import Function
+from .graph import Node, enable_grad, is_grad_enabled
+
+PROGRAMS_KEPT = 8  # programs kept for different input structures before the oldest is dropped
+
+
+class CompiledGraph(Function):
+    """The op of a node returned by a compiled function: its backward runs the program's backward half.
+
+    The node's parents are the inputs that want a gradient and the
+    parameters, so ``backward()`` on it (or on any graph built on top of it)
+    adds their gradients to ``.grad`` by the engine's own rule.
+    """
+
+    __slots__ = ("run",)
+    name = "compiled"
+
+    def __init__(self, run: Iterator[Any]):
+        self.run = run
+
+    def backward(self, grad, out, *leaves):
+        if isinstance(grad, Node):
+            raise TypeError(
+                "a compiled function's backward computes plain numbers and cannot be recorded "
+                "(create_graph=True): call the function without compile for higher derivatives"
+            )
+        return self.run.send(grad)
+
+
+def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: list[str]) -> None:
+    """Walk the inputs: append what must match for a program to fit (``signature``), and the nodes with their paths."""
+    if isinstance(item, Node):
+        data = item.data
+        shape = (data.shape, data.dtype.str) if isinstance(data, np.ndarray) else ()
+        signature.append((type(item).__name__, *shape, item.requires_grad))
+        nodes.append(item)
+        paths.append(path)
+    elif isinstance(item, (list, tuple)):
+        signature.append((type(item).__name__, len(item)))
+        for index, element in enumerate(item):
+            _flatten(element, f"{path}_{index}", signature, nodes, paths)
+    elif isinstance(item, dict):
+        signature.append(("dict", tuple(item)))
+        for key, element in item.items():
+            _flatten(element, f"{path}_{key}", signature, nodes, paths)
+    elif isinstance(item, np.ndarray):
+        signature.append(("array", item.shape, item.dtype.str, item.tobytes()))
+    elif item is None or isinstance(item, (bool, int, float, complex, str, bytes, np.generic)):
+        signature.append((type(item).__name__, item))
+    else:
+        raise TypeError(
+            f"compile: the input {path} is of type {type(item).__name__}; a compiled function takes Values, Tensors, "
+            "numbers, strings, numpy arrays and lists, tuples and dicts of them (let it close over other objects)"
+        )
+
+
+def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
+    """The inputs with each node replaced by the next stand-in, in the order ``_flatten`` found them."""
+    if isinstance(item, Node):
+        return next(stand_ins)
+    if isinstance(item, (list, tuple)):
+        return type(item)(_rebuild(element, stand_ins) for element in item)
+    if isinstance(item, dict):
+        return {key: _rebuild(element, stand_ins) for key, element in item.items()}
+    return item
+
+
+class CompiledFunction:
+    """A function recorded on its first call and run as generated Python after that (see ``compile``)."""
+
+    def __init__(self, fn: Callable[..., Node], names: Mapping[str, Node] | None = None):
+        if not callable(fn):
+            raise TypeError(f"compile: expected a function or a model, got a {type(fn).__name__}")
+        self.fn = fn
+        owner = fn if hasattr(fn, "named_parameters") else getattr(fn, "__self__", None)
+        if names is None and hasattr(owner, "named_parameters"):  # a model, or a model's method
+            names = dict(owner.named_parameters())
+        self.parameter_names = {id(node): name for name, node in (names or {}).items()}
+        self.title = getattr(fn, "__name__", type(fn).__name__.lower())
+        if not self.title.isidentifier():  # a lambda
+            self.title = "compiled"
+        try:  # the names of the function's (or the model's forward's) arguments, to name the inputs after
+            arguments = inspect.signature(getattr(fn, "forward", fn)).parameters.values()
+        except (TypeError, ValueError):
+            arguments = []
+        self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
+        self.recordings = 0
+        self._programs: dict[tuple, Program] = {}
+        self._latest: Program | None = None
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the program the latest call ran: forward, then backward in reverse."""
+        if self._latest is None:
+            raise RuntimeError("compile records the function at its first call: call it once before reading .source")
+        return self._latest.source
+
+    def __call__(self, *args: Any) -> Node:
+        signature: list = []
+        nodes: list[Node] = []
+        paths: list[str] = []
+        for index, arg in enumerate(args):
+            name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
+            _flatten(arg, name, signature, nodes, paths)
+        key = tuple(signature)
+        program = self._programs.get(key)
+        if program is None:
+            program = self._record(args, key, nodes, paths)
+        self._latest = program
+        run = program.start([node.data for node in nodes])
+        data = next(run)
+        kind = program.output_kind
+        parents = [nodes[i] for i in program.inputs_needing_grad] + program.parameters
+        if not parents or not is_grad_enabled():
+            result = kind._result(data, (), None)
+        else:
+            op = CompiledGraph(run)
+            op.needs_input_grad = (True,) * len(parents)
+            result = kind._result(data, tuple(parents), op)
+        result.label = program.output_label
+        return result
+
+    def _record(self, args: tuple, key: tuple, nodes: list[Node], paths: list[str]) -> Program:
+        """Run the function eagerly on stand-ins of the input nodes, and generate the program of its graph.
+
+        The stand-ins are fresh leaves holding the same data that all require
+        grad, so that every op computed from an input is recorded, even from
+        an input that wants no gradient (data).
+        """
+        stand_ins = []
+        for node in nodes:
+            stand_in = type(node)._result(node.data, (), None)
+            stand_in.requires_grad, stand_in.label = True, node.label
+            stand_ins.append(stand_in)
+        with enable_grad():
+            output = self.fn(*_rebuild(args, iter(stand_ins)))
+        if not isinstance(output, Node):
+            raise TypeError(f"compile: the function must return one Value or Tensor, not a {type(output).__name__}")
+        wants_grad = [node.requires_grad for node in nodes]
+        program = generate(output, stand_ins, paths, wants_grad, self.parameter_names, self.title)
+        self.recordings += 1
+        if len(self._programs) >= PROGRAMS_KEPT:
+            del self._programs[next(iter(self._programs))]
+        self._programs[key] = program
+        return program
+
+
+def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:
+    """Record ``fn``'s graph at its first call and run it as generated Python from then on.
+
+    ``fn`` takes ``Value``s or ``Tensor``s (or lists, tuples and dicts of
+    them, and constant numbers or arrays) and returns one ``Value`` or
+    ``Tensor``; a model (an ``nn.Module``) is such a function. The compiled
+    function returns a node whose ``.data`` is ``fn``'s output and whose
+    ``backward()`` adds to the parameters' and inputs' ``.grad`` exactly
+    what ``fn``'s own graph would. ``.source`` shows the generated program:
+    one line per op forward, then the chain rule one line per op backward.
+
+    ``names`` maps dotted names to parameters (``dict(model.named_parameters())``)
+    to name them in the source; a model (or a model's method) is asked for them.
+
+    Recording is tracing: control flow that depends on the data is baked in
+    (see this module's docstring for what is checked and what is not).
+    """
+    return CompiledFunction(fn, names)

@@ -1,0 +1,422 @@
+"""``autograd.compile``: the generated program computes what the eager graph computes.
+
+The reference is the eager graph of the same function on the same inputs (the
+engine's values and gradients are themselves tested against torch and finite
+differences elsewhere): the compiled output and every gradient it adds to a
+leaf must agree with it to 1e-12, on random graphs drawn by hypothesis, on
+micrograd's demo network, on a small CNN, after an optimizer step, and when
+the inputs change shape.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Function, Tensor, Value
+from benchmarks.bench_value import DemoMLP, make_moons
+
+TOLERANCE = 1e-12
+
+
+def assert_same(compiled, eager, what="value"):
+    np.testing.assert_allclose(
+        np.asarray(compiled, dtype=float),
+        np.asarray(eager, dtype=float),
+        rtol=TOLERANCE,
+        atol=TOLERANCE,
+        equal_nan=True,
+        err_msg=what,
+    )
+
+
+def run_both(fn, inputs, leaves):
+    """Output and leaf gradients of ``fn(*inputs)`` compiled (a second call, the first one records) and eager."""
+    compiled = autograd.compile(fn)
+    results = {}
+    for name, call in [("compiled", compiled), ("eager", fn)]:
+        if name == "compiled":
+            call(*inputs)  # the recording call
+        for leaf in leaves:
+            leaf.grad = None
+        output = call(*inputs)
+        if output.requires_grad:  # else both refuse backward()
+            output.backward()
+        results[name] = (output.data, [leaf.grad for leaf in leaves], output.requires_grad)
+    return compiled, results
+
+
+def assert_runs_agree(results):
+    (compiled_data, compiled_grads, compiled_wants), (eager_data, eager_grads, eager_wants) = results.values()
+    assert compiled_wants == eager_wants
+    assert_same(compiled_data, eager_data, "output")
+    for index, (ours, theirs) in enumerate(zip(compiled_grads, eager_grads)):
+        assert (ours is None) == (theirs is None), f"leaf {index}: gradient {ours} against eager {theirs}"
+        if theirs is not None:
+            assert_same(ours, theirs, f"gradient of leaf {index}")
+
+
+# -- a neuron: the source reads as the chain rule ----------------------------------------------------------------
+
+
+def neuron_and_inputs():
+    w0, w1, b = Value(-3.0, label="w0"), Value(1.0, label="w1"), Value(6.8813735870195432, label="b")
+    x0, x1 = Value(2.0, label="x0", requires_grad=False), Value(0.0, label="x1", requires_grad=False)
+
+    def neuron(x0, x1):
+        return (x0 * w0 + x1 * w1 + b).tanh()
+
+    return neuron, (x0, x1), (w0, w1, b)
+
+
+def test_a_neurons_program_is_its_forward_then_its_chain_rule():
+    neuron, inputs, _ = neuron_and_inputs()
+    compiled = autograd.compile(neuron)
+    compiled(*inputs)
+    assert compiled.source.splitlines() == [
+        "def neuron(x0, x1, w0, w1, b):",
+        "    mul_1 = x0 * w0",
+        "    mul_2 = x1 * w1",
+        "    add_1 = mul_1 + mul_2",
+        "    add_2 = add_1 + b",
+        "    tanh_1 = tanh(add_2)",
+        "    grad_tanh_1 = yield tanh_1",
+        "    while True:",
+        "        grad_add_2 = grad_tanh_1 * (1.0 - tanh_1 * tanh_1)",
+        "        grad_add_1, grad_b = grad_add_2, grad_add_2",
+        "        grad_mul_1, grad_mul_2 = grad_add_1, grad_add_1",
+        "        grad_w1 = grad_mul_2 * x1",
+        "        grad_w0 = grad_mul_1 * x0",
+        "        grad_tanh_1 = yield grad_w0, grad_w1, grad_b",
+    ]
+
+
+def test_a_neuron_gives_the_hand_computed_numbers():
+    # the notes' neuron: tanh(2 * -3 + 0 * 1 + 6.88...) = 0.7071, so d/dn = 1 - 0.5 = 0.5
+    neuron, inputs, (w0, w1, b) = neuron_and_inputs()
+    compiled = autograd.compile(neuron)
+    compiled(*inputs)
+    out = compiled(*inputs)
+    out.backward()
+    assert math.isclose(out.data, math.sqrt(0.5), rel_tol=1e-12)
+    assert math.isclose(b.grad, 0.5, rel_tol=1e-12)
+    assert math.isclose(w0.grad, 2.0 * 0.5, rel_tol=1e-12) and w1.grad == 0.0
+    assert inputs[0].grad is None and inputs[1].grad is None  # inputs that want no gradient get none
+
+
+def test_labelled_values_are_named_after_their_labels():
+    w = Value(3.0, label="weight")
+    compiled = autograd.compile(lambda x: (x * w).relu())
+    compiled(Value(2.0, label="my input", requires_grad=False))
+    assert compiled.source.splitlines()[:4] == [
+        "def compiled(my_input, weight):",
+        "    mul_1 = my_input * weight",
+        "    relu_1 = 0.0 if mul_1 < 0.0 else mul_1",
+        "    grad_relu_1 = yield relu_1",
+    ]
+    assert compiled.source.splitlines()[-3:] == [
+        "        grad_mul_1 = grad_relu_1 if relu_1 != 0.0 else 0.0",
+        "        grad_weight = grad_mul_1 * my_input",
+        "        grad_relu_1 = yield grad_weight,",
+    ]
+
+
+def test_labels_never_hide_what_the_program_calls():
+    w = Value(-3.0, label="abs")
+    compiled = autograd.compile(lambda x: (x * w).abs() + (x * w).tanh())
+    out = compiled(Value(2.0, label="tanh"))
+    out.backward()
+    assert out.data == 6.0 + math.tanh(-6.0)
+    assert w.grad == -2.0 + 2.0 * (1.0 - math.tanh(-6.0) ** 2)
+
+
+def test_parameters_are_named_after_the_model():
+    model = nn.Neuron(2, seed=0)
+    compiled = autograd.compile(model)
+    compiled([Value(1.0, requires_grad=False), Value(2.0, requires_grad=False)])
+    header = compiled.source.splitlines()[0]
+    assert header == "def neuron(x_0, x_1, bias, weights_0, weights_1):"
+
+
+# -- random Value graphs ------------------------------------------------------------------------------------------
+
+VALUE_OPS = {
+    "add": lambda a, b, c: a + b,
+    "sub": lambda a, b, c: a - b,
+    "mul": lambda a, b, c: a * b,
+    "div": lambda a, b, c: a / b,
+    "pow": lambda a, b, c: a**b,
+    "max": lambda a, b, c: a.max(b),
+    "number minus": lambda a, b, c: c - a,
+    "times number": lambda a, b, c: a * c,
+    "power of number": lambda a, b, c: a**c,
+    "neg": lambda a, b, c: -a,
+    "exp": lambda a, b, c: a.exp(),
+    "log": lambda a, b, c: a.log(),
+    "tanh": lambda a, b, c: a.tanh(),
+    "sigmoid": lambda a, b, c: a.sigmoid(),
+    "relu": lambda a, b, c: a.relu(),
+    "leaky_relu": lambda a, b, c: a.leaky_relu(0.1),
+    "abs": lambda a, b, c: a.abs(),
+    "step": lambda a, b, c: a.step(),
+}
+
+numbers = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 4))
+steps = st.lists(
+    st.tuples(st.sampled_from(sorted(VALUE_OPS)), st.integers(0, 63), st.integers(0, 63), numbers),
+    min_size=1,
+    max_size=14,
+)
+
+
+def program_function(program, parameters, ops):
+    """A function of the inputs that applies the program's ops to inputs and parameters and sums the results."""
+
+    def fn(*inputs):
+        nodes = [*inputs, *parameters]
+        for name, i, j, number in program:
+            nodes.append(ops[name](nodes[i % len(nodes)], nodes[j % len(nodes)], number))
+        results = nodes[len(inputs) + len(parameters) :]
+        return sum(results[1:], results[0])
+
+    return fn
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    inputs=st.lists(st.tuples(numbers, st.booleans()), min_size=1, max_size=3),
+    parameters=st.lists(numbers, max_size=3),
+    program=steps,
+)
+def test_random_value_graphs_compile_to_the_same_values_and_gradients(inputs, parameters, program):
+    input_values = [Value(x, requires_grad=wants) for x, wants in inputs]
+    parameter_values = [Value(x) for x in parameters]
+    fn = program_function(program, parameter_values, VALUE_OPS)
+    _, results = run_both(fn, input_values, input_values + parameter_values)
+    assert_runs_agree(results)
+
+
+# -- random Tensor graphs -----------------------------------------------------------------------------------------
+
+MASK = np.array([[True, False, True], [False, False, True]])
+TENSOR_OPS = {
+    "add": lambda a, b, c: a + b,
+    "sub": lambda a, b, c: a - b,
+    "mul": lambda a, b, c: a * b,
+    "div": lambda a, b, c: a / (b * b + 1.0),
+    "maximum": lambda a, b, c: autograd.maximum(a, b),
+    "add a row": lambda a, b, c: a + b[0],
+    "times number": lambda a, b, c: a * c,
+    "matmul": lambda a, b, c: a @ b.T @ a,
+    "exp": lambda a, b, c: a.exp(),
+    "tanh": lambda a, b, c: a.tanh(),
+    "sigmoid": lambda a, b, c: a.sigmoid(),
+    "relu": lambda a, b, c: a.relu(),
+    "abs": lambda a, b, c: a.abs(),
+    "clip": lambda a, b, c: a.clip(-0.5, 0.5),
+    "softmax": lambda a, b, c: a.softmax(axis=1),
+    "log_softmax": lambda a, b, c: a.log_softmax(axis=0),
+    "sum back": lambda a, b, c: a - a.sum(axis=1, keepdims=True),
+    "mean": lambda a, b, c: a * a.mean(),
+    "max": lambda a, b, c: a - a.max(axis=0),
+    "transpose": lambda a, b, c: a.T.reshape(2, 3),
+    "index": lambda a, b, c: a[:, [2, 0, 1]],
+    "concatenate": lambda a, b, c: autograd.concatenate([a[:1], b[1:]], axis=0),
+    "where": lambda a, b, c: autograd.where(MASK, a, b),
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    input_wants=st.lists(st.booleans(), min_size=1, max_size=2),
+    n_parameters=st.integers(0, 2),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    program=st.lists(
+        st.tuples(st.sampled_from(sorted(TENSOR_OPS)), st.integers(0, 63), st.integers(0, 63), numbers),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_random_tensor_graphs_compile_to_the_same_values_and_gradients(seed, input_wants, n_parameters, dtype, program):
+    rng = np.random.default_rng(seed)
+    inputs = [Tensor(rng.normal(size=(2, 3)), dtype=dtype, requires_grad=wants) for wants in input_wants]
+    parameters = [Tensor(rng.normal(size=(2, 3)), dtype=dtype, requires_grad=True) for _ in range(n_parameters)]
+    fn = program_function(program, parameters, TENSOR_OPS)
+    total = lambda *xs: fn(*xs).sum()
+    _, results = run_both(total, inputs, inputs + parameters)
+    assert_runs_agree(results)
+    assert results["compiled"][0].dtype == results["eager"][0].dtype
+
+
+# -- networks -----------------------------------------------------------------------------------------------------
+
+
+def demo_loss_function(model, points, labels):
+    """micrograd's demo loss: max-margin over the points plus 1e-4 times the squared weights."""
+    parameters = model.parameters()
+
+    def loss(points):
+        scores = [model(point) for point in points]
+        losses = [(1 + -y * score).relu() for y, score in zip(labels, scores)]
+        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in parameters)
+
+    return loss
+
+
+def test_the_demo_mlp_compiles_to_the_same_loss_and_gradients():
+    xs, ys = make_moons(8, noise=0.1, seed=0)
+    model = DemoMLP(Value, (2, 16, 16, 1), seed=1)
+    points = [[Value(a, requires_grad=False), Value(b, requires_grad=False)] for a, b in xs]
+    compiled, results = run_both(demo_loss_function(model, points, ys), [points], model.parameters())
+    assert_runs_agree(results)
+    assert compiled.recordings == 1
+
+
+def test_a_second_call_after_an_optimizer_step_uses_the_new_weights():
+    rng = np.random.default_rng(0)
+    model = nn.MLP([4, 8, 3], seed=0)
+    x, labels = Tensor(rng.normal(size=(5, 4))), np.array([0, 2, 1, 1, 0])
+    loss = lambda x, labels: nn.cross_entropy(model(x), labels)
+    compiled = autograd.compile(loss)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    for _ in range(3):
+        optimizer.zero_grad()
+        compiled(x, labels).backward()
+        optimizer.step()
+    optimizer.zero_grad()
+    ours = compiled(x, labels)
+    ours.backward()
+    compiled_grads = [p.grad for p in model.parameters()]
+    optimizer.zero_grad()
+    eager = loss(x, labels)
+    eager.backward()
+    assert_same(ours.data, eager.data)
+    for p, grad in zip(model.parameters(), compiled_grads):
+        assert_same(grad, p.grad)
+    assert compiled.recordings == 1
+
+
+def test_a_small_cnn_compiles_to_the_same_loss_and_gradients():
+    rng = np.random.default_rng(3)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, seed=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3, seed=1)
+    )
+    images, labels = Tensor(rng.normal(size=(6, 1, 8, 8))), rng.integers(0, 3, 6)
+    _, results = run_both(lambda x, y: nn.cross_entropy(model(x), y), [images, labels], model.parameters())
+    assert_runs_agree(results)
+
+
+# -- what the program holds to, and what changes it ---------------------------------------------------------------
+
+
+def test_a_different_input_structure_is_recorded_again():
+    w = Tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    compiled = autograd.compile(lambda x: (x @ w).relu().sum())
+    for rows in [3, 5, 3]:
+        x = Tensor(np.arange(2.0 * rows).reshape(rows, 2) - 3.0)
+        w.grad = None
+        out = compiled(x)
+        out.backward()
+        expected = np.maximum(x.data @ w.data, 0).sum()
+        assert_same(out.data, expected)
+        assert_same(w.grad, x.data.T @ ((x.data @ w.data) > 0))
+    assert compiled.recordings == 2  # 3 rows, 5 rows; the third call reuses the first program
+    compiled(Tensor(np.ones((3, 2)), requires_grad=True))  # wanting a gradient changes the program
+    compiled(Tensor(np.ones((3, 2), dtype=np.float32)))
+    assert compiled.recordings == 4
+
+
+def test_constant_arguments_are_part_of_the_structure():
+    logits = Tensor([[2.0, 0.0, -1.0], [0.0, 1.0, 3.0]], requires_grad=True)
+    compiled = autograd.compile(nn.cross_entropy)
+    for labels in [np.array([0, 1]), np.array([2, 2]), np.array([0, 1])]:
+        expected = nn.cross_entropy(logits, labels).data
+        assert_same(compiled(logits, labels).data, expected)
+    assert compiled.recordings == 2
+
+
+def test_a_list_of_another_length_is_recorded_again():
+    w = Value(2.0)
+    compiled = autograd.compile(lambda xs: sum(x * w for x in xs))
+    assert compiled([Value(1.0), Value(2.0)]).data == 6.0
+    assert compiled([Value(1.0), Value(2.0), Value(3.0)]).data == 12.0
+    assert compiled.recordings == 2
+
+
+def test_data_dependent_control_flow_is_baked_in_as_documented():
+    compiled = autograd.compile(lambda x: x * 2.0 if x.data > 0 else x * 3.0)
+    assert compiled(Value(1.0)).data == 2.0
+    assert compiled(Value(-1.0)).data == -2.0  # the branch taken while recording, not -3.0
+
+
+def test_backward_twice_adds_twice_and_adds_to_existing_gradients():
+    w = Value(3.0)
+    compiled = autograd.compile(lambda x: x * w * w)
+    out = compiled(Value(2.0, requires_grad=False))
+    w.grad = 1.0
+    out.backward()
+    out.backward()
+    assert w.grad == 1.0 + 2 * (2 * 2.0 * 3.0)
+
+
+def test_a_result_can_be_used_in_a_larger_eager_graph():
+    w = Tensor([1.0, -1.0], requires_grad=True)
+    compiled = autograd.compile(lambda x: x * w)
+    x = Tensor([3.0, 4.0], requires_grad=True)
+    loss = (compiled(x) ** 2).sum()
+    loss.backward()
+    assert_same(w.grad, 2 * x.data**2 * w.data)
+    assert_same(x.grad, 2 * w.data**2 * x.data)
+
+
+class Cube(Function):
+    """A user's op that keeps its input on ``self`` between forward and backward."""
+
+    def forward(self, x):
+        self.saved = x
+        return x**3
+
+    def backward(self, grad, out, x):
+        return (grad * 3 * self.saved**2,)
+
+
+def test_custom_functions_compile_and_each_call_keeps_its_own_state():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    compiled = autograd.compile(lambda x: Cube.apply(x * w).sum())
+    first = compiled(Tensor([1.0, 1.0]))
+    second = compiled(Tensor([2.0, 3.0]))
+    first.backward()
+    assert_same(w.grad, 3 * np.array([1.0, 1.0]) ** 3 * w.data**2)
+    w.grad = None
+    second.backward()
+    assert_same(w.grad, 3 * np.array([2.0, 3.0]) ** 3 * w.data**2)
+
+
+def test_under_no_grad_the_result_is_a_constant():
+    w = Value(2.0)
+    compiled = autograd.compile(lambda x: x * w)
+    with autograd.no_grad():
+        out = compiled(Value(3.0))
+    assert out.data == 6.0 and not out.requires_grad
+
+
+def test_higher_derivatives_are_refused_with_a_clear_error():
+    x = Value(2.0)
+    out = autograd.compile(lambda x: x * x * x)(x)
+    with pytest.raises(TypeError, match="create_graph"):
+        autograd.grad(out, x, create_graph=True)
+
+
+def test_bad_inputs_and_outputs_are_named():
+    compiled = autograd.compile(lambda x: x)
+    with pytest.raises(TypeError, match="input x is of type object"):
+        compiled(object())
+    with pytest.raises(TypeError, match="must return one Value or Tensor, not a list"):
+        autograd.compile(lambda x: [x])(Value(1.0))
+    with pytest.raises(RuntimeError, match="call it once before reading .source"):
+        _ = autograd.compile(lambda x: x).source
