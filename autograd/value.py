@@ -2,7 +2,7 @@
 
 A ``Value`` holds a Python float, so scalar arithmetic stays fast, and every
 operator records a node. It is the scalar kind of node: small graphs of
-``Value`` are what the lecture notes draw by hand, and what ``viz`` draws.
+``Value`` are what notebook 01 works through by hand, and what ``viz`` draws.
 Code written for micrograd's ``Value`` runs unchanged on it.
 """
 

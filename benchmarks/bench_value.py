@@ -16,7 +16,7 @@ The network and every graph are written once against the API the two share and
 run with either ``Value`` class. micrograd's backward is recursive, so its
 recursion limit is raised for its runs only.
 
-Targets (issue 2): at least 2x micrograd's speed per op, forward plus backward;
+Targets, checked in the summary line this benchmark prints: at least 2x micrograd's speed per op, forward plus backward;
 at most 40% of its bytes per node.
 """
 

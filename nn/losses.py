@@ -3,8 +3,8 @@
 Each is a function (``cross_entropy(logits, y)``) and a module
 (``CrossEntropyLoss()(logits, y)``), averaged over the batch. Most are built
 from ``Tensor`` ops, so the engine derives their gradients; the two
-cross-entropies are ops of their own, with the short gradients the notes
-derive (``softmax - target`` and ``sigmoid - target``), which is faster and
+cross-entropies are ops of their own, with the short gradients notebook 03
+derives (``softmax - target`` and ``sigmoid - target``), which is faster and
 exact where the composed ops would lose digits.
 Penalties on the weights (L1, L2) are added to a loss to regularize.
 """
@@ -198,7 +198,7 @@ def l2_penalty(params: Iterable[Node] | Module) -> Node:
     """``sum w**2`` over all the given parameters (or a module's), with no 1/2 in front: pulls weights towards 0.
 
     Its gradient is ``2 w``; ``loss + lam * l2_penalty(weights)`` is the L2
-    regularization of the notes.
+    regularization of notebook 06.
     """
     terms = [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _parameters(params)]
     return sum(terms[1:], terms[0])

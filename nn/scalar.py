@@ -1,7 +1,7 @@
 """The scalar stack: ``Neuron``, ``Layer`` and ``ScalarMLP`` built from ``Value`` nodes.
 
-Every weight, every product and every sum is its own node, exactly as in the
-lecture's pictures of a neuron: slow for real data, but small networks can be
+Every weight, every product and every sum is its own node, exactly as in
+notebook 04's pictures of a neuron: slow for real data, but small networks can be
 drawn whole with ``viz.draw`` and every gradient can be read off.
 """
 

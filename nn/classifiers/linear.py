@@ -30,7 +30,7 @@ class LinearClassifier(GradientClassifier):
         """The weights ``W``, one row per class (shape ``n_classes x n_features``).
 
         ``Linear`` keeps them as ``(n_features, n_classes)`` to compute ``x @ weight``;
-        this is its transpose, the layout of the notes' ``f = W x + b``.
+        this is its transpose, the layout of ``f = W x + b`` in notebook 03.
         """
         self._check_fitted()
         return self.network_.weight.data.T

@@ -122,7 +122,7 @@ def test_random_constructors_repeat_with_a_seed_or_a_generator():
     assert Tensor.randn(2, seed=0, requires_grad=True).requires_grad
 
 
-# Worked example C (CURRICULUM.md section 1): f = ||W x||^2.
+# Worked example C (notebook 02): f = ||W x||^2.
 def test_worked_example_c():
     W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
     x = Tensor([0.2, 0.4], requires_grad=True, label="x")

@@ -1,4 +1,4 @@
-"""Shared set-up for the viz tests: the curriculum's worked examples, the DOT text taken apart, the renderers."""
+"""Shared set-up for the viz tests: the worked examples of notebooks 01 and 02, the DOT text taken apart, the renderers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from viz import dot_program
 
 @pytest.fixture
 def example_a():
-    """Worked example A: ``f = (x + y) * z`` at x=-2, y=5, z=-4 (CURRICULUM.md section 1)."""
+    """Worked example A: ``f = (x + y) * z`` at x=-2, y=5, z=-4 (notebook 01)."""
     x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     q = x + y
     q.label = "q"
