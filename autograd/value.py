@@ -17,6 +17,7 @@ from .elementwise import (
     Add,
     Div,
     Maximum,
+    Minimum,
     Mul,
     Pow,
     Sub,
@@ -60,7 +61,7 @@ class Value(UnaryMethods, Node):
     __slots__ = ()
     __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
 
-    def __init__(self, data: Number | Value, label: str | None = None, requires_grad: bool = True):
+    def __init__(self, data: Number | Value, *, label: str | None = None, requires_grad: bool = True):
         super().__init__(_as_float(data), requires_grad, label)
 
     @classmethod
@@ -142,6 +143,14 @@ class Value(UnaryMethods, Node):
     def __ge__(self, other: Number | Value) -> bool:
         return self.data >= _as_float(other)
 
+    def maximum(self, other: Number | Value) -> Value:
+        """The larger of the two; the gradient goes to the larger one (half each on a tie)."""
+        return Maximum.apply(self, other)
+
+    def minimum(self, other: Number | Value) -> Value:
+        """The smaller of the two; the gradient goes to the smaller one (half each on a tie)."""
+        return Minimum.apply(self, other)
+
     def max(self, other: Number | Value) -> Value:
-        """The larger of the two; the gradient goes to the larger one only."""
+        """micrograd's spelling of ``maximum``, kept so that micrograd code runs unchanged."""
         return Maximum.apply(self, other)

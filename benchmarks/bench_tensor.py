@@ -310,7 +310,7 @@ def conv_runs(dtype: type, images_need_grad: bool) -> dict[str, Callable[[], flo
     x, weight, b = (
         Tensor(images, requires_grad=images_need_grad),
         Tensor(filters, requires_grad=True),
-        Tensor(bias, True),
+        Tensor(bias, requires_grad=True),
     )
     tx = torch.tensor(images, requires_grad=images_need_grad)
     tweight, tb = torch.tensor(filters, requires_grad=True), torch.tensor(bias, requires_grad=True)
