@@ -234,7 +234,7 @@ def _batchnorm_from_torch(layer: Any, path: str) -> BatchNorm1d:
     return result
 
 
-def _pool_from_torch(layer: Any, path: str) -> MaxPool2d:
+def _pool_from_torch(layer: Any, path: str) -> MaxPool2d | AvgPool2d:
     if type(layer).__name__ == "MaxPool2d":
         _require_settings(
             layer, path, padding=(0, (0, 0)), dilation=(1, (1, 1)), ceil_mode=(False,), return_indices=(False,)

@@ -15,7 +15,6 @@ takes a frame by hand in a loop of your own, scalar models included.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,35 +29,12 @@ from .grad_sizes import grad_marks, grad_size
 from .graph_drawing import DEFAULT_MAX_NODES, DrawnNumbers, DrawOptions, drawn_numbers, paint
 from .levels import NEURONS, grouped_view
 from .player import inline_svg
-from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
+from .recorder_page import DEFAULT_TITLE, TrainingFrame, recorder_fragment, recorder_page
 from .summaries import summarize
 
 MAX_RESOLUTION = 200  # the boundary's grid: at most 200 x 200 points per frame
 TENSOR_RESOLUTION, SCALAR_RESOLUTION = 40, 16  # its default side, for tensor and for scalar models
 DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
-
-
-@dataclass
-class TrainingFrame:
-    """What the page shows at one moment of training, each box by its DOT id (``g0``, ``v8``).
-
-    ``data`` and ``grads`` hold copies of the numbers (arrays for tensor boxes),
-    ``texts`` the two rows written in the box, ``sizes`` the gradients' root mean
-    squares and ``marks`` the words beside the boxes (``recorder.names`` names
-    each box: ``layers.0``, ``output``). ``loss`` is the training
-    loss of the last step (None before the first), ``classes`` the decision
-    boundary's grid (one digit per point, row by row from the top) or None.
-    """
-
-    step: int
-    epoch: int | None
-    loss: float | None
-    data: dict[str, Any]
-    grads: dict[str, Any]
-    texts: dict[str, tuple[str, str]]
-    sizes: dict[str, float | None]
-    marks: dict[str, str]
-    classes: str | None
 
 
 def _structure(source: str) -> str:
