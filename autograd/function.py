@@ -56,7 +56,8 @@ class Function:
     """
 
     __slots__ = ("needs_input_grad",)
-    name: str | None = None
+    needs_input_grad: tuple[bool, ...]  # which inputs want a gradient, set when the op is applied
+    name: str  # what drawings print: given by the subclass, or its class name in lower case
     _shared: dict[tuple[bool, ...], Function] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -96,6 +97,8 @@ class Function:
             return cls(**params).forward(*inputs)
         # This is the hottest code of the library, so one and two inputs (almost
         # every op) take a path without loops; the steps are the same for any number.
+        nodes: tuple[Any, ...]
+        needs: tuple[bool, ...]
         if len(inputs) == 1:
             nodes, needs = inputs, (x.requires_grad,)
         elif len(inputs) == 2:

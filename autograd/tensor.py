@@ -400,10 +400,10 @@ class Tensor(UnaryMethods, Node):
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
-        axes = _shape_argument(axes) if axes else None
-        if axes is not None and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {self.shape}")
-        return Transpose.apply(self, axes=axes)
+        order = _shape_argument(axes) if axes else None
+        if order is not None and sorted(a % max(self.ndim, 1) for a in order) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
+        return Transpose.apply(self, axes=order)
 
     def permute(self, *axes: Any) -> Tensor:
         """Put the axes in the given order (PyTorch's name for ``transpose`` with axes)."""

@@ -78,7 +78,11 @@ class Value(UnaryMethods, Node):
             return grad
         if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
             return float(grad)
-        shape = f" of shape {grad.shape}" if isinstance(grad, (np.ndarray, Node)) else ""
+        shape = (
+            f" of shape {np.shape(grad.data if isinstance(grad, Node) else grad)}"
+            if isinstance(grad, (np.ndarray, Node))
+            else ""
+        )
         raise TypeError(
             f"the backward of {op!r} gave input {index}, a Value, a gradient that is a {type(grad).__name__}{shape}: "
             "a Value's gradient is one number"

@@ -103,6 +103,7 @@ class ScalarMLP(Module):
         ]
 
     def forward(self, x: Sequence[float | Value]) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+        outputs = self.layers[0](x)
+        for layer in self.layers[1:]:
+            outputs = layer(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs

@@ -198,7 +198,7 @@ def _linear_from_torch(layer: Any, path: str) -> Linear:
     weight = _numpy(layer.weight)
     result = Linear(layer.in_features, layer.out_features, bias=layer.bias is not None, dtype=weight.dtype)
     result.weight.data = weight.T.copy()
-    if layer.bias is not None:
+    if result.bias is not None:
         result.bias.data = _numpy(layer.bias)
     return result
 
@@ -218,7 +218,7 @@ def _conv_from_torch(layer: Any, path: str) -> Conv2d:
         dtype=weight.dtype,
     )
     result.weight.data = weight
-    if layer.bias is not None:
+    if result.bias is not None:
         result.bias.data = _numpy(layer.bias)
     return result
 
@@ -285,6 +285,7 @@ def from_torch(module: Any) -> Module:
     def convert_one(layer: Any, path: str) -> Any:
         if not isinstance(layer, torch.nn.Module):
             return None
+        result: Module
         if type(layer) is torch.nn.Sequential:
             result = Sequential(
                 *[

@@ -59,7 +59,6 @@ class Recording(Protocol):
 
     frames: list[TrainingFrame]
     losses: list[tuple[int, float]]
-    boundary: bool
     extent: tuple[float, ...] | None
     points: np.ndarray | None
     probe_target: Any
@@ -67,6 +66,8 @@ class Recording(Protocol):
     grad_colors: bool
 
     def picture(self) -> str: ...
+
+    def __len__(self) -> int: ...
 
 
 def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]:
@@ -135,6 +136,8 @@ def frames_data(recorder: Recording) -> list[dict[str, Any]]:
 
 def _probe_dots(recorder: Recording) -> list[list[Any]]:
     """The probe's points in the boundary's pixels, coloured by their class when the targets are classes."""
+    if recorder.extent is None or recorder.points is None:  # no boundary drawn
+        return []
     x_min, x_max, y_min, y_max = recorder.extent
     targets = None
     if recorder.probe_target is not None and np.size(recorder.probe_target) == len(recorder.points):
@@ -160,7 +163,7 @@ def _side(recorder: Recording) -> str:
         "<div><h3>training loss so far</h3>"
         f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
     )
-    if recorder.boundary:
+    if recorder.extent is not None:  # a boundary is drawn
         x_min, x_max, y_min, y_max = recorder.extent
         side += (
             f"<div><h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
@@ -200,7 +203,7 @@ def recorder_fragment(recorder: Recording, read_hash: bool = False) -> str:
         "curve": curve,
         "resolution": recorder.resolution,
         "regionColors": list(REGION_COLORS),
-        "dots": _probe_dots(recorder) if recorder.boundary else [],
+        "dots": _probe_dots(recorder),
         "tiny": TINY,
         "large": LARGE,
         "dead": DEAD,

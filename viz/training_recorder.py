@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -108,8 +108,8 @@ class TrainingRecorder(Callback):
             )
         self.boundary = two_inputs if boundary is None else boundary
         self.points = points
-        self.extent = None
-        if self.boundary:
+        self.extent: tuple[float, ...] | None = None
+        if self.boundary and points is not None:  # a boundary needs two inputs, so there are points
             self.extent = tuple(float(x) for x in (boundary_extent or square_around(points)))
             if len(self.extent) != 4 or not (self.extent[0] < self.extent[1] and self.extent[2] < self.extent[3]):
                 raise ValueError(f"boundary_extent must be (x_min, x_max, y_min, y_max), got {boundary_extent!r}")
@@ -145,7 +145,7 @@ class TrainingRecorder(Callback):
                 raise ValueError("probe_target needs a loss_fn to compare the outputs with it: pass loss_fn=")
             return loss_fn(output, self.probe_target)
         if isinstance(output, (list, tuple)):
-            return sum(output[1:], output[0])
+            return cast(Node, sum(output[1:], output[0]))  # Values: sum's types read a list of Any as numbers
         return output if np.size(output.data) == 1 else output.sum()
 
     def _capture(self, step: int, epoch: int | None, loss: float | None) -> TrainingFrame:
@@ -195,7 +195,7 @@ class TrainingRecorder(Callback):
 
     def _classes(self) -> str | None:
         """The decision boundary's grid of classes, one digit per point (None when not recorded)."""
-        if not self.boundary:
+        if self.extent is None:  # no boundary recorded
             return None
         points = grid_points(self.extent, self.resolution)
         outputs = predict(self.model, points) if self.tensor_model else scalar_outputs(self.model, points)

@@ -15,14 +15,15 @@ import numpy as np
 from ..data import Seed
 from ..layers import Linear
 from ..losses import cross_entropy, multi_margin_loss
-from ..module import Module
 from .gradient import GradientClassifier, SoftmaxProbabilities
 
 
 class LinearClassifier(GradientClassifier):
     """A ``Linear`` layer as the network; ``coef_``, ``intercept_`` and ``templates()`` read its weights."""
 
-    def _network(self, n_features: int, n_classes: int, seed: int) -> Module:
+    network_: Linear  # made by fit()
+
+    def _network(self, n_features: int, n_classes: int, seed: int) -> Linear:
         return Linear(n_features, n_classes, seed=seed)
 
     @property
@@ -39,7 +40,8 @@ class LinearClassifier(GradientClassifier):
     def intercept_(self) -> np.ndarray:
         """The biases ``b``, one per class."""
         self._check_fitted()
-        return self.network_.bias.data
+        bias = self.network_.bias
+        return np.zeros(self.network_.out_features) if bias is None else bias.data
 
     def templates(self, image_shape: tuple[int, ...] | None = None) -> np.ndarray:
         """One weight image per class: the row of ``W`` shaped like the input (or like ``image_shape``).

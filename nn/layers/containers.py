@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ..data.arguments import check_count
 from ..module import Module
@@ -53,7 +54,7 @@ class MLP(Sequential):
         activation: str = "relu",
         dropout: float = 0.0,
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {list(sizes)}")

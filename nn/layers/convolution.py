@@ -9,6 +9,7 @@ the ``Linear`` layers that follow.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor, avg_pool2d, conv2d, max_pool2d
 from autograd.convolution import as_pair
@@ -35,7 +36,7 @@ class Conv2d(Module):
         bias: bool = True,
         init: str = "he",
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         check_count("Conv2d: in_channels", in_channels, 1)
         check_count("Conv2d: out_channels", out_channels, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor, linear
 
@@ -27,7 +28,7 @@ class Linear(Module):
         bias: bool = True,
         init: str = "he",
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         check_count("Linear: in_features", in_features, 1)
         check_count("Linear: out_features", out_features, 1)
