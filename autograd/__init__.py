@@ -11,13 +11,14 @@ from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
 from .linear import linear
 from .pooling import avg_pool2d, max_pool2d
-from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
+from .tensor import Seed, Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
     "Function",
     "GradcheckError",
     "Node",
+    "Seed",
     "Tensor",
     "Value",
     "avg_pool2d",

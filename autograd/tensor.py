@@ -45,6 +45,7 @@ from .softmax import LogSoftmax, LogSumExp, Softmax
 from .unary_methods import UnaryMethods
 
 Seed = int | np.random.Generator | None
+"""What every random choice in tracegrad takes: an int seed, a ``numpy.random.Generator`` to draw from, or None."""
 Shape = tuple[int, ...]
 
 

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-Seed = int | np.random.Generator | None
-"""An int seed, a ``numpy.random.Generator`` to draw from, or None for fresh randomness."""
+from autograd import Seed
+
+__all__ = ["Seed", "check_count", "common_length", "equal_shares"]
 
 
 def check_count(name: str, value: int, minimum: int) -> None:

@@ -15,10 +15,15 @@ from .init import Seed, initial_weights
 class Linear(Module):
     """``y = x @ weight + bias`` for a batch ``x`` of shape ``(n, in_features)``.
 
-    ``weight`` has shape ``(in_features, out_features)``, so each column holds
-    the weights of one output unit (PyTorch stores the transpose). ``init`` is
-    ``"he"`` (default, for ReLU) or ``"xavier"`` (for tanh and sigmoid);
-    biases start at 0.
+    ``weight`` has shape ``(in_features, out_features)``, each column the weights
+    of one output unit. The layout is chosen for the ``X @ W + b`` of notebook 02:
+    a batch's rows are its examples, and one matrix product computes every unit
+    for every example, so the code reads like the maths the notebooks derive.
+    PyTorch stores the transpose, ``(out_features, in_features)``; ``nn.to_torch``
+    and ``nn.from_torch`` transpose at that boundary, so weights move between the
+    two libraries through them. (``Conv2d`` keeps PyTorch's filter layout.)
+    ``init`` is ``"he"`` (default, for ReLU) or ``"xavier"`` (for tanh and
+    sigmoid); biases start at 0.
     """
 
     def __init__(

@@ -135,7 +135,7 @@ def mlp_loss():
     """A 2-4-4-1 ``ScalarMLP``'s squared error summed over ``n_points`` fixed points: ``(loss, model)``."""
 
     def make(n_points: int):
-        model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+        model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
         points = [((math.cos(i), math.sin(2 * i)), 1.0 if i % 2 else -1.0) for i in range(n_points)]
         loss = sum((model(list(x)) - target) ** 2 for x, target in points)
         loss.label = "loss"
