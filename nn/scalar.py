@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import Seed, Value
 
-from .data.arguments import check_count
+from .data.arguments import check_count, check_sizes
 from .layers.activations import activation_layer
 from .module import Module
 
@@ -104,18 +104,10 @@ def _widths(sizes: Sequence[int] | int, nouts: Sequence[int] | None) -> list[int
                 f"ScalarMLP({sizes}) needs every width, as in ScalarMLP([{sizes}, 16, 1]), "
                 f"or micrograd's form ScalarMLP({sizes}, [16, 1])"
             )
-        name, widths = "sizes", list(sizes)
-    else:
-        if not isinstance(sizes, int) or isinstance(nouts, (str, int)):
-            raise TypeError(
-                "ScalarMLP takes its widths as ScalarMLP([2, 16, 1]) or, as micrograd does, ScalarMLP(2, [16, 1]); "
-                f"got ScalarMLP({sizes!r}, {nouts!r}) (pass activation= and the other settings by name)"
-            )
-        check_count("ScalarMLP: the number of inputs", sizes, 1)
-        name, widths = "nouts", [sizes, *nouts]
-    if len(widths) < 2:
-        raise ValueError(f"ScalarMLP needs at least an input and an output size, got {widths}")
-    offset = 0 if name == "sizes" else 1
-    for index, width in enumerate(widths[offset:]):
-        check_count(f"ScalarMLP: {name}[{index}]", width, 1)
-    return widths
+        return check_sizes("ScalarMLP", sizes)
+    if not isinstance(sizes, int) or isinstance(nouts, (str, int)):
+        raise TypeError(
+            "ScalarMLP takes its widths as ScalarMLP([2, 16, 1]) or, as micrograd does, ScalarMLP(2, [16, 1]); "
+            f"got ScalarMLP({sizes!r}, {nouts!r}) (pass activation= and the other settings by name)"
+        )
+    return check_sizes("ScalarMLP", [sizes, *nouts])

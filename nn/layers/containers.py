@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ..data.arguments import check_count
+from ..data.arguments import check_sizes
 from ..module import Module
 from .activations import activation_layer
 from .dropout import Dropout
@@ -55,10 +55,7 @@ class MLP(Sequential):
         seed: Seed = None,
         dtype: DTypeLike = np.float64,
     ):
-        if len(sizes) < 2:
-            raise ValueError(f"MLP needs at least an input and an output size, got {list(sizes)}")
-        for index, size in enumerate(sizes):
-            check_count(f"MLP: sizes[{index}]", size, 1)
+        sizes = check_sizes("MLP", sizes)
         activation_layer(activation)  # an unknown name fails here, before any weight is drawn
         rng = np.random.default_rng(seed)
         layers: list[Module] = []

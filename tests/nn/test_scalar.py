@@ -66,7 +66,7 @@ def test_mlp_shapes_labels_and_seeding():
         (lambda: nn.Layer(0, 2), "Neuron: n_inputs must be an int >= 1, got 0"),
         (lambda: nn.ScalarMLP(2, []), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
         (lambda: nn.ScalarMLP([2]), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
-        (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: nouts\[1\] must be an int >= 1, got 0"),
+        (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: sizes\[2\] must be an int >= 1, got 0"),
         (lambda: nn.ScalarMLP([2, 3, 0]), r"ScalarMLP: sizes\[2\] must be an int >= 1, got 0"),
         (lambda: nn.Neuron(2, activation="swish"), "unknown activation 'swish'"),
         (lambda: nn.Neuron(2, seed=0)([1.0]), "takes 2 inputs, got 1"),
