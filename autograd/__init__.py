@@ -14,7 +14,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
 from .linear import linear
 from .pooling import avg_pool2d, max_pool2d
-from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
+from .tensor import Seed, Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "GraphCheck",
     "Node",
     "OpCheck",
+    "Seed",
     "Tensor",
     "Value",
     "avg_pool2d",

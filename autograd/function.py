@@ -1,6 +1,6 @@
 """``Function``: an operation with its forward and its local gradient side by side.
 
-This is the "gate" of the lecture notes: ``forward`` computes the output from
+This is the "gate" of notebook 01: ``forward`` computes the output from
 plain numbers (floats or numpy arrays); ``backward`` receives the upstream
 gradient d(loss)/d(output) and returns, for each input, upstream x local
 gradient. Every built-in op is a ``Function``, and so is any op a user writes::
@@ -45,7 +45,7 @@ class Function:
 
     An instance is made for each application of the op: keyword parameters of
     ``apply`` go to ``__init__``, and ``forward`` may store on ``self`` what
-    ``backward`` will need (the notes' "cache"). ``needs_input_grad`` tells
+    ``backward`` will need (its "cache"). ``needs_input_grad`` tells
     ``backward`` which inputs want a gradient, so it can skip the others by
     returning None for them.
 
@@ -56,7 +56,8 @@ class Function:
     """
 
     __slots__ = ("needs_input_grad",)
-    name: str | None = None
+    needs_input_grad: tuple[bool, ...]  # which inputs want a gradient, set when the op is applied
+    name: str  # what drawings print: given by the subclass, or its class name in lower case
     _shared: dict[tuple[bool, ...], Function] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -96,6 +97,8 @@ class Function:
             return cls(**params).forward(*inputs)
         # This is the hottest code of the library, so one and two inputs (almost
         # every op) take a path without loops; the steps are the same for any number.
+        nodes: tuple[Any, ...]
+        needs: tuple[bool, ...]
         if len(inputs) == 1:
             nodes, needs = inputs, (x.requires_grad,)
         elif len(inputs) == 2:

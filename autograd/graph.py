@@ -16,7 +16,10 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are only read by type checkers
+    from typing_extensions import Self
 
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
 # The grad-mode blocks open in the running context, outermost first: (block, the mode it found) pairs.
@@ -125,6 +128,17 @@ def enable_grad():
     return _GradMode(True)
 
 
+class Op(Protocol):
+    """What the graph needs of the op that made a node; every ``Function`` is one (``autograd.function``)."""
+
+    name: str
+    needs_input_grad: tuple[bool, ...]
+
+    def forward(self, *inputs: Any) -> Any: ...
+
+    def backward(self, grad: Any, out: Any, *inputs: Any) -> Any: ...
+
+
 class Node:
     """A value in the graph: its data, its gradient and how it was made.
 
@@ -150,6 +164,13 @@ class Node:
         "label": "A name for drawings and error messages (optional).",
         "requires_grad": "True when backward() should compute a gradient for this node.",
     }
+    # The slots' types, for type checkers (a bare annotation makes no class attribute, so it fits beside __slots__).
+    _op: Op | None
+    _parents: tuple[Node, ...]
+    data: Any
+    grad: Any
+    label: str | None
+    requires_grad: bool
 
     def __init__(self, data: Any, requires_grad: bool, label: str | None):
         """A leaf: data the user made, with no op behind it."""
@@ -184,7 +205,7 @@ class Node:
         raise NotImplementedError
 
     @classmethod
-    def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Node:
+    def _result(cls, data: Any, parents: tuple[Node, ...], op: Op | None) -> Self:
         """A new node holding ``data``, made by ``op`` from ``parents``."""
         node = cls.__new__(cls)
         node.data = data
@@ -201,7 +222,7 @@ class Node:
         return self._parents
 
     @property
-    def op(self):
+    def op(self) -> Op | None:
         """The op (a ``Function``) that made this node, or None for a leaf."""
         return self._op
 
@@ -310,6 +331,7 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     collected = grads.get
     # A graph holds one kind of node, so a float seed means a Value's plain pass: every right gradient is a float.
     scalar = type(seed) is float
+    op: Any  # each node below has one: topological_order(leaves=False) lists only the results of ops
     recording = _grad_enabled.set(create_graph)  # set and reset directly: a with-block costs more per pass
     try:
         for node in reversed(topological_order(output, leaves=False)):
@@ -379,7 +401,7 @@ def grad(
     output does not depend on raises, unless ``allow_unused`` (then it gets None).
     """
     single = isinstance(inputs, Node)
-    wanted = (inputs,) if single else tuple(inputs)
+    wanted = (inputs,) if isinstance(inputs, Node) else tuple(inputs)
     grads = backprop(output, gradient, create_graph)
     result = []
     for index, node in enumerate(wanted):

@@ -142,4 +142,4 @@ class Concatenate(Function):
         axis = self.axis % np.ndim(plain(out))
         ends = np.cumsum([np.shape(plain(piece))[axis] for piece in pieces])
         before = (slice(None),) * axis
-        return tuple(grad[(*before, slice(end - size, end))] for end, size in zip(ends, np.diff(ends, prepend=0)))
+        return tuple(grad[before + (slice(end - size, end),)] for end, size in zip(ends, np.diff(ends, prepend=0)))

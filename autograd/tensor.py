@@ -45,6 +45,7 @@ from .softmax import LogSoftmax, LogSumExp, Softmax
 from .unary_methods import UnaryMethods
 
 Seed = int | np.random.Generator | None
+"""What every random choice in tracegrad takes: an int seed, a ``numpy.random.Generator`` to draw from, or None."""
 Shape = tuple[int, ...]
 
 
@@ -113,7 +114,7 @@ class Tensor(UnaryMethods, Node):
     __slots__ = ()
     __array_ufunc__ = None  # numpy arrays defer to Tensor's operators: ``array + tensor`` is a Tensor
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
+    def __init__(self, data: Any, *, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
         super().__init__(_float_array(data, dtype), requires_grad, label)
 
     # Hooks of the graph core.
@@ -351,6 +352,14 @@ class Tensor(UnaryMethods, Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= plain(other)
 
+    def maximum(self, other: Any) -> Tensor:
+        """The elementwise larger of ``self`` and ``other`` (broadcast); the gradient goes to the larger one."""
+        return _binary(Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """The elementwise smaller of ``self`` and ``other`` (broadcast); the gradient goes to the smaller one."""
+        return _binary(Minimum, self, other)
+
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """``x`` limited to ``[low, high]``; the gradient passes only inside the range."""
         return Clip.apply(self, low=low, high=high)
@@ -366,10 +375,12 @@ class Tensor(UnaryMethods, Node):
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest element over ``axis``; for the elementwise larger of two tensors use ``maximum``."""
+        _check_axis("max", "maximum", axis)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Smallest element over ``axis``; for the elementwise smaller of two tensors use ``minimum``."""
+        _check_axis("min", "minimum", axis)
         return Min.apply(self, axis=axis, keepdims=keepdims)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
@@ -390,10 +401,10 @@ class Tensor(UnaryMethods, Node):
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
-        axes = _shape_argument(axes) if axes else None
-        if axes is not None and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {self.shape}")
-        return Transpose.apply(self, axes=axes)
+        order = _shape_argument(axes) if axes else None
+        if order is not None and sorted(a % max(self.ndim, 1) for a in order) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
+        return Transpose.apply(self, axes=order)
 
     def permute(self, *axes: Any) -> Tensor:
         """Put the axes in the given order (PyTorch's name for ``transpose`` with axes)."""
@@ -454,6 +465,15 @@ class Tensor(UnaryMethods, Node):
     def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Tensor:
         """``log(sum(exp(x)))`` along ``axis``, computed stably."""
         return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+
+def _check_axis(reduction: str, elementwise: str, axis: Any) -> None:
+    """A clear error for ``t.max(u)``: ``max`` reduces over an axis, ``maximum`` compares two inputs."""
+    if isinstance(axis, (Node, np.ndarray, float)):
+        raise TypeError(
+            f"Tensor.{reduction}(axis) reduces over an axis, and {_kind(axis)} is not an axis: for the elementwise "
+            f"{reduction} of two inputs use t.{elementwise}(other) or autograd.{elementwise}(t, other)"
+        )
 
 
 def _as_tensor(x: Any, like: Any = None) -> Tensor:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .elementwise import Abs, Exp, LeakyReLU, Log, Neg, ReLU, Sigmoid, Step, Tanh
 
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are only read by type checkers
-    from typing import Self
+    from typing_extensions import Self
 
 
 class UnaryMethods:

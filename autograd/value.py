@@ -2,7 +2,7 @@
 
 A ``Value`` holds a Python float, so scalar arithmetic stays fast, and every
 operator records a node. It is the scalar kind of node: small graphs of
-``Value`` are what the lecture notes draw by hand, and what ``viz`` draws.
+``Value`` are what notebook 01 works through by hand, and what ``viz`` draws.
 Code written for micrograd's ``Value`` runs unchanged on it.
 """
 
@@ -17,6 +17,7 @@ from .elementwise import (
     Add,
     Div,
     Maximum,
+    Minimum,
     Mul,
     Pow,
     Sub,
@@ -60,7 +61,7 @@ class Value(UnaryMethods, Node):
     __slots__ = ()
     __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
 
-    def __init__(self, data: Number | Value, label: str | None = None, requires_grad: bool = True):
+    def __init__(self, data: Number | Value, *, label: str | None = None, requires_grad: bool = True):
         super().__init__(_as_float(data), requires_grad, label)
 
     @classmethod
@@ -77,7 +78,11 @@ class Value(UnaryMethods, Node):
             return grad
         if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
             return float(grad)
-        shape = f" of shape {grad.shape}" if isinstance(grad, (np.ndarray, Node)) else ""
+        shape = (
+            f" of shape {np.shape(grad.data if isinstance(grad, Node) else grad)}"
+            if isinstance(grad, (np.ndarray, Node))
+            else ""
+        )
         raise TypeError(
             f"the backward of {op!r} gave input {index}, a Value, a gradient that is a {type(grad).__name__}{shape}: "
             "a Value's gradient is one number"
@@ -142,6 +147,14 @@ class Value(UnaryMethods, Node):
     def __ge__(self, other: Number | Value) -> bool:
         return self.data >= _as_float(other)
 
+    def maximum(self, other: Number | Value) -> Value:
+        """The larger of the two; the gradient goes to the larger one (half each on a tie)."""
+        return Maximum.apply(self, other)
+
+    def minimum(self, other: Number | Value) -> Value:
+        """The smaller of the two; the gradient goes to the smaller one (half each on a tie)."""
+        return Minimum.apply(self, other)
+
     def max(self, other: Number | Value) -> Value:
-        """The larger of the two; the gradient goes to the larger one only."""
+        """micrograd's spelling of ``maximum``, kept so that micrograd code runs unchanged."""
         return Maximum.apply(self, other)

@@ -36,7 +36,7 @@ REPEATS = {3: 5, 9: 3}
 
 def mlp_loss(n_points: int) -> tuple[Node, nn.ScalarMLP]:
     """The 2-4-4-1 MLP's squared error over ``n_points`` fixed points, with its gradients computed."""
-    model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+    model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
     points = [((math.cos(i), math.sin(2 * i)), 1.0 if i % 2 else -1.0) for i in range(n_points)]
     loss = sum((model(list(x)) - target) ** 2 for x, target in points)
     loss.backward()

@@ -18,8 +18,8 @@ The network and every graph are written once against the API the two share and
 run with either ``Value`` class. micrograd's backward is recursive, so its
 recursion limit is raised for its runs only.
 
-Targets: at least 2x micrograd's speed per op, forward plus backward; at most
-40% of its bytes per node; the compiled demo step at least 10x micrograd's.
+Targets, checked in the summary line this benchmark prints: at least 2x micrograd's speed per op, forward plus
+backward; at most 40% of its bytes per node; the compiled demo step at least 10x micrograd's.
 """
 
 from __future__ import annotations

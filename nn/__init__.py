@@ -12,12 +12,14 @@ from . import boosting, data, optim
 from .boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from .classifiers import LinearSVM, MLPClassifier, Perceptron, SoftmaxClassifier, clone
 from .layers import (
+    ACTIVATIONS,
     MLP,
     AvgPool2d,
     BatchNorm1d,
     Conv2d,
     Dropout,
     Flatten,
+    Identity,
     LeakyReLU,
     Linear,
     MaxPool2d,
@@ -25,6 +27,7 @@ from .layers import (
     Sequential,
     Sigmoid,
     Softmax,
+    Step,
     Tanh,
 )
 from .losses import (
@@ -47,6 +50,7 @@ from .torch_bridge import from_torch, to_torch
 from .training import Callback, EarlyStopping, History, Trainer, accuracy, fit, predict
 
 __all__ = [
+    "ACTIVATIONS",
     "MLP",
     "AvgPool2d",
     "BCEWithLogitsLoss",
@@ -61,6 +65,7 @@ __all__ = [
     "GradientBoostingClassifier",
     "GradientBoostingRegressor",
     "History",
+    "Identity",
     "KNNClassifier",
     "Layer",
     "LeakyReLU",
@@ -79,6 +84,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "SoftmaxClassifier",
+    "Step",
     "Tanh",
     "Trainer",
     "accuracy",

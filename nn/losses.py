@@ -3,8 +3,8 @@
 Each is a function (``cross_entropy(logits, y)``) and a module
 (``CrossEntropyLoss()(logits, y)``), averaged over the batch. Most are built
 from ``Tensor`` ops, so the engine derives their gradients; the two
-cross-entropies are ops of their own, with the short gradients the notes
-derive (``softmax - target`` and ``sigmoid - target``), which is faster and
+cross-entropies are ops of their own, with the short gradients notebook 03
+derives (``softmax - target`` and ``sigmoid - target``), which is faster and
 exact where the composed ops would lose digits.
 Penalties on the weights (L1, L2) are added to a loss to regularize.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Node, Tensor, numerics, plain, where
+from autograd import Function, Node, Tensor, Value, numerics, plain, where
 from autograd.elementwise import Sigmoid
 from autograd.softmax import Softmax, _shifted
 
@@ -181,24 +181,28 @@ def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tens
     return hinge.sum(axis=1).mean() * (1.0 / scores.shape[1])
 
 
-def _parameters(params: Iterable[Node] | Module) -> list[Node]:
-    found = params.parameters() if isinstance(params, Module) else list(params)
+def _parameters(params: Iterable[Node] | Module) -> list[Value | Tensor]:
+    found: list[Value | Tensor] = []
+    for p in params.parameters() if isinstance(params, Module) else params:
+        if not isinstance(p, (Value, Tensor)):
+            raise TypeError(f"a penalty takes Values and Tensors (or a Module), not a {type(p).__name__}")
+        found.append(p)
     if not found:
         raise ValueError("a penalty needs at least one parameter")
     return found
 
 
-def l1_penalty(params: Iterable[Node] | Module) -> Node:
+def l1_penalty(params: Iterable[Node] | Module) -> Value | Tensor:
     """``sum |w|`` over all the given parameters (or a module's): pushes weights to exactly 0."""
     terms = [p.abs().sum() if isinstance(p, Tensor) else abs(p) for p in _parameters(params)]
     return sum(terms[1:], terms[0])
 
 
-def l2_penalty(params: Iterable[Node] | Module) -> Node:
+def l2_penalty(params: Iterable[Node] | Module) -> Value | Tensor:
     """``sum w**2`` over all the given parameters (or a module's), with no 1/2 in front: pulls weights towards 0.
 
     Its gradient is ``2 w``; ``loss + lam * l2_penalty(weights)`` is the L2
-    regularization of the notes.
+    regularization of notebook 06.
     """
     terms = [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _parameters(params)]
     return sum(terms[1:], terms[0])

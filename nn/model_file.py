@@ -149,6 +149,7 @@ def _read_data(
     buffer = np.empty(info.file_size - header_size, dtype=np.uint8)
     with archive.open(info) as member:
         member.seek(header_size)
-        if member.readinto(buffer) != len(buffer):
+        # ZipFile.open gives a ZipExtFile, which has readinto; the stubs call it IO[bytes], which does not.
+        if member.readinto(buffer) != len(buffer):  # type: ignore[attr-defined]
             raise ValueError(f"{info.filename}: the data ends early; expected {EXPECTED}")
     return buffer.view(dtype).reshape(shape, order="F" if fortran_order else "C")

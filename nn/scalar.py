@@ -1,47 +1,38 @@
 """The scalar stack: ``Neuron``, ``Layer`` and ``ScalarMLP`` built from ``Value`` nodes.
 
-Every weight, every product and every sum is its own node, exactly as in the
-lecture's pictures of a neuron: slow for real data, but small networks can be
+Every weight, every product and every sum is its own node, exactly as in
+notebook 04's pictures of a neuron: slow for real data, but small networks can be
 drawn whole with ``viz.draw`` and every gradient can be read off.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
-from autograd import Value
+import numpy as np
 
-from .data.arguments import check_count
+from autograd import Seed, Value
+
+from .data.arguments import check_count, check_sizes
+from .layers.activations import activation_layer
 from .module import Module
-
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "step", "linear")
-
-
-def _random(seed: int | random.Random | None) -> random.Random:
-    """A ``random.Random`` from an int seed, or the generator itself, so one seed can feed several layers."""
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
-
-
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return activation
 
 
 class Neuron(Module):
     """``activation(w . x + b)``: a weighted sum of the inputs plus a bias, through a nonlinearity.
 
-    ``activation`` is ``"tanh"``, ``"relu"``, ``"sigmoid"``, ``"step"`` (the
+    ``activation`` is a name of ``nn.ACTIVATIONS`` (the names ``MLP`` takes too):
+    ``"tanh"``, ``"relu"``, ``"leaky_relu"``, ``"sigmoid"``, ``"step"`` (the
     perceptron's threshold, through which no gradient flows) or ``"linear"``.
-    Weights start uniform in ``[-1, 1]`` from ``seed`` (an int or a ``random.Random``).
+    Weights start uniform in ``[-1, 1]`` from ``seed`` (an int or a numpy ``Generator``).
     """
 
-    def __init__(self, n_inputs: int, activation: str = "tanh", seed: int | random.Random | None = None):
+    def __init__(self, n_inputs: int, activation: str = "tanh", seed: Seed = None):
         check_count("Neuron: n_inputs", n_inputs, 1)
-        rng = _random(seed)
-        self.activation = _check_activation(activation)
-        self.weights = [Value(rng.uniform(-1.0, 1.0), label=f"w{i}") for i in range(n_inputs)]
+        activation_layer(activation)  # an unknown name fails here
+        self.activation = activation
+        starts = np.random.default_rng(seed).uniform(-1.0, 1.0, n_inputs)
+        self.weights = [Value(float(w), label=f"w{i}") for i, w in enumerate(starts)]
         self.bias = Value(0.0, label="b")
 
     def forward(self, x: Sequence[float | Value]) -> Value:
@@ -50,9 +41,7 @@ class Neuron(Module):
         total = self.bias
         for w, xi in zip(self.weights, x):
             total = total + w * xi
-        if self.activation == "linear":
-            return total
-        return getattr(total, self.activation)()
+        return activation_layer(self.activation)(total)
 
     def extra_repr(self) -> str:
         return f"{len(self.weights)}, activation={self.activation!r}"
@@ -61,11 +50,9 @@ class Neuron(Module):
 class Layer(Module):
     """``n_outputs`` neurons, each looking at all ``n_inputs`` inputs."""
 
-    def __init__(
-        self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed: int | random.Random | None = None
-    ):
+    def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed: Seed = None):
         check_count("Layer: n_outputs", n_outputs, 1)
-        rng = _random(seed)
+        rng = np.random.default_rng(seed)
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
     def forward(self, x: Sequence[float | Value]) -> list[Value]:
@@ -75,34 +62,52 @@ class Layer(Module):
 
 
 class ScalarMLP(Module):
-    """Layers of neurons: ``ScalarMLP(2, [16, 16, 1])`` maps 2 inputs through two hidden layers to 1 output.
+    """Layers of neurons: ``ScalarMLP([2, 16, 16, 1])`` maps 2 inputs through two hidden layers to 1 output.
 
+    ``sizes`` lists every width, inputs first, as ``MLP`` takes them. micrograd's
+    form, the number of inputs and then the layers' widths (``ScalarMLP(2, [16, 16, 1])``,
+    its ``MLP(nin, nouts)``), builds the same network.
     Hidden layers use ``activation``; the last layer is ``output_activation``
-    (``"linear"`` by default, so the output is a raw score). A single output is
-    returned as one ``Value``, several as a list.
+    (``"linear"`` by default, so the output is a raw score), both names of
+    ``nn.ACTIVATIONS``. A single output is returned as one ``Value``, several as a list.
     """
 
     def __init__(
         self,
-        n_inputs: int,
-        sizes: Sequence[int],
+        sizes: Sequence[int] | int,
+        nouts: Sequence[int] | None = None,
+        *,
         activation: str = "tanh",
         output_activation: str = "linear",
-        seed: int | random.Random | None = None,
+        seed: Seed = None,
     ):
-        if len(sizes) < 1:
-            raise ValueError("ScalarMLP needs at least one layer size, got none")
-        for index, size in enumerate(sizes):
-            check_count(f"ScalarMLP: sizes[{index}]", size, 1)
-        rng = _random(seed)
-        widths = [n_inputs, *sizes]
-        last = len(sizes) - 1
+        widths = _widths(sizes, nouts)
+        rng = np.random.default_rng(seed)
+        last = len(widths) - 2
         self.layers = [
             Layer(widths[i], widths[i + 1], output_activation if i == last else activation, rng)
-            for i in range(len(sizes))
+            for i in range(len(widths) - 1)
         ]
 
     def forward(self, x: Sequence[float | Value]) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+        outputs = self.layers[0](x)
+        for layer in self.layers[1:]:
+            outputs = layer(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _widths(sizes: Sequence[int] | int, nouts: Sequence[int] | None) -> list[int]:
+    """Every width, inputs first, from either form of ``ScalarMLP``'s sizes; an error names the bad one."""
+    if nouts is None:
+        if isinstance(sizes, int):
+            raise TypeError(
+                f"ScalarMLP({sizes}) needs every width, as in ScalarMLP([{sizes}, 16, 1]), "
+                f"or micrograd's form ScalarMLP({sizes}, [16, 1])"
+            )
+        return check_sizes("ScalarMLP", sizes)
+    if not isinstance(sizes, int) or isinstance(nouts, (str, int)):
+        raise TypeError(
+            "ScalarMLP takes its widths as ScalarMLP([2, 16, 1]) or, as micrograd does, ScalarMLP(2, [16, 1]); "
+            f"got ScalarMLP({sizes!r}, {nouts!r}) (pass activation= and the other settings by name)"
+        )
+    return check_sizes("ScalarMLP", [sizes, *nouts])

@@ -26,6 +26,7 @@ from .layers import (
     Conv2d,
     Dropout,
     Flatten,
+    Identity,
     LeakyReLU,
     Linear,
     MaxPool2d,
@@ -34,6 +35,7 @@ from .layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    activation_layer,
 )
 from .module import Module
 from .scalar import Layer, ScalarMLP
@@ -94,23 +96,19 @@ def _batchnorm_to_torch(torch: Any, layer: BatchNorm1d) -> Any:
     return result
 
 
-_ACTIVATIONS_TO_TORCH = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid"}
-
-
 def _scalar_layer_to_torch(torch: Any, layer: Layer) -> Any:
     """A layer of ``Value`` neurons as ``Linear`` (row j = neuron j's weights) and its activation."""
-    activation = layer.neurons[0].activation
-    if activation not in (*_ACTIVATIONS_TO_TORCH, "linear"):
-        raise ValueError(
-            f"nn.to_torch: a neuron with activation {activation!r} has no torch equivalent with a gradient"
-        )
+    name = layer.neurons[0].activation
+    if name == "step":
+        raise ValueError(f"nn.to_torch: a neuron with activation {name!r} has no torch equivalent with a gradient")
+    activation = activation_layer(name)
     weights = [[w.data for w in neuron.weights] for neuron in layer.neurons]
     result = torch.nn.Linear(len(weights[0]), len(weights), dtype=torch.float64)
     result.weight = _parameter(torch, np.array(weights, dtype=np.float64))
     result.bias = _parameter(torch, np.array([neuron.bias.data for neuron in layer.neurons], dtype=np.float64))
-    if activation == "linear":
+    if isinstance(activation, Identity):
         return [result]
-    return [result, getattr(torch.nn, _ACTIVATIONS_TO_TORCH[activation])()]
+    return [result, _simple_to_torch(torch, activation)]
 
 
 def _scalar_mlp_to_torch(torch: Any, model: ScalarMLP) -> Any:
@@ -131,7 +129,7 @@ def _simple_to_torch(torch: Any, layer: Module) -> Any:
         return torch.nn.Softmax(layer.axis)
     if isinstance(layer, Flatten):
         return torch.nn.Flatten(layer.start_dim)
-    return getattr(torch.nn, type(layer).__name__)()  # ReLU, Sigmoid, Tanh
+    return getattr(torch.nn, type(layer).__name__)()  # Identity, ReLU, Sigmoid, Tanh
 
 
 _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
@@ -140,7 +138,7 @@ _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
     BatchNorm1d: _batchnorm_to_torch,
     ScalarMLP: _scalar_mlp_to_torch,
     **dict.fromkeys(
-        (MaxPool2d, AvgPool2d, Dropout, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax), _simple_to_torch
+        (MaxPool2d, AvgPool2d, Dropout, Flatten, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax), _simple_to_torch
     ),
 }
 
@@ -198,7 +196,7 @@ def _linear_from_torch(layer: Any, path: str) -> Linear:
     weight = _numpy(layer.weight)
     result = Linear(layer.in_features, layer.out_features, bias=layer.bias is not None, dtype=weight.dtype)
     result.weight.data = weight.T.copy()
-    if layer.bias is not None:
+    if result.bias is not None:
         result.bias.data = _numpy(layer.bias)
     return result
 
@@ -218,7 +216,7 @@ def _conv_from_torch(layer: Any, path: str) -> Conv2d:
         dtype=weight.dtype,
     )
     result.weight.data = weight
-    if layer.bias is not None:
+    if result.bias is not None:
         result.bias.data = _numpy(layer.bias)
     return result
 
@@ -234,7 +232,7 @@ def _batchnorm_from_torch(layer: Any, path: str) -> BatchNorm1d:
     return result
 
 
-def _pool_from_torch(layer: Any, path: str) -> MaxPool2d:
+def _pool_from_torch(layer: Any, path: str) -> MaxPool2d | AvgPool2d:
     if type(layer).__name__ == "MaxPool2d":
         _require_settings(
             layer, path, padding=(0, (0, 0)), dilation=(1, (1, 1)), ceil_mode=(False,), return_indices=(False,)
@@ -257,7 +255,7 @@ def _simple_from_torch(layer: Any, path: str) -> Module:
     if kind == "Flatten":
         _require_settings(layer, path, end_dim=(-1,))
         return Flatten(layer.start_dim)
-    return {"ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh}[kind]()
+    return {"Identity": Identity, "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh}[kind]()
 
 
 _FROM_TORCH: dict[str, Callable[[Any, str], Module]] = {
@@ -266,7 +264,9 @@ _FROM_TORCH: dict[str, Callable[[Any, str], Module]] = {
     "BatchNorm1d": _batchnorm_from_torch,
     "MaxPool2d": _pool_from_torch,
     "AvgPool2d": _pool_from_torch,
-    **dict.fromkeys(("Dropout", "LeakyReLU", "Softmax", "Flatten", "ReLU", "Sigmoid", "Tanh"), _simple_from_torch),
+    **dict.fromkeys(
+        ("Dropout", "LeakyReLU", "Softmax", "Flatten", "Identity", "ReLU", "Sigmoid", "Tanh"), _simple_from_torch
+    ),
 }
 
 
@@ -274,7 +274,7 @@ def from_torch(module: Any) -> Module:
     """The tracegrad equivalent of a ``torch.nn.Module`` built from the layers tracegrad has.
 
     Supported: ``Sequential``, ``Linear``, ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``,
-    ``BatchNorm1d``, ``Dropout``, ``Flatten`` and the activations ``ReLU``,
+    ``BatchNorm1d``, ``Dropout``, ``Flatten`` and the activations ``Identity``, ``ReLU``,
     ``LeakyReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``. Any other layer (or a
     setting tracegrad's layer lacks, such as a dilated convolution) is refused
     with its name and its place in the model.
@@ -285,6 +285,7 @@ def from_torch(module: Any) -> Module:
     def convert_one(layer: Any, path: str) -> Any:
         if not isinstance(layer, torch.nn.Module):
             return None
+        result: Module
         if type(layer) is torch.nn.Sequential:
             result = Sequential(
                 *[

@@ -47,7 +47,7 @@ def kernels(tmp_path_factory: pytest.TempPathFactory):
     return runner.this_python_kernel(tmp_path_factory.mktemp("kernels"))
 
 
-def test_every_curriculum_notebook_is_present() -> None:
+def test_every_teaching_notebook_is_present() -> None:
     assert [path.name for path in NOTEBOOKS] == [
         "01_backprop_graph.md",
         "02_vectorized_backprop.md",

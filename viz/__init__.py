@@ -25,9 +25,10 @@ from .plots import (
     plot_optimizer_paths,
     standard_optimizers,
 )
+from .recorder_page import TrainingFrame
 from .render import render
 from .torch_trace import trace_torch
-from .training_recorder import TrainingFrame, TrainingRecorder
+from .training_recorder import TrainingRecorder
 
 __all__ = [
     "BackpropPlayer",

@@ -198,7 +198,8 @@ def backprop_steps(
                 continue
             if consumer not in local:
                 local[consumer] = local_gradients(consumer)
-            terms.append(ChainTerm(consumer, consumer.op.name, upstream, local[consumer][position], downstream))
+            name = consumer.op.name if consumer.op else ""  # a consumer is always an op's result
+            terms.append(ChainTerm(consumer, name, upstream, local[consumer][position], downstream))
         hidden_terms = HiddenTerms(len(hidden), sum(hidden)) if hidden else None
         gradient = gradients.get(current)
         steps.append(

@@ -22,6 +22,8 @@ from autograd import Node
 
 def _agrees(node: Node) -> bool:
     """True when ``node``'s data is still its op applied to its inputs' current data."""
+    if node.op is None:  # a leaf: nothing to run again
+        return True
     op = copy.copy(node.op)  # some ops keep what backward needs on themselves: leave the recorded one alone
     try:
         with np.errstate(all="ignore"):

@@ -28,13 +28,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 import viz
 from autograd import Value
 from nn.data import make_spirals, train_test_split
-from nn.layers import MLP
+from nn.layers import MLP, Linear
 from nn.losses import cross_entropy
 from nn.optim import Adam, CosineAnnealingLR
 from nn.scalar import Neuron
@@ -125,10 +126,10 @@ def neuron_on_example(model: MLP, x: np.ndarray) -> tuple[Neuron, Value]:
     ``Neuron`` computes one of them weight by weight, so each product and sum is
     a node with its own gradient. ``backward()`` fills d(neuron)/d(each weight).
     """
-    first = model.layers[0]
+    first = cast(Linear, model.layers[0])  # an MLP starts with a Linear layer
     neuron = Neuron(len(x), activation="tanh")
     state = {f"weights.{i}": first.weight.data[i, 0] for i in range(len(x))}
-    neuron.load_state_dict({**state, "bias": first.bias.data[0]})
+    neuron.load_state_dict({**state, "bias": 0.0 if first.bias is None else first.bias.data[0]})
     inputs = [Value(float(xi), label=f"x{i}", requires_grad=False) for i, xi in enumerate(x)]
     output = neuron(inputs)
     output.label = "h"

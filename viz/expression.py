@@ -15,6 +15,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from autograd import Value
 from autograd.elementwise import Minimum
@@ -169,9 +170,12 @@ def _character_column(line: str, byte_offset: int) -> int:
 
 
 def _fail(message: str, node: ast.AST, text: str, hint: str | None = None) -> ExpressionError:
-    line = text.splitlines()[node.lineno - 1]
-    start = _character_column(line, node.col_offset)
-    end = _character_column(line, node.end_col_offset) if node.end_lineno == node.lineno else len(line) + 1
+    """The error for ``node``, marked under its place in the line (a node without one marks the first line)."""
+    number = getattr(node, "lineno", 1)
+    line = text.splitlines()[number - 1]
+    start = _character_column(line, getattr(node, "col_offset", 0))
+    end_column = getattr(node, "end_col_offset", None) if getattr(node, "end_lineno", None) == number else None
+    end = len(line) + 1 if end_column is None else _character_column(line, end_column)
     return ExpressionError(message, line, start, end, hint)
 
 
@@ -201,7 +205,7 @@ class _Checker(ast.NodeVisitor):
         self.visit(node.body)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if type(node.value) not in (int, float):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise _fail(f"only numbers are allowed as constants, not {type(node.value).__name__}", node, self.text)
         try:
             finite = math.isfinite(float(node.value))
@@ -258,7 +262,7 @@ class _Builder(ast.NodeVisitor):
         return self.visit(node.body)
 
     def visit_Constant(self, node: ast.Constant) -> Value:
-        return Value(float(node.value), requires_grad=False)
+        return Value(float(cast(float, node.value)), requires_grad=False)  # the check let only numbers through
 
     def visit_Name(self, node: ast.Name) -> Value:
         return self.leaves[node.id]
@@ -271,7 +275,7 @@ class _Builder(ast.NodeVisitor):
         return -operand if isinstance(node.op, ast.USub) else operand
 
     def visit_Call(self, node: ast.Call) -> Value:
-        function = FUNCTIONS[node.func.id][1]
+        function = FUNCTIONS[cast(ast.Name, node.func).id][1]  # the check let only known names be called
         return function(*[self.visit(argument) for argument in node.args])
 
 

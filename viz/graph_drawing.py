@@ -215,7 +215,7 @@ class _Painter:
         )
         flows = {flow.position: flow for flow in self.flows(node)}
         for position, parent in enumerate(node.parents):
-            attrs = {}
+            attrs: dict[str, str] = {}
             if parent is self.focus.current and focused:
                 attrs.update(color=FOCUS_COLOR, penwidth="2.5")
             source = self.source_id(parent)
@@ -257,7 +257,7 @@ class _Painter:
             penwidth="1.8",
             margin="0.1,0.05",
         )
-        sources = {}
+        sources: dict[str, None] = {}
         for member in box.members:
             for parent in member.parents:
                 from_box = self.grouping.boxes.get(parent)
@@ -272,7 +272,7 @@ class _Painter:
             title += f" (call {box.call})"
         parameters = {p for member in box.members for p in member.parents if p in self.view.parameter_names}
         last = box.outputs[-1] if box.outputs else box.members[-1]
-        inside = f"{len(parameters)} parameters, then {last.op.name}" if len(last.parents) == 1 else ""
+        inside = f"{len(parameters)} parameters, then {last.op.name}" if len(last.parents) == 1 and last.op else ""
         rows = [f"<B>{_escape(title)}</B>"]
         array = describe_array(box.outputs[0].data) if len(box.outputs) == 1 else None
         if array:
@@ -309,7 +309,8 @@ class _Painter:
         numbers = {}
         for node in self.view.nodes:
             if node not in self.grouping.inside and node.requires_grad:
-                name = self.view.title(node) or (OUTPUT if node is self.view.root else f"{node.op.name} result")
+                made_by = f"{node.op.name} result" if node.op else "leaf"
+                name = self.view.title(node) or (OUTPUT if node is self.view.root else made_by)
                 numbers[self.view.ids[node]] = DrawnNumbers(name, node.data, self.gradients.get(node), node)
         for box, box_id in self.box_ids.items():
             name = box.group + (f" (call {box.call})" if box.call else "")
@@ -337,10 +338,10 @@ class _Painter:
 
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
-        roles = {self.view.role(node) for node in self.view.nodes if node not in self.grouping.inside}
+        kinds = {self.view.role(node) for node in self.view.nodes if node not in self.grouping.inside}
         if self.grouping.boxes:
-            roles.add(GROUP)
-        roles = sorted(roles, key=list(ROLE_STYLES).index)
+            kinds.add(GROUP)
+        roles = sorted(kinds, key=list(ROLE_STYLES).index)
         cells = [ROLE_STYLES[role] for role in roles]
         if self.failing:
             cells.append((CHECK_FAIL_FILL, CHECK_FAIL_COLOR, "op failing the gradient check"))
@@ -425,7 +426,7 @@ class _Painter:
                 "edge into an elementwise op: local = d(op output)/d(input); "
                 "upstream grad (the op output's grad) × local = share, what the input receives along the edge"
             )
-        others = sorted({flow.node.op.name for flow in flows if flow.local is None})
+        others = sorted({flow.node.op.name for flow in flows if flow.local is None and flow.node.op})
         if others:
             rules.append(
                 f"edge into {', '.join(others)}: share = the op's backward applied to the upstream grad "

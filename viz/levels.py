@@ -201,10 +201,10 @@ def keep_nearest(root: Node, nodes: list[Node], grouping: Grouping, limit: int) 
     kept = {unit(root)}
     queue = deque([unit(root)])
     while queue and len(kept) < limit:
-        for parent in inputs.get(queue.popleft(), {}):
-            if parent not in kept and len(kept) < limit:
-                kept.add(parent)
-                queue.append(parent)
+        for feeding in inputs.get(queue.popleft(), {}):
+            if feeding not in kept and len(kept) < limit:
+                kept.add(feeding)
+                queue.append(feeding)
     drawn = [node for node in nodes if unit(node) in kept or users.get(node, set()) & kept]
     boxes = {node: box for node, box in grouping.boxes.items() if box in kept}
     return drawn, Grouping(grouping.level, boxes, grouping.inside)

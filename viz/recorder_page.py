@@ -14,7 +14,8 @@ import html
 import itertools
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,9 +24,6 @@ from .grad_sizes import DEAD, LARGE, LARGE_GRAD, LOG_RANGE, PALETTE, TINY, TINY_
 from .player import script_json
 from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
 
-if TYPE_CHECKING:
-    from .training_recorder import TrainingFrame, TrainingRecorder
-
 DEFAULT_TITLE = "Training, frame by frame"
 MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
 CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 30
@@ -33,7 +31,46 @@ BOUNDARY_SIZE = 240  # pixels on the page
 _displays = itertools.count()
 
 
-def _curve(recorder: TrainingRecorder) -> tuple[dict[str, Any], dict[int, list[float]]]:
+@dataclass
+class TrainingFrame:
+    """What the page shows at one moment of training, each box by its DOT id (``g0``, ``v8``).
+
+    ``data`` and ``grads`` hold copies of the numbers (arrays for tensor boxes),
+    ``texts`` the two rows written in the box, ``sizes`` the gradients' root mean
+    squares and ``marks`` the words beside the boxes (``recorder.names`` names
+    each box: ``layers.0``, ``output``). ``loss`` is the training
+    loss of the last step (None before the first), ``classes`` the decision
+    boundary's grid (one digit per point, row by row from the top) or None.
+    """
+
+    step: int
+    epoch: int | None
+    loss: float | None
+    data: dict[str, Any]
+    grads: dict[str, Any]
+    texts: dict[str, tuple[str, str]]
+    sizes: dict[str, float | None]
+    marks: dict[str, str]
+    classes: str | None
+
+
+class Recording(Protocol):
+    """What the page reads of a ``viz.TrainingRecorder``: named here, so the two modules need not import each other."""
+
+    frames: list[TrainingFrame]
+    losses: list[tuple[int, float]]
+    extent: tuple[float, ...] | None
+    points: np.ndarray | None
+    probe_target: Any
+    resolution: int
+    grad_colors: bool
+
+    def picture(self) -> str: ...
+
+    def __len__(self) -> int: ...
+
+
+def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]:
     """The loss curve in the canvas's pixels (its line and its axis labels), and the point of each frame's step."""
     points = [(step, loss) for step, loss in recorder.losses if math.isfinite(loss)]
     if len(points) > MAX_CURVE_POINTS:
@@ -79,7 +116,7 @@ def _when(frame: TrainingFrame) -> str:
     return " \u00b7 ".join(parts)
 
 
-def frames_data(recorder: TrainingRecorder) -> list[dict[str, Any]]:
+def frames_data(recorder: Recording) -> list[dict[str, Any]]:
     """The frames as the script reads them: each box's two rows, colour and words; the curve point; the grid."""
     _, at = _curve(recorder)
     frames = []
@@ -97,8 +134,10 @@ def frames_data(recorder: TrainingRecorder) -> list[dict[str, Any]]:
     return frames
 
 
-def _probe_dots(recorder: TrainingRecorder) -> list[list[Any]]:
+def _probe_dots(recorder: Recording) -> list[list[Any]]:
     """The probe's points in the boundary's pixels, coloured by their class when the targets are classes."""
+    if recorder.extent is None or recorder.points is None:  # no boundary drawn
+        return []
     x_min, x_max, y_min, y_max = recorder.extent
     targets = None
     if recorder.probe_target is not None and np.size(recorder.probe_target) == len(recorder.points):
@@ -118,13 +157,13 @@ def _probe_dots(recorder: TrainingRecorder) -> list[list[Any]]:
     return dots
 
 
-def _side(recorder: TrainingRecorder) -> str:
+def _side(recorder: Recording) -> str:
     """The loss curve, the decision boundary and the legend of the colours, around their canvases."""
     side = (
         "<div><h3>training loss so far</h3>"
         f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
     )
-    if recorder.boundary:
+    if recorder.extent is not None:  # a boundary is drawn
         x_min, x_max, y_min, y_max = recorder.extent
         side += (
             f"<div><h3>decision boundary over x in [{x_min:.3g}, {x_max:.3g}], y in [{y_min:.3g}, {y_max:.3g}]</h3>"
@@ -149,7 +188,7 @@ def _side(recorder: TrainingRecorder) -> str:
     return side
 
 
-def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> str:
+def recorder_fragment(recorder: Recording, read_hash: bool = False) -> str:
     """The recorder as an HTML fragment: a ``<div>`` with its style, its frames as JSON and its script.
 
     With ``read_hash`` (for a page of its own) it opens at the frame the page's
@@ -164,7 +203,7 @@ def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> st
         "curve": curve,
         "resolution": recorder.resolution,
         "regionColors": list(REGION_COLORS),
-        "dots": _probe_dots(recorder) if recorder.boundary else [],
+        "dots": _probe_dots(recorder),
         "tiny": TINY,
         "large": LARGE,
         "dead": DEAD,
@@ -188,7 +227,7 @@ def recorder_fragment(recorder: TrainingRecorder, read_hash: bool = False) -> st
     )
 
 
-def recorder_page(recorder: TrainingRecorder, title: str = DEFAULT_TITLE) -> str:
+def recorder_page(recorder: Recording, title: str = DEFAULT_TITLE) -> str:
     """A complete HTML page holding the recorder (everything inline, nothing fetched)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -197,7 +197,7 @@ class _Mirror:
         if isinstance(source, _TracedSource):
             return [self.source(given.tensor, given.version, given.data) for given in source.call.inputs]
         if isinstance(source, _BackwardSource):
-            found = []
+            found: list[_LeafSource | _BackwardSource] = []
             for function, _ in source.function.next_functions:
                 if function is None:  # an input that needs no gradient: torch's graph does not show it
                     continue
@@ -211,8 +211,9 @@ class _Mirror:
 
     def make(self, source: Any, parents: tuple[Node, ...]) -> Node:
         if isinstance(source, _TracedSource):
-            node = Tensor._result(source.call.data, parents, TorchOp(source.call, self.torch))
-            node.op.needs_input_grad = tuple(parent.requires_grad for parent in parents)
+            op = TorchOp(source.call, self.torch)
+            op.needs_input_grad = tuple(parent.requires_grad for parent in parents)
+            node = Tensor._result(source.call.data, parents, op)
             node.grad = _current_grad(source.tensor, source.version)
             return node
         if isinstance(source, _BackwardSource):

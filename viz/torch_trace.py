@@ -117,6 +117,7 @@ def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> A
     if not inputs:
         return result
     random_state = None if torch.equal(random_before, torch.get_rng_state()) else random_before
+    outputs: list[tuple[int | None, Any]]
     if isinstance(result, torch.Tensor):
         outputs = [(None, result)]
     elif isinstance(result, (tuple, list)) and result and all(isinstance(r, torch.Tensor) for r in result):

@@ -15,9 +15,8 @@ takes a frame by hand in a loop of your own, scalar models included.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -30,35 +29,12 @@ from .grad_sizes import grad_marks, grad_size
 from .graph_drawing import DEFAULT_MAX_NODES, DrawnNumbers, DrawOptions, drawn_numbers, paint
 from .levels import NEURONS, grouped_view
 from .player import inline_svg
-from .recorder_page import DEFAULT_TITLE, recorder_fragment, recorder_page
+from .recorder_page import DEFAULT_TITLE, TrainingFrame, recorder_fragment, recorder_page
 from .summaries import summarize
 
 MAX_RESOLUTION = 200  # the boundary's grid: at most 200 x 200 points per frame
 TENSOR_RESOLUTION, SCALAR_RESOLUTION = 40, 16  # its default side, for tensor and for scalar models
 DEFAULT_NUMBER_FORMAT = "+.2e"  # every number the same width, so boxes laid out once fit every frame
-
-
-@dataclass
-class TrainingFrame:
-    """What the page shows at one moment of training, each box by its DOT id (``g0``, ``v8``).
-
-    ``data`` and ``grads`` hold copies of the numbers (arrays for tensor boxes),
-    ``texts`` the two rows written in the box, ``sizes`` the gradients' root mean
-    squares and ``marks`` the words beside the boxes (``recorder.names`` names
-    each box: ``layers.0``, ``output``). ``loss`` is the training
-    loss of the last step (None before the first), ``classes`` the decision
-    boundary's grid (one digit per point, row by row from the top) or None.
-    """
-
-    step: int
-    epoch: int | None
-    loss: float | None
-    data: dict[str, Any]
-    grads: dict[str, Any]
-    texts: dict[str, tuple[str, str]]
-    sizes: dict[str, float | None]
-    marks: dict[str, str]
-    classes: str | None
 
 
 def _structure(source: str) -> str:
@@ -132,8 +108,8 @@ class TrainingRecorder(Callback):
             )
         self.boundary = two_inputs if boundary is None else boundary
         self.points = points
-        self.extent = None
-        if self.boundary:
+        self.extent: tuple[float, ...] | None = None
+        if self.boundary and points is not None:  # a boundary needs two inputs, so there are points
             self.extent = tuple(float(x) for x in (boundary_extent or square_around(points)))
             if len(self.extent) != 4 or not (self.extent[0] < self.extent[1] and self.extent[2] < self.extent[3]):
                 raise ValueError(f"boundary_extent must be (x_min, x_max, y_min, y_max), got {boundary_extent!r}")
@@ -169,7 +145,7 @@ class TrainingRecorder(Callback):
                 raise ValueError("probe_target needs a loss_fn to compare the outputs with it: pass loss_fn=")
             return loss_fn(output, self.probe_target)
         if isinstance(output, (list, tuple)):
-            return sum(output[1:], output[0])
+            return cast(Node, sum(output[1:], output[0]))  # Values: sum's types read a list of Any as numbers
         return output if np.size(output.data) == 1 else output.sum()
 
     def _capture(self, step: int, epoch: int | None, loss: float | None) -> TrainingFrame:
@@ -219,7 +195,7 @@ class TrainingRecorder(Callback):
 
     def _classes(self) -> str | None:
         """The decision boundary's grid of classes, one digit per point (None when not recorded)."""
-        if not self.boundary:
+        if self.extent is None:  # no boundary recorded
             return None
         points = grid_points(self.extent, self.resolution)
         outputs = predict(self.model, points) if self.tensor_model else scalar_outputs(self.model, points)

@@ -9,7 +9,7 @@ early stopping on a stratified validation split.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -119,6 +119,8 @@ class GradientClassifier(Classifier):
 
 class SoftmaxProbabilities:
     """Mixin for classifiers trained with cross-entropy: their scores are logits, so softmax gives probabilities."""
+
+    decision_function: Callable[[np.ndarray], np.ndarray]  # the scores, from the classifier it is mixed into
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """The probability of each class for each example: the softmax of the scores (rows sum to 1)."""

@@ -15,14 +15,15 @@ import numpy as np
 from ..data import Seed
 from ..layers import Linear
 from ..losses import cross_entropy, multi_margin_loss
-from ..module import Module
 from .gradient import GradientClassifier, SoftmaxProbabilities
 
 
 class LinearClassifier(GradientClassifier):
     """A ``Linear`` layer as the network; ``coef_``, ``intercept_`` and ``templates()`` read its weights."""
 
-    def _network(self, n_features: int, n_classes: int, seed: int) -> Module:
+    network_: Linear  # made by fit()
+
+    def _network(self, n_features: int, n_classes: int, seed: int) -> Linear:
         return Linear(n_features, n_classes, seed=seed)
 
     @property
@@ -30,7 +31,7 @@ class LinearClassifier(GradientClassifier):
         """The weights ``W``, one row per class (shape ``n_classes x n_features``).
 
         ``Linear`` keeps them as ``(n_features, n_classes)`` to compute ``x @ weight``;
-        this is its transpose, the layout of the notes' ``f = W x + b``.
+        this is its transpose, the layout of ``f = W x + b`` in notebook 03.
         """
         self._check_fitted()
         return self.network_.weight.data.T
@@ -39,7 +40,8 @@ class LinearClassifier(GradientClassifier):
     def intercept_(self) -> np.ndarray:
         """The biases ``b``, one per class."""
         self._check_fitted()
-        return self.network_.bias.data
+        bias = self.network_.bias
+        return np.zeros(self.network_.out_features) if bias is None else bias.data
 
     def templates(self, image_shape: tuple[int, ...] | None = None) -> np.ndarray:
         """One weight image per class: the row of ``W`` shaped like the input (or like ``image_shape``).

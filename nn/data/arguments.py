@@ -1,4 +1,4 @@
-"""The argument types and checks the data tools share: seeds, counts and aligned arrays."""
+"""The argument types and checks nn shares: seeds, counts, a network's widths and aligned arrays."""
 
 from __future__ import annotations
 
@@ -6,14 +6,25 @@ from collections.abc import Sequence
 
 import numpy as np
 
-Seed = int | np.random.Generator | None
-"""An int seed, a ``numpy.random.Generator`` to draw from, or None for fresh randomness."""
+from autograd import Seed
+
+__all__ = ["Seed", "check_count", "check_sizes", "common_length", "equal_shares"]
 
 
 def check_count(name: str, value: int, minimum: int) -> None:
     """Raise a ``ValueError`` naming ``name`` unless ``value`` is an int of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+def check_sizes(owner: str, sizes: Sequence[int]) -> list[int]:
+    """A network's widths, inputs first, as a list; a ``ValueError`` naming ``owner`` and the bad one otherwise."""
+    widths = list(sizes)
+    if len(widths) < 2:
+        raise ValueError(f"{owner} needs at least an input and an output size, got {widths}")
+    for index, width in enumerate(widths):
+        check_count(f"{owner}: sizes[{index}]", width, 1)
+    return widths
 
 
 def common_length(arrays: Sequence[np.ndarray]) -> int:

@@ -46,6 +46,7 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._rng.permutation(self.n_samples) if self.shuffle else None
+        rows: slice | np.ndarray
         for start in range(0, self.n_samples, self.batch_size):
             if order is None:
                 rows = slice(start, start + self.batch_size)

@@ -1,19 +1,32 @@
 """Activation layers: the nonlinearities between linear layers, as modules for ``Sequential``.
 
-Without them a stack of linear layers collapses into one linear map.
+Without them a stack of linear layers collapses into one linear map. Each works
+on a ``Tensor`` and on a ``Value`` alike, so ``ACTIVATIONS`` is the one list of
+names both stacks accept (``MLP(..., activation="tanh")``, ``Neuron(..., activation="tanh")``).
 """
 
 from __future__ import annotations
 
-from autograd import Tensor
+from typing import TypeVar
+
+from autograd import Tensor, Value
 
 from ..module import Module
+
+NodeT = TypeVar("NodeT", Tensor, Value)
+
+
+class Identity(Module):
+    """``x`` unchanged: the ``"linear"`` activation, a layer whose output is its raw score."""
+
+    def forward(self, x: NodeT) -> NodeT:
+        return x
 
 
 class ReLU(Module):
     """``max(0, x)``: passes positives, zeroes the rest; gradient 1 or 0."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: NodeT) -> NodeT:
         return x.relu()
 
 
@@ -23,7 +36,7 @@ class LeakyReLU(Module):
     def __init__(self, slope: float = 0.01):
         self.slope = slope
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: NodeT) -> NodeT:
         return x.leaky_relu(self.slope)
 
     def extra_repr(self) -> str:
@@ -33,15 +46,22 @@ class LeakyReLU(Module):
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))``: squashes to (0, 1); its gradient vanishes for large ``|x|``."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: NodeT) -> NodeT:
         return x.sigmoid()
 
 
 class Tanh(Module):
     """``tanh(x)``: squashes to (-1, 1), centred at 0."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: NodeT) -> NodeT:
         return x.tanh()
+
+
+class Step(Module):
+    """1 where ``x > 0``, else 0: the perceptron's threshold; no gradient flows through it."""
+
+    def forward(self, x: NodeT) -> NodeT:
+        return x.step()
 
 
 class Softmax(Module):
@@ -52,3 +72,20 @@ class Softmax(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x.softmax(self.axis)
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "linear": Identity,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "step": Step,
+}
+
+
+def activation_layer(name: str) -> Module:
+    """The activation called ``name`` (a key of ``ACTIVATIONS``) as a layer; an unknown name is an error naming all."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor
 
@@ -20,7 +21,7 @@ class BatchNorm1d(Module):
     the same way whatever else is in its batch.
     """
 
-    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: type = np.float64):
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: DTypeLike = np.float64):
         check_count("BatchNorm1d: num_features", num_features, 1)
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}")
@@ -29,8 +30,8 @@ class BatchNorm1d(Module):
         self.num_features, self.momentum, self.eps = num_features, momentum, eps
         self.weight = Tensor.ones(num_features, dtype=dtype, requires_grad=True)
         self.bias = Tensor.zeros(num_features, dtype=dtype, requires_grad=True)
-        self.running_mean = np.zeros(num_features, dtype=dtype)
-        self.running_var = np.ones(num_features, dtype=dtype)
+        self.running_mean: np.ndarray = np.zeros(num_features, dtype=dtype)
+        self.running_var: np.ndarray = np.ones(num_features, dtype=dtype)
 
     def _buffers(self) -> dict[str, np.ndarray]:
         return {"running_mean": self.running_mean, "running_var": self.running_var}

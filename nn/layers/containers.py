@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
-from ..data.arguments import check_count
+from ..data.arguments import check_sizes
 from ..module import Module
-from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .activations import activation_layer
 from .dropout import Dropout
 from .init import Seed, init_for
 from .linear import Linear
-
-ACTIVATION_LAYERS = {"relu": ReLU, "leaky_relu": LeakyReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 
 
 class Sequential(Module):
@@ -42,6 +41,7 @@ class Sequential(Module):
 class MLP(Sequential):
     """``MLP([2, 16, 16, 3])``: linear layers of those sizes with ``activation`` between them.
 
+    ``activation`` is a name of ``nn.ACTIVATIONS``, the names ``ScalarMLP`` takes too.
     The last layer has no activation (its outputs are logits or raw
     predictions). Weights start by fan-in, He for ReLU and Xavier for tanh and
     sigmoid; ``dropout`` adds a ``Dropout`` after each hidden activation.
@@ -53,20 +53,16 @@ class MLP(Sequential):
         activation: str = "relu",
         dropout: float = 0.0,
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
-        if len(sizes) < 2:
-            raise ValueError(f"MLP needs at least an input and an output size, got {list(sizes)}")
-        for index, size in enumerate(sizes):
-            check_count(f"MLP: sizes[{index}]", size, 1)
-        if activation not in ACTIVATION_LAYERS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATION_LAYERS)}")
+        sizes = check_sizes("MLP", sizes)
+        activation_layer(activation)  # an unknown name fails here, before any weight is drawn
         rng = np.random.default_rng(seed)
         layers: list[Module] = []
         for index, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(Linear(fan_in, fan_out, init=init_for(activation), seed=rng, dtype=dtype))
             if index < len(sizes) - 2:
-                layers.append(ACTIVATION_LAYERS[activation]())
+                layers.append(activation_layer(activation))
                 if dropout:
                     layers.append(Dropout(dropout, seed=rng))
         super().__init__(*layers)

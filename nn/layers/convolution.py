@@ -9,6 +9,7 @@ the ``Linear`` layers that follow.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor, avg_pool2d, conv2d, max_pool2d
 from autograd.convolution import as_pair
@@ -35,7 +36,7 @@ class Conv2d(Module):
         bias: bool = True,
         init: str = "he",
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         check_count("Conv2d: in_channels", in_channels, 1)
         check_count("Conv2d: out_channels", out_channels, 1)
@@ -58,22 +59,26 @@ class Conv2d(Module):
         )
 
 
-class MaxPool2d(Module):
-    """The largest value of each ``kernel_size`` window (windows ``stride`` apart, default side by side)."""
+class _Pool2d(Module):
+    """What every pooling layer shares: ``kernel_size`` windows, ``stride`` apart (by default side by side)."""
 
     def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None):
         self.kernel_size = as_pair(kernel_size, "kernel_size", type(self).__name__, 1)
         self.stride = self.kernel_size if stride is None else as_pair(stride, "stride", type(self).__name__, 1)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
-
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}"
 
 
-class AvgPool2d(MaxPool2d):
-    """The mean of each ``kernel_size`` window."""
+class MaxPool2d(_Pool2d):
+    """The largest value of each ``kernel_size`` window (windows ``stride`` apart, default side by side)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride)
+
+
+class AvgPool2d(_Pool2d):
+    """The mean of each ``kernel_size`` window (windows ``stride`` apart, default side by side)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-Seed = int | np.random.Generator | None
+from autograd import Seed
 
 INITS = ("he", "xavier")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor, linear
 
@@ -14,10 +15,15 @@ from .init import Seed, initial_weights
 class Linear(Module):
     """``y = x @ weight + bias`` for a batch ``x`` of shape ``(n, in_features)``.
 
-    ``weight`` has shape ``(in_features, out_features)``, so each column holds
-    the weights of one output unit (PyTorch stores the transpose). ``init`` is
-    ``"he"`` (default, for ReLU) or ``"xavier"`` (for tanh and sigmoid);
-    biases start at 0.
+    ``weight`` has shape ``(in_features, out_features)``, each column the weights
+    of one output unit. The layout is chosen for the ``X @ W + b`` of notebook 02:
+    a batch's rows are its examples, and one matrix product computes every unit
+    for every example, so the code reads like the maths the notebooks derive.
+    PyTorch stores the transpose, ``(out_features, in_features)``; ``nn.to_torch``
+    and ``nn.from_torch`` transpose at that boundary, so weights move between the
+    two libraries through them. (``Conv2d`` keeps PyTorch's filter layout.)
+    ``init`` is ``"he"`` (default, for ReLU) or ``"xavier"`` (for tanh and
+    sigmoid); biases start at 0.
     """
 
     def __init__(
@@ -27,7 +33,7 @@ class Linear(Module):
         bias: bool = True,
         init: str = "he",
         seed: Seed = None,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         check_count("Linear: in_features", in_features, 1)
         check_count("Linear: out_features", out_features, 1)

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import Node
 
-from .optimizer import Optimizer, check_setting
+from .optimizer import Optimizer, check_setting, stored
 
 
 class SGD(Optimizer):
@@ -41,8 +41,7 @@ class SGD(Optimizer):
         if self.weight_decay:
             grad = grad + self.weight_decay * data
         if self.momentum:
-            velocity = state.get("velocity")
-            velocity = grad if velocity is None else self.momentum * velocity + (1 - self.dampening) * grad
-            state["velocity"] = velocity
+            damped = self.dampening if "velocity" in state else 0.0  # the first velocity is the gradient itself
+            state["velocity"] = velocity = self.momentum * stored(state, "velocity", data) + (1 - damped) * grad
             grad = grad + self.momentum * velocity if self.nesterov else velocity
         return data - self.lr * grad

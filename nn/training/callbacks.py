@@ -3,39 +3,59 @@
 A callback subclasses ``Callback`` and overrides the hooks it needs. Each hook gets
 the ``Trainer``, whose ``model``, ``optimizer``, ``history``, ``epoch`` (from 0) and
 ``step`` (optimisation steps so far) it may read; setting ``trainer.stop_training``
-ends training after the current epoch.
+ends training after the current epoch. ``TrainingRun`` names what a hook sees, so
+this module and the trainer's do not import each other.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..data.arguments import check_count
-from .history import infer_mode
+from ..module import Module
+from .history import History, infer_mode
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+
+class TrainingRun(Protocol):
+    """What a hook sees of the training loop that calls it (a ``Trainer``)."""
+
+    stop_training: bool
+
+    @property
+    def model(self) -> Module: ...
+
+    @property
+    def optimizer(self) -> Any: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def epoch(self) -> int: ...
+
+    @property
+    def step(self) -> int: ...
 
 
 class Callback:
     """Base class: every hook does nothing until a subclass overrides it."""
 
-    def on_train_begin(self, trainer: Trainer) -> None:
+    def on_train_begin(self, trainer: TrainingRun) -> None:
         """Before the first epoch."""
 
-    def on_epoch_begin(self, trainer: Trainer) -> None:
+    def on_epoch_begin(self, trainer: TrainingRun) -> None:
         """Before each epoch's first step."""
 
-    def on_batch_end(self, trainer: Trainer) -> None:
+    def on_batch_end(self, trainer: TrainingRun) -> None:
         """After each optimisation step (its loss is ``trainer.history.per_step["loss"][-1]``)."""
 
-    def on_epoch_end(self, trainer: Trainer) -> None:
+    def on_epoch_end(self, trainer: TrainingRun) -> None:
         """After each epoch, once its training and validation numbers are in the history."""
 
-    def on_train_end(self, trainer: Trainer) -> None:
+    def on_train_end(self, trainer: TrainingRun) -> None:
         """After the last epoch (or after an early stop)."""
 
 
@@ -81,7 +101,7 @@ class EarlyStopping(Callback):
         self.best_state: dict[str, np.ndarray] | None = None
         self._epochs_without_improvement = 0
 
-    def on_train_begin(self, trainer: Trainer) -> None:
+    def on_train_begin(self, trainer: TrainingRun) -> None:
         self._reset()
 
     def _improves(self, value: float) -> bool:
@@ -93,7 +113,7 @@ class EarlyStopping(Callback):
             return value < self.best_value - self.min_delta
         return value > self.best_value + self.min_delta
 
-    def on_epoch_end(self, trainer: Trainer) -> None:
+    def on_epoch_end(self, trainer: TrainingRun) -> None:
         if self.monitor not in trainer.history:
             raise KeyError(
                 f"EarlyStopping watches {self.monitor!r}, which this training does not record "
@@ -112,6 +132,6 @@ class EarlyStopping(Callback):
             self.stopped_epoch = trainer.epoch
             trainer.stop_training = True
 
-    def on_train_end(self, trainer: Trainer) -> None:
+    def on_train_end(self, trainer: TrainingRun) -> None:
         if self.restore_best_weights and self.best_state is not None:
             trainer.model.load_state_dict(self.best_state)

@@ -1,6 +1,6 @@
 """The training loop: predict, measure the loss, backpropagate, update; batch after batch, epoch after epoch.
 
-One step on a batch is the loop of the lecture notes: run the model forward with the
+One step on a batch is the loop of notebook 04: run the model forward with the
 current weights, compute the loss, let ``backward()`` fill every parameter's gradient,
 and let the optimizer move the weights against it (``w <- w - lr * dL/dw`` for plain
 SGD). An epoch is one pass over all training examples. After each epoch the model is

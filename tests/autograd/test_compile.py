@@ -96,7 +96,7 @@ def test_a_neurons_program_is_its_forward_then_its_chain_rule():
 
 
 def test_a_neuron_gives_the_hand_computed_numbers():
-    # the notes' neuron: tanh(2 * -3 + 0 * 1 + 6.88...) = 0.7071, so d/dn = 1 - 0.5 = 0.5
+    # notebook 04's compiled neuron: tanh(2 * -3 + 0 * 1 + 6.88...) = 0.7071, so d/dn = 1 - 0.5 = 0.5
     neuron, inputs, (w0, w1, b) = neuron_and_inputs()
     compiled = autograd.compile(neuron)
     compiled(*inputs)

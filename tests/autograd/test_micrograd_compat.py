@@ -15,7 +15,7 @@ divide once, so a quotient of arbitrary numbers may differ in the last bit too.
 micrograd's backward is recursive: every graph here is kept small.
 
 The last tests check the replacements the README gives for micrograd's ``nn``
-and for the lecture's own MLP, with the same weights.
+and for the MLP of micrograd's video lecture, with the same weights.
 """
 
 import itertools
@@ -202,8 +202,8 @@ def test_micrograds_mlp_is_a_scalar_mlp_with_relu():
     assert [p.grad for p in our_parameters] == pytest.approx([p.grad for p in their_parameters], rel=1e-12, abs=1e-12)
 
 
-def test_the_lectures_tanh_mlp_is_a_scalar_mlp_with_a_tanh_output():
-    """The lecture's ``MLP(3, [4, 4, 1])`` has tanh in every layer: checked against the same forward in plain floats."""
+def test_micrograds_lecture_tanh_mlp_is_a_scalar_mlp_with_a_tanh_output():
+    """micrograd's video lecture's ``MLP(3, [4, 4, 1])`` has tanh in every layer: checked against the same forward in plain floats."""
     model = nn.ScalarMLP(3, [4, 4, 1], output_activation="tanh", seed=0)
     x = [2.0, 3.0, -1.0]
     activations = x

@@ -28,6 +28,23 @@ def test_data_is_float64_by_default_and_float32_is_kept():
     assert Tensor(np.ones(2, dtype=np.float32), dtype=np.float64).dtype == np.float64
 
 
+def test_requires_grad_dtype_and_label_are_keywords_as_in_value():
+    x = Tensor([1.0], requires_grad=True, dtype=np.float32, label="x")
+    assert x.requires_grad and x.dtype == np.float32 and x.label == "x"
+    with pytest.raises(TypeError, match="positional"):
+        Tensor([1.0], True)
+
+
+def test_max_of_a_tensor_points_to_maximum():
+    a, b = Tensor([1.0, 5.0]), Tensor([3.0, 2.0])
+    np.testing.assert_array_equal(a.maximum(b).data, [3.0, 5.0])
+    np.testing.assert_array_equal(a.minimum(b).data, [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"t\.maximum\(other\)"):
+        a.max(b)
+    with pytest.raises(TypeError, match=r"t\.minimum\(other\)"):
+        a.min(np.array([3.0, 2.0]))
+
+
 def test_data_is_copied_from_the_caller_and_shared_with_numpy():
     array = np.array([1.0, 2.0])
     x = Tensor(array)
@@ -122,7 +139,7 @@ def test_random_constructors_repeat_with_a_seed_or_a_generator():
     assert Tensor.randn(2, seed=0, requires_grad=True).requires_grad
 
 
-# Worked example C (CURRICULUM.md section 1): f = ||W x||^2.
+# Worked example C (notebook 02): f = ||W x||^2.
 def test_worked_example_c():
     W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
     x = Tensor([0.2, 0.4], requires_grad=True, label="x")

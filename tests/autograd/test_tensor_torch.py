@@ -82,6 +82,8 @@ BINARY = {
     "pow": (lambda a, b: a**b, lambda a, b: a**b, positive),
     "maximum": (autograd.maximum, torch.maximum, anywhere),
     "minimum": (autograd.minimum, torch.minimum, anywhere),
+    "maximum method": (lambda a, b: a.maximum(b), torch.maximum, anywhere),
+    "minimum method": (lambda a, b: a.minimum(b), torch.minimum, anywhere),
 }
 # Broadcasting pairs: equal, a trailing vector, size-1 axes on both sides, 0-d on either side, a new front axis.
 SHAPE_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((2, 3), ()), ((1,), (2, 3))]

@@ -47,6 +47,21 @@ def test_repr_shows_data_grad_and_label():
     assert repr(Value(-1.0)) == "Value(data=-1, grad=None)"
 
 
+def test_label_and_requires_grad_are_keywords_as_in_tensor():
+    x = Value(2.0, label="x", requires_grad=False)
+    assert x.label == "x" and not x.requires_grad
+    with pytest.raises(TypeError, match="positional"):
+        Value(2.0, "x")
+
+
+def test_maximum_minimum_and_micrograds_max_route_the_gradient_to_the_winner():
+    a, b = Value(1.5), Value(-2.0)
+    (a.maximum(b) * 3.0 + a.minimum(b) * 5.0).backward()
+    assert (a.grad, b.grad) == (3.0, 5.0)  # d/da: 3 through max(a, b) = a; d/db: 5 through min(a, b) = b
+    assert a.max(b).data == 1.5 and a.max(b).op.name == a.maximum(b).op.name == "max"
+    assert a.minimum(-3).data == -3.0 and a.maximum(-3).data == 1.5
+
+
 def test_float_conversion_and_comparisons_look_at_data():
     x, y = Value(1.5), Value(2.5)
     assert float(x) == 1.5

@@ -65,6 +65,8 @@ BINARY = {
     "div": (lambda a, b: a / b, lambda a, b: a / b),
     "pow": (lambda a, b: a**b, lambda a, b: a**b),
     "max": (lambda a, b: a.max(b), torch.maximum),
+    "maximum": (lambda a, b: a.maximum(b), torch.maximum),
+    "minimum": (lambda a, b: a.minimum(b), torch.minimum),
 }
 POINTS = [-1000.0, -3.7, -2.0, -1.0, -0.3, 0.0, 0.5, 1.0, 2.5, 40.0, 1000.0]
 PAIRS = [(a, b) for a in (-2.5, -1.0, 0.0, 0.5, 3.0) for b in (-2.5, -1.0, 0.0, 0.5, 3.0)]

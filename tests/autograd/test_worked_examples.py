@@ -1,4 +1,4 @@
-"""The curriculum's worked examples A, B and D (CURRICULUM.md sections 1 and 3), to the digits given there."""
+"""The worked examples A, B (notebook 01) and D (notebook 04), to the digits the notebooks give."""
 
 import math
 

@@ -39,7 +39,7 @@ def test_perceptron_separates_a_linearly_separable_set_perfectly():
 
 
 def test_perceptron_learns_and_with_the_rule_traced_by_hand():
-    # The AND gate (curriculum 3) with one step unit, lr 1, examples in order, weights from 0.
+    # The AND gate (notebook 04) with one step unit, lr 1, examples in order, weights from 0.
     # Epoch 1: only [1,1] is wrong (wants 1, step(0) = 0): w += [1,1], b += 1.
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
     y = np.array([0, 0, 0, 1])

@@ -1,4 +1,4 @@
-"""Learning, asserted on seeded data: the networks reach the accuracies the curriculum promises.
+"""Learning, asserted on seeded data: the networks reach the accuracies the notebooks reach.
 
 These are the slow tests of nn (a few seconds each): real training runs with modest epoch counts.
 """

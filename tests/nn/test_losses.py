@@ -132,3 +132,8 @@ def test_penalties_by_hand_on_tensors_values_and_modules():
 def test_bad_targets_are_refused_with_the_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call(Tensor(SCORES, requires_grad=True))
+
+
+def test_a_penalty_refuses_what_is_not_a_parameter():
+    with pytest.raises(TypeError, match="Values and Tensors .* not a float"):
+        nn.l2_penalty([Value(1.0), 2.0])

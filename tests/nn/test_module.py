@@ -74,7 +74,7 @@ def test_save_and_load_round_trip_exactly(tmp_path):
 
 
 def test_scalar_model_round_trip(tmp_path):
-    model, copy = nn.ScalarMLP(2, [3, 1], seed=0), nn.ScalarMLP(2, [3, 1], seed=9)
+    model, copy = nn.ScalarMLP([2, 3, 1], seed=0), nn.ScalarMLP([2, 3, 1], seed=9)
     model.save(tmp_path / "scalar.npz")
     copy.load(tmp_path / "scalar.npz")
     assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]

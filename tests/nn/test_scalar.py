@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value, topological_order
+from autograd import Tensor, Value, topological_order
 
 
 def test_neuron_computes_activation_of_weighted_sum_and_its_gradients():
@@ -48,12 +48,12 @@ def test_step_passes_no_gradient():
 
 
 def test_mlp_shapes_labels_and_seeding():
-    model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+    model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
     assert len(model.parameters()) == (2 * 4 + 4) + (4 * 4 + 4) + (4 + 1)
     assert isinstance(model([1.0, 2.0]), Value)
-    assert len(nn.ScalarMLP(2, [3, 2], seed=0)([1.0, 2.0])) == 2
-    assert [p.data for p in nn.ScalarMLP(2, [4, 1], seed=3).parameters()] == [
-        p.data for p in nn.ScalarMLP(2, [4, 1], seed=3).parameters()
+    assert len(nn.ScalarMLP([2, 3, 2], seed=0)([1.0, 2.0])) == 2
+    assert [p.data for p in nn.ScalarMLP([2, 4, 1], seed=3).parameters()] == [
+        p.data for p in nn.ScalarMLP([2, 4, 1], seed=3).parameters()
     ]
     assert model.layers[0].neurons[0].weights[1].label == "w1"
 
@@ -64,8 +64,10 @@ def test_mlp_shapes_labels_and_seeding():
         (lambda: nn.Neuron(0), "Neuron: n_inputs must be an int >= 1, got 0"),
         (lambda: nn.Layer(2, -1), "Layer: n_outputs must be an int >= 1, got -1"),
         (lambda: nn.Layer(0, 2), "Neuron: n_inputs must be an int >= 1, got 0"),
-        (lambda: nn.ScalarMLP(2, []), "ScalarMLP needs at least one layer size"),
-        (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: sizes\[1\] must be an int >= 1, got 0"),
+        (lambda: nn.ScalarMLP(2, []), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
+        (lambda: nn.ScalarMLP([2]), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
+        (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: sizes\[2\] must be an int >= 1, got 0"),
+        (lambda: nn.ScalarMLP([2, 3, 0]), r"ScalarMLP: sizes\[2\] must be an int >= 1, got 0"),
         (lambda: nn.Neuron(2, activation="swish"), "unknown activation 'swish'"),
         (lambda: nn.Neuron(2, seed=0)([1.0]), "takes 2 inputs, got 1"),
     ],
@@ -78,7 +80,7 @@ def test_bad_input_is_refused(make, message):
 def test_scalar_mlp_reaches_100_percent_on_100_moons():
     X, y = nn.data.make_moons(100, noise=0.1, seed=0)
     signs = 2 * y - 1
-    model = nn.ScalarMLP(2, [16, 16, 1], activation="relu", seed=1)
+    model = nn.ScalarMLP([2, 16, 16, 1], activation="relu", seed=1)
     optimizer = nn.optim.SGD(model.parameters(), lr=1.0)
     for epoch in range(100):
         scores = [model([float(a) for a in row]) for row in X]
@@ -95,7 +97,7 @@ def test_scalar_mlp_reaches_100_percent_on_100_moons():
 
 
 def test_each_float_input_is_one_node_that_every_neuron_of_the_first_layer_reads():
-    model = nn.ScalarMLP(2, [4, 1], seed=0)
+    model = nn.ScalarMLP([2, 4, 1], seed=0)
     out = model([0.5, -1.0])
     order = topological_order(out)
     first_layer = [n for n in order if n.op is not None and any(p in model.layers[0].parameters() for p in n.parents)]
@@ -110,3 +112,38 @@ def test_each_float_input_is_one_node_that_every_neuron_of_the_first_layer_reads
     ]
     last = model.layers[1].neurons[0]
     assert out.data == pytest.approx(last.bias.data + sum(w.data * hi for w, hi in zip(last.weights, h)), rel=1e-12)
+
+
+def test_both_size_forms_and_both_seed_kinds_build_the_same_network():
+    weights = [p.data for p in nn.ScalarMLP([2, 4, 1], seed=3).parameters()]
+    assert [p.data for p in nn.ScalarMLP(2, [4, 1], seed=3).parameters()] == weights
+    assert [p.data for p in nn.ScalarMLP([2, 4, 1], seed=np.random.default_rng(3)).parameters()] == weights
+    # The weights are the generator's first draws, uniform in [-1, 1], neuron by neuron.
+    first = np.random.default_rng(3).uniform(-1.0, 1.0, 2)
+    assert weights[:2] == first.tolist()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: nn.ScalarMLP(2), TypeError, r"ScalarMLP\(\[2, 16, 1\]\)"),
+        (lambda: nn.ScalarMLP([2, 16, 1], [1]), TypeError, r"ScalarMLP\(2, \[16, 1\]\)"),
+        (lambda: nn.ScalarMLP([2, 16, 1], "relu"), TypeError, "activation= and the other settings by name"),
+    ],
+)
+def test_a_mixed_size_form_is_refused_with_both_forms(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+@pytest.mark.parametrize("activation", list(nn.ACTIVATIONS))
+def test_both_stacks_take_every_activation_name_and_compute_the_same(activation):
+    tensor_model = nn.MLP([3, 4, 2], activation=activation, seed=0)
+    scalar_model = nn.ScalarMLP([3, 4, 2], activation=activation)
+    for scalar_layer, linear in zip(scalar_model.layers, tensor_model.layers[::2]):
+        for j, neuron in enumerate(scalar_layer.neurons):  # neuron j holds column j of the (in, out) weight
+            neuron.load_state_dict({**{f"weights.{i}": w for i, w in enumerate(linear.weight.data[:, j])}, "bias": 0.5})
+        linear.bias.data[:] = 0.5
+    x = np.array([0.3, -1.2, 0.8])
+    expected = tensor_model(Tensor(x[None, :])).data[0]
+    np.testing.assert_allclose([out.data for out in scalar_model(list(x))], expected, rtol=1e-14, atol=1e-15)

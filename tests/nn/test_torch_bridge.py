@@ -112,7 +112,7 @@ def test_batch_norm_moves_with_its_running_statistics_and_settings():
 
 
 def test_a_scalar_mlp_moves_to_torch_neuron_by_neuron():
-    model = nn.ScalarMLP(2, [3, 2], activation="tanh", seed=4)
+    model = nn.ScalarMLP([2, 3, 2], activation="tanh", seed=4)
     torch_model = nn.to_torch(model)
     assert [type(m).__name__ for m in torch_model] == ["Linear", "Tanh", "Linear"]
     close(np.array([w.data for w in model.layers[0].neurons[1].weights]), torch_model[0].weight[1])
@@ -168,7 +168,7 @@ def test_an_unsupported_layer_is_named_with_its_place():
     with pytest.raises(TypeError, match="cannot convert nn.neighbors.KNNClassifier at 'model'"):
         nn.to_torch(nn.KNNClassifier())
     with pytest.raises(ValueError, match="'step'"):
-        nn.to_torch(nn.ScalarMLP(2, [1], output_activation="step"))
+        nn.to_torch(nn.ScalarMLP([2, 1], output_activation="step"))
 
 
 def test_importing_the_packages_does_not_import_torch():

@@ -1,4 +1,4 @@
-"""Shared set-up for the viz tests: the curriculum's worked examples, the DOT text taken apart, the renderers."""
+"""Shared set-up for the viz tests: the worked examples of notebooks 01 and 02, the DOT text taken apart, the renderers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from viz import dot_program
 
 @pytest.fixture
 def example_a():
-    """Worked example A: ``f = (x + y) * z`` at x=-2, y=5, z=-4 (CURRICULUM.md section 1)."""
+    """Worked example A: ``f = (x + y) * z`` at x=-2, y=5, z=-4 (notebook 01)."""
     x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     q = x + y
     q.label = "q"
@@ -135,7 +135,7 @@ def mlp_loss():
     """A 2-4-4-1 ``ScalarMLP``'s squared error summed over ``n_points`` fixed points: ``(loss, model)``."""
 
     def make(n_points: int):
-        model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+        model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
         points = [((math.cos(i), math.sin(2 * i)), 1.0 if i % 2 else -1.0) for i in range(n_points)]
         loss = sum((model(list(x)) - target) ** 2 for x, target in points)
         loss.label = "loss"

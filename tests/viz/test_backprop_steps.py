@@ -1,4 +1,4 @@
-"""``viz.backprop_steps``: the frames of a backward pass, checked against the notes and against ``backward()``."""
+"""``viz.backprop_steps``: the frames of a backward pass, checked against notebook 01's numbers and against ``backward()``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import viz
 from autograd import Value, topological_order
 
 
-def test_example_b_frames_show_the_notes_numbers(example_b):
+def test_example_b_frames_show_notebook_01s_numbers(example_b):
     steps = viz.backprop_steps(example_b["f"], number_format=".2f")
     by_node = {step.node: step for step in steps}
     # The 1/x node's local gradient is -1/1.37**2 = -0.53 ...

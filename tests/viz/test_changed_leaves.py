@@ -77,7 +77,7 @@ def test_an_edit_into_another_shape_counts_as_a_change():
 
 
 def test_a_neuron_whose_weight_changed_is_marked_in_its_box(parse_dot):
-    model = nn.ScalarMLP(2, [3, 1], seed=0)
+    model = nn.ScalarMLP([2, 3, 1], seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
     model.layers[0].neurons[1].weights[0].data += 0.5  # a hand edit of one weight

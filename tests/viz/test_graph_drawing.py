@@ -77,7 +77,7 @@ def test_example_b_values_gradients_ops_and_local_gradients(example_b, parse_dot
     )
     ops = sorted(label for node_id, label in labels.items() if node_id.startswith("op"))
     assert ops == sorted(["*", "*", "+", "+", "neg", "exp", "+", "/"])
-    # The notes' chain: the 1/x node's local gradient -1/1.37**2, the +1 node's 1, exp's e**-1, the *-1 node's -1.
+    # Worked example B's chain (notebook 01): the 1/x node's local gradient -1/1.37**2, the +1 node's 1, exp's e**-1, the *-1 node's -1.
     assert ("data 1.368 | grad -0.5344", "/", "local -0.5344 | share -0.5344") in edges
     assert ("1", "/", "") in edges  # a constant gets no gradient, so its edge has no numbers
     assert ("data 0.3679 | grad -0.5344", "+", "local 1 | share -0.5344") in edges

@@ -31,7 +31,7 @@ def _short(name: str) -> str:
 
 
 def _scalar_mlp_on_one_point():
-    model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+    model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
     y = model([0.5, -1.0])
     loss = (y - 1.0) ** 2
     loss.backward()
@@ -114,7 +114,7 @@ def test_the_default_drawing_of_a_2_4_4_1_mlp_fits_a_notebook_page():
 
 
 def test_each_call_of_a_neuron_is_its_own_box_and_a_large_graph_is_cut_at_whole_boxes(parse_dot):
-    model = nn.ScalarMLP(2, [4, 4, 1], seed=0)
+    model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
     points = [(0.1 * i, -0.05 * i) for i in range(30)]
     scores = [model(list(p)) for p in points]
     loss = sum(((s - 1.0) ** 2 for s in scores), Value(0.0))
@@ -193,7 +193,7 @@ def test_a_tensor_mlp_by_layers_shows_each_linear_layer_with_its_activation(pars
 
 
 def test_outputs_of_two_calls_added_together_stay_two_boxes(parse_dot):
-    model = nn.ScalarMLP(2, [3, 1], seed=1)
+    model = nn.ScalarMLP([2, 3, 1], seed=1)
     points = [(0.5, -1.0), (-0.3, 0.8)]
     total = model(list(points[0])) + model(list(points[1]))  # the same neuron's output, from two calls
     total.backward()

@@ -1,6 +1,6 @@
 """Drawing ``Tensor`` graphs: shapes, dtypes, summaries of data and grad, local gradients, backprop steps.
 
-The numbers of worked example C come from the curriculum's notes; the local
+The numbers of worked example C come from notebook 02; the local
 gradients on array edges are checked against finite differences of
 ``sum(op(inputs))``, which is what an upstream gradient of ones asks for.
 """
@@ -36,7 +36,7 @@ def test_example_c_boxes_show_shape_dtype_data_and_grad(parse_dot):
     source = viz.draw(f, show_local_grads=True).source
     labels, edges = _labels(parse_dot, source)
     values = set(labels.values())
-    # The notes: q = [0.22, 0.26], f = 0.116, df/dW = 2 q x^T, df/dx = 2 W^T q, df/dq = 2q.
+    # Notebook 02: q = [0.22, 0.26], f = 0.116, df/dW = 2 q x^T, df/dx = 2 W^T q, df/dq = 2q.
     assert "W | shape (2, 2) float64 | data [[0.1 0.5] [-0.3 0.8]] | grad [[0.088 0.176] [0.104 0.208]]" in values
     assert "x | shape (2,) float64 | data [0.2 0.4] | grad [-0.112 0.636]" in values
     assert "q | shape (2,) float64 | data [0.22 0.26] | grad [0.44 0.52]" in values

@@ -177,7 +177,7 @@ def test_the_page_grows_with_frames_not_pictures_and_its_bytes_are_the_recording
 
 
 def test_a_scalar_model_by_hand_with_record():
-    model = nn.ScalarMLP(2, [3, 1], activation="relu", seed=3)
+    model = nn.ScalarMLP([2, 3, 1], activation="relu", seed=3)
     points, targets = [[0.5, -1.0], [1.0, 1.0], [-1.0, 0.2]], [1.0, -1.0, 0.5]
 
     def squared_error(output, target):
@@ -223,7 +223,7 @@ def test_a_scalar_model_by_hand_with_record():
 
 
 def test_hostile_labels_and_titles_stay_text(tmp_path):
-    model = nn.ScalarMLP(2, [2, 1], seed=0)
+    model = nn.ScalarMLP([2, 2, 1], seed=0)
 
     def loss_fn(output, target):
         return (output - Value(target, label=HOSTILE)) ** 2
@@ -348,7 +348,7 @@ def test_bad_arguments_are_named():
 
 
 def test_a_scalar_models_boundary_is_the_sign_of_its_one_output_on_a_coarser_grid():
-    model = nn.ScalarMLP(2, [3, 1], activation="tanh", seed=5)
+    model = nn.ScalarMLP([2, 3, 1], activation="tanh", seed=5)
     recorder = viz.TrainingRecorder(model, [0.2, -0.4], boundary_extent=(-2.0, 2.0, -1.0, 3.0))
     frame = recorder.record()
     assert recorder.resolution == 16 and len(frame.classes) == 16 * 16

@@ -78,7 +78,7 @@ def plot_decision_boundary(
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     known = None if labels is None else np.unique(labels)
     predicted = predicted_labels(model_output(model, points), len(points), known, threshold)
-    classes = np.unique(predicted) if labels is None else np.union1d(known, np.unique(predicted))
+    classes = np.unique(predicted) if known is None else np.union1d(known, np.unique(predicted))
     regions = np.searchsorted(classes, predicted).reshape(grid_x.shape)
     colors = [f"C{index % 10}" for index in range(len(classes))]
 
@@ -87,7 +87,7 @@ def plot_decision_boundary(
     ax.contourf(grid_x, grid_y, regions, levels=np.arange(-0.5, len(classes)), colors=colors, alpha=0.25)
     if len(classes) > 1:
         ax.contour(grid_x, grid_y, regions, levels=np.arange(0.5, len(classes) - 1), colors="k", linewidths=0.8)
-    if labels is None:
+    if known is None:
         ax.scatter(X[:, 0], X[:, 1], s=14, color="k")
     else:
         for index in np.searchsorted(classes, known):
