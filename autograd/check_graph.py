@@ -227,6 +227,8 @@ def _float64(x: Any) -> Any:
 
 
 def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) -> OpCheck:
+    op = node.op
+    assert op is not None, "only the result of an op is checked"
     parents = node.parents
     inputs = [_float64(parent.data) for parent in parents]
     out = _float64(node.data)
@@ -238,13 +240,13 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
 
     try:
         with no_grad(), np.errstate(all="ignore"):
-            result = node.op.backward(upstream, out, *inputs)
+            result = op.backward(upstream, out, *inputs)
     except Exception as error:  # noqa: BLE001 - a learner's unfinished or broken backward is a finding, not a crash
         return failed(f"backward raised {type(error).__name__}: {error}")
     result = result if type(result) is tuple else (result,)
     if len(result) != len(parents):
         return failed(f"backward returned {len(result)} gradients for {len(parents)} inputs")
-    analytic = []
+    analytic: list[float | np.ndarray | None] = []
     for index, (parent, value) in enumerate(zip(parents, result)):
         if not parent.requires_grad:
             analytic.append(None)
@@ -284,6 +286,7 @@ class _Comparison:
 
     def weighted_forward(self, index: int):
         """``x -> g * forward(inputs with input index = x)``, on a copy of the op (its state left alone)."""
+        assert self.node.op is not None, "only the result of an op is compared"
         op = copy.copy(self.node.op)
 
         def evaluate(x: Any) -> Any:

@@ -46,11 +46,11 @@ import numpy as np
 from . import numerics
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
-from .graph import Node, topological_order
+from .graph import Node, Op, topological_order
 from .value import Value
 
 # Forward expressions of the inlined scalar ops, with ``{a}``, ``{b}`` their inputs.
-SCALAR_FORWARD = {
+SCALAR_FORWARD: dict[type, str] = {
     Add: "{a} + {b}",
     Sub: "{a} - {b}",
     Mul: "{a} * {b}",
@@ -67,7 +67,7 @@ SCALAR_FORWARD = {
 }
 
 # Their chain rules: the gradient of each input from the upstream gradient ``{g}`` and the output ``{o}``.
-SCALAR_BACKWARD = {
+SCALAR_BACKWARD: dict[type, tuple[str, ...]] = {
     Add: ("{g}", "{g}"),
     Sub: ("{g}", "-{g}"),
     Mul: ("{g} * {b}", "{g} * {a}"),
@@ -123,7 +123,7 @@ class Program:
     leaves: list[Node]  # read afresh at each call: the parameters, then constant tensors
     parameters: list[Node]  # the leaves that get a gradient
     inputs_needing_grad: list[int]  # positions (among the inputs) of those that get a gradient
-    stateful_ops: list[tuple[type, dict[str, Any]]]  # made afresh for each call: their forward may keep state
+    stateful_ops: list[tuple[type[Function], dict[str, Any]]]  # made afresh for each call: their forward may keep state
     output_kind: type[Node]
     output_label: str | None
 
@@ -134,7 +134,7 @@ class Program:
         )
 
 
-def _fields_of(op: Function) -> dict[str, Any]:
+def _fields_of(op: Op) -> dict[str, Any]:
     """Every attribute an op holds, in its slots or its ``__dict__``: what a copy of it must have."""
     slots = [name for cls in type(op).__mro__ for name in cls.__dict__.get("__slots__", ())]
     fields = {name: getattr(op, name) for name in slots if name != "__dict__" and hasattr(op, name)}
@@ -142,7 +142,7 @@ def _fields_of(op: Function) -> dict[str, Any]:
     return fields
 
 
-def _op_from(cls: type, fields: dict[str, Any]) -> Function:
+def _op_from(cls: type[Function], fields: dict[str, Any]) -> Function:
     """A new op of class ``cls`` holding ``fields`` (a fresh copy, much faster than ``copy.copy``)."""
     op = cls.__new__(cls)
     for name, value in fields.items():
@@ -172,7 +172,7 @@ class _Namer:
                 return candidate
 
 
-def _kind_name(op: Function) -> str:
+def _kind_name(op: Op) -> str:
     """A name for an op's results: its drawn name when that is a word (``relu``), else its class's (``mul`` for ``*``)."""
     name = op.name or ""
     return name if name.isidentifier() else type(op).__name__.lower().lstrip("_")
@@ -211,8 +211,8 @@ def generate(
     arity = max((len(node._parents) for node in order), default=0)
     namer = _Namer([*HELPERS, "abs", title, *(f"part_{index}" for index in range(arity))])
     names: dict[int, str] = {}
-    for node, wanted in zip(inputs, input_names):
-        names[id(node)] = namer.name(node.label or wanted)
+    for node, input_name in zip(inputs, input_names):
+        names[id(node)] = namer.name(node.label or input_name)
     # Which nodes really need a gradient: parameters, wanted inputs, and what is computed from them.
     needs: dict[int, bool] = {}
     for node in order:
@@ -227,7 +227,7 @@ def generate(
         names[id(node)] = namer.name(parameter_names.get(id(node)) or node.label or "parameter")
     constants: list[Node] = []
     globals_ = dict(HELPERS)
-    stateful_ops: list[tuple[type, dict[str, Any]]] = []
+    stateful_ops: list[tuple[type[Function], dict[str, Any]]] = []
     stateful_names: list[str] = []
     shared_names: dict[int, str] = {}
     calls: dict[int, str] = {}  # node id -> the name of the op object its lines call
@@ -245,6 +245,7 @@ def generate(
     def op_object(node: Node) -> str:
         """The name of the op object that a node's lines call, set up for the gradients that are really needed."""
         op = node._op
+        assert isinstance(op, Function), "every op of a recorded graph is made by Function.apply"
         real_needs = tuple(needs.get(id(parent), False) for parent in node._parents)
         cls = type(op)
         if cls._shared is not None and cls._shared.get(op.needs_input_grad) is op:  # stateless, shared: a global

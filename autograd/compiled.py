@@ -32,7 +32,7 @@ A trace records what happened on one call, so it holds while the same ops run:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -113,12 +113,14 @@ class CompiledFunction:
             raise TypeError(f"compile: expected a function or a model, got a {type(fn).__name__}")
         self.fn = fn
         owner = fn if hasattr(fn, "named_parameters") else getattr(fn, "__self__", None)
-        if names is None and hasattr(owner, "named_parameters"):  # a model, or a model's method
-            names = dict(owner.named_parameters())
+        named_parameters = getattr(owner, "named_parameters", None)
+        if names is None and named_parameters is not None:  # a model, or a model's method
+            names = dict(named_parameters())
         self.parameter_names = {id(node): name for name, node in (names or {}).items()}
         self.title = getattr(fn, "__name__", type(fn).__name__.lower())
         if not self.title.isidentifier():  # a lambda
             self.title = "compiled"
+        arguments: Iterable[inspect.Parameter]
         try:  # the names of the function's (or the model's forward's) arguments, to name the inputs after
             arguments = inspect.signature(getattr(fn, "forward", fn)).parameters.values()
         except (TypeError, ValueError):

@@ -138,7 +138,7 @@ class LearnerOp(Function):
     received, and puts every ``.grad`` back as it was.
     """
 
-    def __init__(self, node: Any, value_class: type):
+    def __init__(self, node: Any, value_class: type[Any]):
         self.node = node
         self.value_class = value_class
         self.name = node._op
@@ -177,6 +177,7 @@ def _first_wrong_op(root: Any) -> None:
     learner_node = entry.op.node
     if entry.problem:
         raise _Hint(f"check_graph: the backward of {_name(learner_node)} {entry.problem.removeprefix('backward ')}")
+    assert entry.worst is not None, "a comparison that fails records its worst element"
     index, _, analytic, numerical = entry.worst
     raise _Hint(
         f"check_graph: {_name(learner_node)} passes {analytic / entry.upstream:.6g} x upstream to "
@@ -186,7 +187,7 @@ def _first_wrong_op(root: Any) -> None:
 
 
 # The checks, one per exercise.
-def add_gate(value_class: type) -> None:
+def add_gate(value_class: type[Any]) -> None:
     """Exercise: the add gate passes the upstream gradient unchanged to both inputs, and shares add up."""
 
     def check() -> str:
@@ -211,7 +212,7 @@ def add_gate(value_class: type) -> None:
     _run("add gate", check)
 
 
-def mul_gate(value_class: type) -> None:
+def mul_gate(value_class: type[Any]) -> None:
     """Exercise: the mul gate swaps its inputs, each gets upstream x the other input."""
 
     def check() -> str:
@@ -235,7 +236,7 @@ def mul_gate(value_class: type) -> None:
     _run("mul gate", check)
 
 
-def _example_a(value_class: type) -> dict[str, Any]:
+def _example_a(value_class: type[Any]) -> dict[str, Any]:
     """Worked example A, ``f = (x + y) * z``, plus ``g = f + q``, in which ``q`` is used twice."""
     x, y, z = value_class(-2.0), value_class(5.0), value_class(-4.0)
     q = _call("x + y", lambda: x + y)
@@ -247,7 +248,7 @@ def _example_a(value_class: type) -> dict[str, Any]:
     return nodes
 
 
-def topological_order(function: Callable[[Any], list], value_class: type) -> None:
+def topological_order(function: Callable[[Any], list], value_class: type[Any]) -> None:
     """Exercise: every node once, each after the nodes it was made from."""
 
     def check() -> str:
@@ -279,7 +280,7 @@ def topological_order(function: Callable[[Any], list], value_class: type) -> Non
     _run("topological order", check)
 
 
-def backward(value_class: type) -> None:
+def backward(value_class: type[Any]) -> None:
     """Exercise: ``backward`` seeds 1 at the output and runs every ``_backward`` from the output back."""
 
     def check() -> str:
@@ -302,7 +303,7 @@ def backward(value_class: type) -> None:
     _run("backward", check)
 
 
-def tanh(value_class: type) -> None:
+def tanh(value_class: type[Any]) -> None:
     """Exercise: tanh's local gradient ``1 - tanh(x)**2``, checked by ``check_graph`` at several points."""
 
     def check() -> str:
@@ -329,7 +330,7 @@ def _reference_neuron(parameters: list[ReferenceValue], x: list[float]) -> Refer
     return total.tanh()
 
 
-def neuron(neuron_class: type, value_class: type) -> None:
+def neuron(neuron_class: type, value_class: type[Any]) -> None:
     """Exercise: a neuron ``tanh(w . x + b)``: its output and every parameter's gradient against tracegrad's."""
 
     def check() -> str:
@@ -358,7 +359,7 @@ def neuron(neuron_class: type, value_class: type) -> None:
 EXAMPLES = ([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]], [1.0, -1.0, -1.0, 1.0])
 
 
-def training_step(function: Callable, neuron_class: type, value_class: type) -> None:
+def training_step(function: Callable, neuron_class: type, value_class: type[Any]) -> None:
     """Exercise: one step of gradient descent on the squared error, twice (stale gradients show up in the second)."""
 
     def check() -> str:
@@ -369,6 +370,7 @@ def training_step(function: Callable, neuron_class: type, value_class: type) -> 
         for step in (1, 2):
             reference_parameters = [ReferenceValue(v) for v in values]
             total = sum(((_reference_neuron(reference_parameters, x) - y) ** 2 for x, y in zip(xs, ys)), start=0.0)
+            assert isinstance(total, ReferenceValue), "0.0 plus a Value is a Value"
             gradients = grad(total, reference_parameters)
             loss = _call(f"training_step (step {step})", function, unit, xs, ys, 0.05)
             got = loss.data if isinstance(loss, value_class) else loss

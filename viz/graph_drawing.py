@@ -215,22 +215,22 @@ class _Painter:
         )
         flows = {flow.position: flow for flow in self.flows(node)}
         for position, parent in enumerate(node.parents):
-            attrs: dict[str, str] = {}
+            edge_attrs: dict[str, str] = {}
             if parent is self.focus.current and focused:
-                attrs.update(color=FOCUS_COLOR, penwidth="2.5")
+                edge_attrs.update(color=FOCUS_COLOR, penwidth="2.5")
             source = self.source_id(parent)
             if source == "hidden":
-                attrs["style"] = "dashed"
+                edge_attrs["style"] = "dashed"
             flow = flows.get(position)
             if flow is None:
-                graph.edge(source, op_id, **attrs)
+                graph.edge(source, op_id, **edge_attrs)
                 continue
             # The edge's numbers sit on a small node of their own, in the line from the input to the op,
             # so they cannot be read as a neighbouring edge's.
             label_id = self.view.edge_numbers_id(node, position)
             graph.node(label_id, label=self.flow_label(flow), shape="plain", fontsize="9")
-            graph.edge(source, label_id, arrowhead="none", **attrs)
-            graph.edge(label_id, op_id, **attrs)
+            graph.edge(source, label_id, arrowhead="none", **edge_attrs)
+            graph.edge(label_id, op_id, **edge_attrs)
         graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
 
     def source_id(self, node: Node) -> str:
@@ -398,6 +398,7 @@ class _Painter:
     def check_notes(self) -> list[str]:
         """How many ops pass the gradient check, which fail (and where they are when not drawn), and how it was done."""
         check = self.check
+        assert check is not None, "notes on a check are written only for a drawing with one"
         first = f"{check.passed} of {check.checked} ops pass the gradient check"
         if self.failing:
             drawn = set(self.view.nodes)

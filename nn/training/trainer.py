@@ -77,7 +77,8 @@ class Trainer:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be Callback objects, got a {type(callback).__name__}")
         self.model = model
-        self.training_forward = compiled_model(model) if compile else model
+        # The model or its compiled program (the same numbers); the output is a Tensor, typed Any as Module.forward is.
+        self.training_forward: Callable[[Tensor], Any] = compiled_model(model) if compile else model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = resolve_metrics(metrics)
