@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Node, Tensor, Value, numerics, plain, softmax_cross_entropy, where
+from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
 from autograd.elementwise import Sigmoid
 
 from .module import Module
@@ -105,7 +105,7 @@ class _BinaryCrossEntropyWithLogits(Function):
         self.targets = targets
 
     def forward(self, x):
-        return numerics.maximum(x, 0.0) - x * self.targets + np.log1p(numerics.exp(-np.abs(x)))
+        return np.maximum(x, 0.0) - x * self.targets + np.log1p(np.exp(-np.abs(x)))  # exp of at most 0: no overflow
 
     def backward(self, grad, out, x):
         return grad * (Sigmoid.apply(x) - self.targets)
