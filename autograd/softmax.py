@@ -75,6 +75,7 @@ class LogSoftmax(_AlongAxis):
     """``x - logsumexp(x)`` along ``axis``: log-probabilities, finite even for logits of 1e4."""
 
     __slots__ = ()
+    shared = True
     name = "log_softmax"
 
     def forward(self, x):
@@ -95,6 +96,7 @@ class Softmax(_AlongAxis):
     """``exp(x) / sum(exp(x))`` along ``axis``: probabilities that sum to 1."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, x):
         shifted, _ = _shifted(x, self.axis)
