@@ -14,6 +14,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
 from .linear import linear
 from .pooling import avg_pool2d, max_pool2d
+from .softmax import softmax_cross_entropy
 from .tensor import Seed, Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 
@@ -44,6 +45,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "plain",
+    "softmax_cross_entropy",
     "stack",
     "topological_order",
     "where",

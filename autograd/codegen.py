@@ -248,7 +248,9 @@ def generate(
         assert isinstance(op, Function), "every op of a recorded graph is made by Function.apply"
         real_needs = tuple(needs.get(id(parent), False) for parent in node._parents)
         cls = type(op)
-        if cls._shared is not None and cls._shared.get(op.needs_input_grad) is op:  # stateless, shared: a global
+        # The one instance of a shared op (``shared = True``, applied without parameters) becomes a global; a
+        # parametrised instance of the same class (``log_softmax(axis=0)``) is not it, so it is never swapped.
+        if cls._shared is not None and cls._shared.get(op.needs_input_grad) is op:
             shared = cls._shared.get(real_needs) or cls._make(real_needs, {})
             if id(shared) not in shared_names:
                 shared_names[id(shared)] = namer.name(f"{_kind_name(op)}_op")

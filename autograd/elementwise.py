@@ -9,6 +9,9 @@ The gates that route the gradient (relu, max, clip, where) *select* it instead
 of multiplying by a 0/1 mask, so a closed gate passes exactly 0 even when the
 upstream gradient is ``inf`` (``inf * 0`` would be ``nan``): as in PyTorch, the
 gradient of ``sqrt(relu(x))`` at ``x < 0`` is 0.
+
+An op that keeps nothing on ``self`` says ``shared = True`` (see ``Function``):
+one instance of it then serves every node it makes.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Add(Function):
     """``a + b``: the add gate passes the upstream gradient unchanged to both inputs."""
 
     __slots__ = ()
+    shared = True
     name = "+"
 
     def forward(self, a, b):
@@ -46,6 +50,7 @@ class Sub(Function):
     """``a - b``: local gradients 1 and -1."""
 
     __slots__ = ()
+    shared = True
     name = "-"
 
     def forward(self, a, b):
@@ -59,6 +64,7 @@ class Mul(Function):
     """``a * b``: the mul gate swaps its inputs, each gets upstream x the *other* input."""
 
     __slots__ = ()
+    shared = True
     name = "*"
 
     def forward(self, a, b):
@@ -73,6 +79,7 @@ class Div(Function):
     """``a / b``: local gradients ``1/b`` and ``-a/b**2``, which is ``-out/b``."""
 
     __slots__ = ()
+    shared = True
     name = "/"
 
     def forward(self, a, b):
@@ -87,6 +94,7 @@ class Neg(Function):
     """``-a``: local gradient -1."""
 
     __slots__ = ()
+    shared = True
     name = "neg"
 
     def forward(self, a):
@@ -106,6 +114,7 @@ class Pow(Function):
     """
 
     __slots__ = ()
+    shared = True
     name = "**"
 
     def forward(self, a, b):
@@ -126,6 +135,7 @@ class Exp(Function):
     """``e**a``: its own derivative, so the local gradient is the output."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.exp(a)
@@ -138,6 +148,7 @@ class Log(Function):
     """Natural log: local gradient ``1/a``. ``log(0) = -inf`` and ``log(-1) = nan``."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.log(a)
@@ -150,6 +161,7 @@ class Tanh(Function):
     """``tanh(a)``: local gradient ``1 - tanh(a)**2``, read off the output."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.tanh(a)
@@ -162,6 +174,7 @@ class Sigmoid(Function):
     """``1 / (1 + e**-a)`` as one node: local gradient ``(1 - s) * s`` with ``s`` the output."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.sigmoid(a)
@@ -178,6 +191,7 @@ class ReLU(Function):
     """
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.maximum(a, 0.0)
@@ -210,6 +224,7 @@ class Maximum(Function):
     """
 
     __slots__ = ()
+    shared = True
     name = "max"
 
     def forward(self, a, b):
@@ -225,6 +240,7 @@ class Minimum(Function):
     """``min(a, b)``: routes the upstream gradient to the smaller input (half each on a tie)."""
 
     __slots__ = ()
+    shared = True
     name = "min"
 
     def forward(self, a, b):
@@ -240,6 +256,7 @@ class Abs(Function):
     """``|a|``: local gradient ``sign(a)``, taken as 0 at 0."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return abs(a)
@@ -256,6 +273,7 @@ class Step(Function):
     """
 
     __slots__ = ()
+    shared = True
 
     def forward(self, a):
         return numerics.mask(a > 0.0, a)

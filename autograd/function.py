@@ -24,7 +24,7 @@ differentiated again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from .graph import Node, _grad_enabled
 
@@ -49,25 +49,34 @@ class Function:
     ``backward`` which inputs want a gradient, so it can skip the others by
     returning None for them.
 
-    An op with no parameters that declares empty ``__slots__`` (it keeps
-    nothing on ``self``) is made once per pattern of ``needs_input_grad`` and
-    shared by every node, which keeps scalar graphs small and fast. An op of
-    your own may leave ``__slots__`` out and keep whatever it likes on ``self``.
+    An op that keeps nothing on ``self`` may declare ``shared = True`` (most
+    built-in ops do): applied without parameters, it is then made once per
+    pattern of ``needs_input_grad`` and that one instance serves every node,
+    which keeps scalar graphs small and fast. A shared op must declare
+    ``__slots__ = ()``, so that nothing can be stored on it by mistake. Each
+    class says it for itself (a subclass of a shared op is not shared unless it
+    does too). An op of your own may leave both out and keep whatever it likes on ``self``.
     """
 
     __slots__ = ("needs_input_grad",)
     needs_input_grad: tuple[bool, ...]  # which inputs want a gradient, set when the op is applied
     name: str  # what drawings print: given by the subclass, or its class name in lower case
-    _shared: dict[tuple[bool, ...], Function] | None = None
+    shared: ClassVar[bool] = False  # one instance per pattern of needs_input_grad serves every node
+    _shared: ClassVar[dict[tuple[bool, ...], Function] | None] = None  # those instances, for a shared op
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name") is None:
             cls.name = cls.__name__.lower()
-        stateless = cls.__dict__.get("__slots__") == () and all(
-            base.__dict__.get("__slots__") is not None for base in cls.__mro__[1:-1]
-        )
-        cls._shared = {} if stateless else None
+        cls.shared = cls.__dict__.get("shared", False)  # not inherited: a subclass that keeps state stays unshared
+        if cls.shared and not (
+            cls.__dict__.get("__slots__") == () and all("__slots__" in base.__dict__ for base in cls.__mro__[1:-1])
+        ):
+            raise TypeError(
+                f"{cls.__name__} is shared (shared = True): one instance serves every node, so it must keep "
+                "nothing on self; declare __slots__ = () in it (and __slots__ in its bases)"
+            )
+        cls._shared = {} if cls.shared else None
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from the inputs' plain data."""
@@ -88,6 +97,20 @@ class Function:
         Plain numbers among the inputs become constants of the nodes' kind.
         When no input is a node, the op simply computes on the plain values,
         which lets one backward formula serve plain and recorded passes.
+        Without its speed-ups (one and two inputs unrolled, a shared op reused)
+        it reads::
+
+            first = next((x for x in inputs if isinstance(x, Node)), None)
+            if first is None:
+                return cls(**params).forward(*inputs)
+            kind = type(first)
+            nodes = tuple(x if type(x) is kind else kind._lift(x, first) for x in inputs)
+            op = cls(**params)
+            op.needs_input_grad = tuple(x.requires_grad for x in nodes)
+            data = op.forward(*[x.data for x in nodes])
+            if any(op.needs_input_grad) and is_grad_enabled():
+                return kind._result(data, nodes, op)
+            return kind._result(data, (), None)
         """
         for x in inputs:
             if isinstance(x, Node):
@@ -127,7 +150,7 @@ class Function:
 
     @classmethod
     def _make(cls, needs: tuple[bool, ...], params: dict[str, Any]) -> Function:
-        """A new op for one application; a stateless op is kept and shared from then on."""
+        """A new op for one application; a shared op applied without parameters is kept for the next ones."""
         op = cls(**params)
         op.needs_input_grad = needs
         if not params and cls._shared is not None:

@@ -245,8 +245,7 @@ class Node:
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
         """Add each gradient of one backward pass into its node's ``.grad`` (a hook: ``Tensor`` adds a rule)."""
         for node, grad in grads.items():
-            previous = node.grad
-            node.grad = grad if previous is None else previous + grad
+            node.grad = accumulated(node.grad, grad)
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (set ``.grad`` back to None)."""
@@ -283,6 +282,16 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     return order
 
 
+def accumulated(total: Any, grad: Any) -> Any:
+    """``total + grad``, or ``grad`` alone while nothing is collected yet (``total`` is None).
+
+    A node used by several ops receives one gradient from each, and by the
+    multivariable chain rule they add up. Every place that collects gradients
+    uses this one rule: ``backprop`` within a pass, and ``.grad`` across passes.
+    """
+    return grad if total is None else total + grad
+
+
 def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
     if not output.requires_grad:
         raise RuntimeError(
@@ -314,9 +323,11 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     per input, each of its input's kind and shape (and dtype: a float32 input gets
     a float32 gradient), so a slip in a custom op is an error naming the op and the
     input rather than a wrong ``.grad``. Without its speed-ups (two inputs unrolled,
-    a ``Value``'s float gradients accepted inline) the loop reads::
+    a ``Value``'s float gradients accepted inline) and ``create_graph`` the loop reads::
 
         for node in reversed(topological_order(output, leaves=False)):
+            if node not in grads:  # every op on the way skipped it (returned None for it)
+                continue
             downstream = node.op.backward(grads[node], node.data, *[p.data for p in node.parents])
             if type(downstream) is not tuple:
                 downstream = (downstream,)
@@ -324,7 +335,8 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                 raise _wrong_count(node.op, downstream, len(node.parents))
             for index, (parent, grad) in enumerate(zip(node.parents, downstream)):
                 if grad is not None and parent.requires_grad:
-                    grads[parent] = grads.get(parent, 0) + parent._checked_gradient(grad, node.op, index)
+                    grad = parent._checked_gradient(grad, node.op, index)
+                    grads[parent] = accumulated(grads.get(parent), grad)
     """
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
@@ -350,13 +362,11 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                 if grad_a is not None and a.requires_grad:
                     if not (scalar and type(grad_a) is float):
                         grad_a = a._checked_gradient(grad_a, op, 0)
-                    previous = collected(a)
-                    grads[a] = grad_a if previous is None else previous + grad_a
+                    grads[a] = accumulated(collected(a), grad_a)
                 if grad_b is not None and b.requires_grad:
                     if not (scalar and type(grad_b) is float):
                         grad_b = b._checked_gradient(grad_b, op, 1)
-                    previous = collected(b)
-                    grads[b] = grad_b if previous is None else previous + grad_b
+                    grads[b] = accumulated(collected(b), grad_b)
                 continue
             else:
                 downstream = op.backward(upstream, node.data, *[p.data for p in parents])
@@ -369,8 +379,7 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                 if grad is not None and parent.requires_grad:
                     if not (scalar and type(grad) is float):
                         grad = parent._checked_gradient(grad, op, index)
-                    previous = collected(parent)
-                    grads[parent] = grad if previous is None else previous + grad
+                    grads[parent] = accumulated(collected(parent), grad)
     finally:
         _grad_enabled.reset(recording)
     return grads

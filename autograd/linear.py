@@ -21,6 +21,7 @@ class Linear(Function):
     """``x @ weight + bias`` for a batch ``x`` of shape ``(n, in)``, ``weight`` ``(in, out)``, ``bias`` ``(out,)``."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, x, weight, bias):
         out = x @ weight

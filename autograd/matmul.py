@@ -29,6 +29,7 @@ class MatMul(Function):
     """``a @ b`` for matrices or stacks of matrices (both inputs at least 2-D)."""
 
     __slots__ = ()
+    shared = True
     name = "@"
 
     def forward(self, a, b):

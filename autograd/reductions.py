@@ -58,6 +58,7 @@ class Sum(_Reduction):
     """Sum over ``axis`` (all axes when None): local gradient 1 for every summed element."""
 
     __slots__ = ()
+    shared = True
 
     def forward(self, x):
         return np.sum(x, axis=self.axis, keepdims=self.keepdims)
@@ -73,6 +74,7 @@ class Mean(_Reduction):
     """
 
     __slots__ = ()
+    shared = True
 
     def forward(self, x):
         return numerics.divide(np.sum(x, axis=self.axis, keepdims=self.keepdims), reduced_count(np.shape(x), self.axis))
@@ -105,6 +107,7 @@ class Max(_Extreme):
     """Largest element over ``axis``: the gradient flows to it alone (split evenly on a tie)."""
 
     __slots__ = ()
+    shared = True
     pick = staticmethod(np.max)
 
 
@@ -112,4 +115,5 @@ class Min(_Extreme):
     """Smallest element over ``axis``: the gradient flows to it alone (split evenly on a tie)."""
 
     __slots__ = ()
+    shared = True
     pick = staticmethod(np.min)

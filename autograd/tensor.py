@@ -37,7 +37,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node, is_grad_enabled
+from .graph import Node, accumulated, is_grad_enabled
 from .matmul import MatMul
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
@@ -182,17 +182,12 @@ class Tensor(UnaryMethods, Node):
         # kept as they are, so the large gradients of matmuls are never copied.
         handed_out = Counter(map(id, grads.values()))
         for node, grad in grads.items():
-            previous = node.grad
-            if previous is not None:
-                node.grad = previous + grad
-            elif isinstance(grad, Node):
-                node.grad = grad
-            elif node._op is not None:  # numpy gives scalars for 0-d results
-                node.grad = np.asarray(grad)
-            elif handed_out[id(grad)] > 1 or not _owns_its_memory(grad):
-                node.grad = np.array(grad)  # a copy of its own
-            else:
-                node.grad = grad
+            if node.grad is None and not isinstance(grad, Node):
+                if node._op is not None:  # numpy gives scalars for 0-d results
+                    grad = np.asarray(grad)
+                elif handed_out[id(grad)] > 1 or not _owns_its_memory(grad):
+                    grad = np.array(grad)  # a copy of its own
+            node.grad = accumulated(node.grad, grad)
 
     # What the array is.
     @property

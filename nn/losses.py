@@ -3,9 +3,9 @@
 Each is a function (``cross_entropy(logits, y)``) and a module
 (``CrossEntropyLoss()(logits, y)``), averaged over the batch. Most are built
 from ``Tensor`` ops, so the engine derives their gradients; the two
-cross-entropies are ops of their own, with the short gradients notebook 03
-derives (``softmax - target`` and ``sigmoid - target``), which is faster and
-exact where the composed ops would lose digits.
+cross-entropies are ops of their own (softmax's is ``autograd.softmax_cross_entropy``),
+with the short gradients notebook 03 derives (``softmax - target`` and
+``sigmoid - target``), which is faster and exact where the composed ops would lose digits.
 Penalties on the weights (L1, L2) are added to a loss to regularize.
 """
 
@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Node, Tensor, Value, numerics, plain, where
+from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
 from autograd.elementwise import Sigmoid
-from autograd.softmax import Softmax, _shifted
 
 from .module import Module
 
@@ -62,48 +61,6 @@ def _one_hot(labels: np.ndarray, classes: int, dtype: np.dtype) -> np.ndarray:
     return rows
 
 
-class _SoftmaxCrossEntropy(Function):
-    """Softmax and cross-entropy as one op, averaged over the rows of the logits.
-
-    For logits ``z`` and target probabilities ``t`` (for a class label, a
-    one-hot row) a row's loss is ``-sum(t * log softmax(z))``. Its local
-    gradient is the short formula the softmax classifier is known for,
-    ``softmax(z) * sum(t) - t``: for a class label, "the probabilities, minus 1
-    at the correct class". Class labels are kept as indices, so the forward
-    pass just picks each row's correct class.
-    """
-
-    __slots__ = ("labels", "probabilities", "targets")
-    name = "cross_entropy"
-
-    def __init__(self, labels: np.ndarray | None = None, targets: np.ndarray | None = None):
-        self.labels, self.targets = labels, targets
-
-    def forward(self, logits):
-        rows = len(logits)
-        shifted, _ = _shifted(logits, axis=1)  # every exponent at most 0: no overflow
-        with numerics._quiet():  # logits of inf give nan, -inf give probabilities of 0, without warnings
-            exponentials = np.exp(shifted)
-            totals = exponentials.sum(axis=1, keepdims=True)
-            self.probabilities = exponentials / totals
-            if self.targets is None:  # log softmax at the correct class: its shifted logit minus log(total)
-                return (np.log(totals).sum() - shifted[np.arange(rows), self.labels].sum()) / rows
-            # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
-            log_probabilities = shifted - np.log(totals)
-            return -np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities).sum() / rows
-
-    def backward(self, grad, out, logits):
-        scale = grad / len(self.probabilities)
-        if self.targets is None and not isinstance(logits, Node):  # the common case, in place on a fresh array
-            gradient = self.probabilities * scale
-            gradient[np.arange(len(gradient)), self.labels] -= scale
-            return gradient
-        probabilities = Softmax.apply(logits, axis=1) if isinstance(logits, Node) else self.probabilities
-        if self.targets is None:  # one-hot rows, each summing to 1
-            return (probabilities - _one_hot(self.labels, probabilities.shape[1], probabilities.dtype)) * scale
-        return (probabilities * self.targets.sum(axis=1, keepdims=True) - self.targets) * scale
-
-
 def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy from raw scores ``(n, classes)``, averaged over the rows.
 
@@ -121,7 +78,7 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
     if np.ndim(plain(targets)) != 2:
         labels = _class_indices(targets, logits, "cross_entropy")
         if not label_smoothing:
-            return _SoftmaxCrossEntropy.apply(logits, labels=labels)
+            return softmax_cross_entropy(logits, labels)
         probabilities = _one_hot(labels, logits.shape[1], logits.dtype)
     else:
         probabilities = np.array(plain(targets), dtype=logits.dtype)
@@ -131,7 +88,7 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
             )
     if label_smoothing:
         probabilities = (1.0 - label_smoothing) * probabilities + label_smoothing / logits.shape[1]
-    return _SoftmaxCrossEntropy.apply(logits, targets=probabilities)
+    return softmax_cross_entropy(logits, probabilities)
 
 
 class _BinaryCrossEntropyWithLogits(Function):
@@ -148,7 +105,7 @@ class _BinaryCrossEntropyWithLogits(Function):
         self.targets = targets
 
     def forward(self, x):
-        return numerics.maximum(x, 0.0) - x * self.targets + np.log1p(numerics.exp(-np.abs(x)))
+        return np.maximum(x, 0.0) - x * self.targets + np.log1p(np.exp(-np.abs(x)))  # exp of at most 0: no overflow
 
     def backward(self, grad, out, x):
         return grad * (Sigmoid.apply(x) - self.targets)

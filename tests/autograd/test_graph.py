@@ -300,6 +300,44 @@ def test_a_custom_function_sees_which_inputs_need_a_gradient():
     assert x.grad == 8.0
 
 
+def test_a_shared_op_serves_every_node_and_an_op_with_empty_slots_alone_does_not():
+    class SharedCube(Function):
+        __slots__ = ()
+        shared = True
+        forward, backward = Cube.forward, Cube.backward
+
+    class SlotsOnlyCube(Function):
+        __slots__ = ()
+        forward, backward = Cube.forward, Cube.backward
+
+    class SubclassOfShared(SharedCube):  # free to keep state on self: each class declares shared itself
+        pass
+
+    assert (SharedCube.shared, SlotsOnlyCube.shared, SubclassOfShared.shared) == (True, False, False)
+    for op, shared in [(SharedCube, True), (SlotsOnlyCube, False), (SubclassOfShared, False)]:
+        a, b, c = Value(2.0), Value(3.0), Value(4.0, requires_grad=False)
+        first, second, constant = op.apply(a), op.apply(b), op.apply(c)
+        assert (first.op is second.op) is shared, op.__name__
+        assert first.op.needs_input_grad == (True,) and constant.op is None
+        (first + second).backward()
+        assert (a.grad, b.grad) == (12.0, 27.0)  # 3 x**2 at each node: the shared op kept nothing from either
+    assert Value(1.0).tanh().op is Value(5.0).tanh().op  # the built-in ops say shared = True
+    assert Scale.apply(Value(1.0), factor=2.0).op is not Scale.apply(Value(1.0), factor=2.0).op
+
+
+def test_a_shared_op_that_could_keep_state_on_self_is_refused_where_it_is_defined():
+    with pytest.raises(TypeError, match=r"Cached is shared \(shared = True\).*declare __slots__ = \(\)"):
+
+        class Cached(Function):
+            __slots__ = ("cache",)
+            shared = True
+
+    with pytest.raises(TypeError, match="Unslotted is shared"):
+
+        class Unslotted(Cube):  # Cube has no __slots__: every instance has a __dict__ to store things in
+            shared = True
+
+
 def test_a_function_without_backward_says_so():
     class ForwardOnly(Function):
         def forward(self, x):

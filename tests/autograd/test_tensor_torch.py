@@ -22,6 +22,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 RELATIVE = 1e-12
 ROWS = np.array([0, 2, 1])
 PICKED = np.array([3, 0, 3])
+TARGET_ROWS = np.array([[0.1, 0.2, 0.3, 0.4], [1.0, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.5]])
 MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 
 
@@ -198,6 +199,16 @@ CASES |= {
         lambda x: functional.cross_entropy(x, torch.tensor(PICKED)),
         (3, 4),
     ),
+    "softmax_cross_entropy of class indices": Case(
+        lambda x: autograd.softmax_cross_entropy(x, PICKED),
+        lambda x: functional.cross_entropy(x, torch.tensor(PICKED)),
+        (3, 4),
+    ),
+    "softmax_cross_entropy of probabilities": Case(
+        lambda x: autograd.softmax_cross_entropy(x, TARGET_ROWS),
+        lambda x: functional.cross_entropy(x, torch.tensor(TARGET_ROWS)),
+        (3, 4),
+    ),
     "a two-layer net": Case(
         lambda x, w1, w2: ((x @ w1).relu() @ w2).tanh().sum(axis=1),
         lambda x, w1, w2: torch.tanh(torch.relu(x @ w1) @ w2).sum(dim=1),
@@ -330,6 +341,11 @@ NON_FINITE = {
         [[-np.inf, -np.inf], [0.0, -np.inf]],
     ),
     "softmax with an inf": (Tensor.softmax, lambda x: torch.softmax(x, -1), [[np.inf, 0.0], [1.0, 2.0]]),
+    "softmax_cross_entropy with -inf and inf": (
+        lambda x: autograd.softmax_cross_entropy(x, [0, 1]),
+        lambda x: functional.cross_entropy(x, torch.tensor([0, 1])),
+        [[0.0, -np.inf], [np.inf, 1.0]],
+    ),
     "logsumexp with an inf": (Tensor.logsumexp, lambda x: torch.logsumexp(x, -1), [[np.inf, 0.0], [1.0, 2.0]]),
 }
 
@@ -352,3 +368,18 @@ def test_nan_and_inf_give_torch_results_quietly(ours, theirs, values):
     out.backward(np.ones(out.shape))
     torch_out.backward(torch.ones_like(torch_out))
     assert_same_non_finite(x.grad, torch_x.grad, "gradient")
+
+
+@pytest.mark.parametrize(
+    ("logits", "targets", "message"),
+    [
+        (np.zeros(3), [0, 1, 2], r"logits must have shape \(n, classes\), got \(3,\)"),
+        (np.zeros((2, 3)), [0, 3], r"class indices must be in \[0, 3\), got 0..3"),
+        (np.zeros((2, 3)), [0.0, 1.0], r"2 integer class indices or probabilities of shape \(2, 3\), got float64"),
+        (np.zeros((2, 3)), [0, 1, 2], r"got int64 of shape \(3,\)"),
+        (np.zeros((2, 3)), np.ones((2, 2)), r"probability targets of shape \(2, 2\) for logits of shape \(2, 3\)"),
+    ],
+)
+def test_softmax_cross_entropy_refuses_bad_targets_naming_the_shapes(logits, targets, message):
+    with pytest.raises(ValueError, match=message):
+        autograd.softmax_cross_entropy(Tensor(logits, requires_grad=True), targets)
