@@ -9,12 +9,12 @@ differences; ``check_graph`` checks every op of a graph that way, to find the wr
 from .check_graph import GraphCheck, OpCheck, check_graph
 from .compiled import CompiledFunction, compile
 from .convolution import conv2d
+from .cross_entropy import softmax_cross_entropy
 from .function import Function, plain
 from .gradcheck import GradcheckError, gradcheck
 from .graph import Node, backprop, enable_grad, grad, is_grad_enabled, no_grad, topological_order, zero_grad
 from .linear import linear
 from .pooling import avg_pool2d, max_pool2d
-from .softmax import softmax_cross_entropy
 from .tensor import Seed, Tensor, concatenate, matmul, maximum, minimum, stack, where
 from .value import Value
 

@@ -17,6 +17,7 @@ from autograd import (
     check_graph,
     concatenate,
     convolution,
+    cross_entropy,
     elementwise,
     exercises,
     linear,
@@ -286,7 +287,7 @@ BUILT_IN_OPS = {
     pooling.AvgPool2d: lambda: pooling.avg_pool2d(_image(1, 2, 5, 5), 3, stride=2),
     pooling.Gather: lambda: pooling.Gather.apply(_t(2, 4), index=np.array([[1], [3]])),
     pooling.Scatter: lambda: pooling.Scatter.apply(_t(2, 1), index=np.array([[1], [3]]), size=4),
-    softmax.SoftmaxCrossEntropy: lambda: (
+    cross_entropy.SoftmaxCrossEntropy: lambda: (
         nn.cross_entropy(_t(4, 3), [0, 2, 1, 1], label_smoothing=0.1) + nn.cross_entropy(_t(2, 3), [2, 0])
     ),
     losses._BinaryCrossEntropyWithLogits: lambda: nn.binary_cross_entropy_with_logits(_t(4), [0.0, 1.0, 1.0, 0.0]),
