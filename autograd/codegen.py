@@ -47,6 +47,8 @@ from . import numerics
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
 from .graph import Node, Op, topological_order
+from .linear import Linear
+from .matmul import MatMul
 from .value import Value
 
 # Forward expressions of the inlined scalar ops, with ``{a}``, ``{b}`` their inputs.
@@ -87,6 +89,67 @@ SCALAR_BACKWARD: dict[type, tuple[str, ...]] = {
 }
 
 
+# The same ops on arrays, written as numpy code with exactly the arithmetic of their ``Function`` on arrays.
+# A Tensor op sees its inputs already broadcast to one shape, so an elementwise gradient needs no summing back.
+TENSOR_FORWARD: dict[type, str] = {
+    **{op: SCALAR_FORWARD[op] for op in (Add, Sub, Mul, Div, Neg, Exp, Log, Sigmoid)},
+    Tanh: "np.tanh({a})",
+    ReLU: "np.maximum({a}, 0.0)",
+    MatMul: "{a} @ {b}",
+    Linear: "{a} @ {b}",
+}
+# A second line for the ops that finish their result in place: ``linear`` adds the bias into the new product.
+TENSOR_FORWARD_SECOND_LINE: dict[type, str] = {Linear: "{o} += {c}"}
+TENSOR_BACKWARD: dict[type, tuple[str, ...]] = {
+    **{op: SCALAR_BACKWARD[op] for op in (Add, Sub, Mul, Div, Neg, Exp, Log, Tanh, Sigmoid)},
+    ReLU: ("kept({g}, {o} != 0.0)",),  # the gradient where the gate is open (the output is not 0), else 0
+    MatMul: ("{g} @ {b}.T", "{a}.T @ {g}"),
+    Linear: ("{g} @ {b}.T", "{a}.T @ {g}", "{g}.sum(axis=0)"),
+}
+ELEMENTWISE = frozenset(TENSOR_FORWARD) - {MatMul, Linear}
+# The same lines writing into the array of their input (forward) or of the upstream gradient (backward), used
+# where nothing else needs that array any more (see ``_reuse_arrays``): the same numbers, one array fewer.
+TENSOR_FORWARD_INTO_INPUT: dict[type, str] = {
+    ReLU: "np.maximum({a}, 0.0, out={a})",
+    Tanh: "np.tanh({a}, out={a})",
+}
+TENSOR_BACKWARD_INTO_UPSTREAM: dict[type, str] = {
+    ReLU: "kept({g}, {o} != 0.0, out={g})",
+    Tanh: "np.multiply({g}, 1.0 - {o} * {o}, out={g})",
+}
+
+
+def _inlined(node: Node) -> bool:
+    """Whether a node's op is written out as code rather than called: an elementary op on arrays of one dtype.
+
+    Elementwise ops also need one shape throughout, matrix products plain
+    matrices, and every array at least one axis (numpy gives scalars for 0-d
+    results, where the ops give arrays); anything else is called as it is.
+    """
+    cls, data = type(node._op), node.data
+    if isinstance(node, Value):
+        return cls in SCALAR_FORWARD
+    if cls not in TENSOR_FORWARD or not isinstance(data, np.ndarray) or data.ndim == 0:
+        return False
+    for parent in node._parents:
+        array = parent.data
+        if not isinstance(array, np.ndarray) or array.dtype != data.dtype or array.ndim == 0:
+            return False
+        if cls in ELEMENTWISE and array.shape != data.shape:
+            return False
+    return cls is not MatMul or all(parent.data.ndim == 2 for parent in node._parents)
+
+
+def _needs_cast(node: Node, parent: Node) -> bool:
+    """Whether an op's gradient for ``parent`` may come in another float type, which ``backward()`` casts back.
+
+    That happens where the op mixes dtypes (a float32 input times a float64
+    one gives float64 gradients), never where its arrays share one dtype.
+    """
+    dtype = getattr(parent.data, "dtype", None)
+    return dtype is not None and any(getattr(other.data, "dtype", dtype) != dtype for other in (node, *node._parents))
+
+
 def _first(gradients: Any) -> Any:
     """The one gradient of a one-input op, which an op of the user's may return as a 1-tuple."""
     return gradients[0] if type(gradients) is tuple else gradients
@@ -102,6 +165,8 @@ HELPERS = {
     "sigmoid": numerics.sigmoid,
     "sign": numerics.sign,
     "as_array": np.asarray,
+    "np": np,
+    "kept": numerics._kept,
     "first": _first,
     "inf": math.inf,
     "nan": math.nan,
@@ -188,6 +253,60 @@ def _term(expression: str) -> str:
     return f"({expression})" if " if " in expression else expression
 
 
+@dataclass
+class _Line:
+    """One line of a program, and for an op that can work in place, the same line reusing ``operand``'s array."""
+
+    text: str
+    calls: bool = False  # calls an op (or yields): whatever it reads may be kept or viewed by someone else
+    in_place: str | None = None
+    operand: str | None = None
+
+
+_LINE = re.compile(r"^(?:(?P<targets>[\w, ]+?) (?P<how>\+?=) )?(?P<value>.*)$")  # [targets = or +=] value
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _reuse_arrays(lines: Sequence[_Line], names: set[str]) -> list[str]:
+    """The lines' texts, each in place where that is safe: ``grad *= mask`` rather than a new array.
+
+    A line may write its result into its operand's array when that array is
+    new (made by an earlier line written out here, not handed over by a call,
+    and no other name refers to it), no call ever saw it (an op may keep it or a
+    view of it), and no later line reads it, in the backward loop either:
+    then nothing can tell the difference but the memory saved. ``names`` are
+    the program's value and gradient names.
+    """
+    parsed = []
+    for line in lines:
+        match = _LINE.match(line.text)
+        assert match is not None  # the pattern matches any text
+        targets = match["targets"].split(", ") if match["targets"] else []
+        read = set(_NAME.findall(match["value"])) & names
+        if match["how"] == "+=":
+            read.update(targets)
+        parsed.append((targets, match["how"], match["value"], read))
+    seen_by_calls = set().union(*(read for line, (*_, read) in zip(lines, parsed) if line.calls))
+    new: set[str] = set()  # names holding an array no other name refers to
+    reusable = []  # per line: may its operand be overwritten, as far as the lines before it tell
+    for line, (targets, how, value, _) in zip(lines, parsed):
+        reusable.append(line.operand in new)
+        if how == "+=":
+            continue
+        if line.calls:
+            new.difference_update(targets)
+        elif value in names:  # ``grad_a = grad_s``: two names for one array
+            new.difference_update([*targets, value])
+        else:
+            new.update(targets)
+    texts, read_later = [], set()
+    for line, (*_, read), may in zip(reversed(lines), reversed(parsed), reversed(reusable)):
+        reuse = may and line.operand not in seen_by_calls and line.operand not in read_later
+        texts.append(line.in_place if reuse and line.in_place else line.text)
+        read_later |= read
+    return texts[::-1]
+
+
 def generate(
     output: Node,
     inputs: Sequence[Node],
@@ -262,38 +381,56 @@ def generate(
         stateful_names.append(namer.name(f"{_kind_name(op)}_op"))
         return stateful_names[-1]
 
-    forward: list[str] = []
+    forward: list[_Line] = []
+    inlined: set[int] = set()  # the nodes whose op is written out as code
     for node in order:
         if node._op is None:
             continue
         arguments = [name_of(parent) for parent in node._parents]
         names[id(node)] = out = namer.name(node.label or _kind_name(node._op), numbered=not node.label)
-        template = SCALAR_FORWARD.get(type(node._op)) if isinstance(node, Value) else None
-        if template is not None:
-            expression = template.format(a=arguments[0], b=arguments[-1])
-        else:
-            calls[id(node)] = op_object(node)
-            expression = f"{calls[id(node)]}.forward({', '.join(arguments)})"
-            if isinstance(node.data, np.ndarray) and node.data.ndim == 0:
-                expression = f"as_array({expression})"  # as a Tensor keeps a 0-d result: an array, not a numpy scalar
-        forward.append(f"{out} = {expression}")
+        cls = type(node._op)
+        if _inlined(node):
+            inlined.add(id(node))
+            fills = dict(zip("abc", arguments), o=out)
+            if isinstance(node, Value):
+                forward.append(_Line(f"{out} = {SCALAR_FORWARD[cls].format(**fills)}"))
+                continue
+            into = TENSOR_FORWARD_INTO_INPUT.get(cls)
+            forward.append(
+                _Line(
+                    f"{out} = {TENSOR_FORWARD[cls].format(**fills)}",
+                    in_place=into and f"{out} = {into.format(**fills)}",
+                    operand=into and arguments[0],
+                )
+            )
+            if cls in TENSOR_FORWARD_SECOND_LINE:
+                forward.append(_Line(TENSOR_FORWARD_SECOND_LINE[cls].format(**fills)))
+            continue
+        calls[id(node)] = op_object(node)
+        expression = f"{calls[id(node)]}.forward({', '.join(arguments)})"
+        if isinstance(node.data, np.ndarray) and node.data.ndim == 0:
+            expression = f"as_array({expression})"  # as a Tensor keeps a 0-d result: an array, not a numpy scalar
+        forward.append(_Line(f"{out} = {expression}", calls=True))
 
     root = name_of(output)
     grads = {id(output): namer.name(f"grad_{root}" if root.isidentifier() else "grad_output")}
-    backward: list[str] = []
+    backward: list[_Line] = []
     for node in reversed(order):
         if node._op is None or not needs[id(node)]:
             continue
         arguments = [name_of(parent) for parent in node._parents]
         wanted = [needs.get(id(parent), False) for parent in node._parents]
-        upstream, out = grads[id(node)], names[id(node)]
-        rules = SCALAR_BACKWARD.get(type(node._op)) if isinstance(node, Value) else None
-        if rules is not None:
-            fills = {"g": upstream, "o": out, "a": arguments[0], "b": arguments[-1]}
-            terms = [rule.format(**fills) for rule in rules]
+        upstream, out, cls = grads[id(node)], names[id(node)], type(node._op)
+        in_place_term = None  # (the term, the same term written into the upstream gradient's array)
+        if id(node) in inlined:
+            rules = (SCALAR_BACKWARD if isinstance(node, Value) else TENSOR_BACKWARD)[cls]
+            fills = dict(zip("abc", arguments), g=upstream, o=out)
+            terms = [rule.format(**fills) if want else "" for rule, want in zip(rules, wanted)]
+            if not isinstance(node, Value) and cls in TENSOR_BACKWARD_INTO_UPSTREAM:  # one input: one term
+                in_place_term = (terms[0], TENSOR_BACKWARD_INTO_UPSTREAM[cls].format(**fills))
         else:
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
-            if len(arguments) == 1 and not type(node._op).__module__.startswith("autograd."):
+            if len(arguments) == 1 and not cls.__module__.startswith("autograd."):
                 call = f"first({call})"  # an op of the user's may return its one gradient as a 1-tuple
             targets = []  # a new gradient is unpacked straight into its name, a further term into a part to add
             for index, (parent, want) in enumerate(zip(node._parents, wanted)):
@@ -304,26 +441,41 @@ def generate(
                 else:
                     grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
                     targets.append(grads[id(parent)])
-            backward.append(f"{', '.join(targets)} = {call}")
+            backward.append(_Line(f"{', '.join(targets)} = {call}", calls=True))
+            for parent, target in zip(node._parents, targets):
+                if target != "_" and _needs_cast(node, parent):  # as backward() casts it: float32 stays float32
+                    dtype = f"np.{parent.data.dtype.name}"
+                    backward.append(_Line(f"{target} = as_array({target}, {dtype})", calls=True))
             parts = [target.startswith("part_") for target in targets]
             if not any(parts):
                 continue
             wanted, terms = parts, targets
-        backward.append(_accumulate(node._parents, wanted, terms, grads, names, namer))
+        totals = _accumulate(node._parents, wanted, terms, grads, names, namer)
+        if isinstance(node, Value):  # short scalar terms read best side by side: grad_s, grad_b = grad_n, grad_n
+            backward.append(_Line(f"{', '.join(totals)} = {', '.join(totals.values())}"))
+        elif in_place_term is not None:  # the one term is the end of its input's total
+            ((target, total),) = totals.items()
+            term, term_in_place = in_place_term
+            in_place = f"{target} = {total.removesuffix(term)}{term_in_place}"
+            backward.append(_Line(f"{target} = {total}", in_place=in_place, operand=upstream))
+        else:
+            backward += [_Line(f"{target} = {total}") for target, total in totals.items()]
 
     needing_grad = [i for i, wanted in enumerate(wants_grad) if wanted and id(inputs[i]) in grads]
     leaf_gradients = [grads[id(inputs[i])] for i in needing_grad] + [grads[id(p)] for p in parameters]
     arguments = [names[id(node)] for node in [*inputs, *parameters, *constants]] + stateful_names
-    lines = [f"def {title}({', '.join(arguments)}):", *(f"    {line}" for line in forward)]
+    # The yields hand arrays out of the program, so they count as calls: what they hand out is never reused.
     if leaf_gradients:
-        lines.append(f"    {grads[id(output)]} = yield {root}")
-        lines.append("    while True:")
-        lines += [f"        {line}" for line in backward]
-        lines.append(
-            f"        {grads[id(output)]} = yield {', '.join(leaf_gradients)}{',' * (len(leaf_gradients) == 1)}"
-        )
+        gradients = f"{', '.join(leaf_gradients)}{',' * (len(leaf_gradients) == 1)}"
+        ends = [_Line(f"{grads[id(output)]} = yield {root}", calls=True)]
+        ends.append(_Line(f"{grads[id(output)]} = yield {gradients}", calls=True))
     else:
-        lines.append(f"    yield {root}")
+        ends = [_Line(f"yield {root}", calls=True)]
+    texts = _reuse_arrays([*forward, ends[0], *backward, *ends[1:]], set(names.values()) | set(grads.values()))
+    lines = [f"def {title}({', '.join(arguments)}):", *(f"    {text}" for text in texts[: len(forward) + 1])]
+    if leaf_gradients:
+        lines.append("    while True:")
+        lines += [f"        {text}" for text in texts[len(forward) + 1 :]]
     source = "\n".join(lines) + "\n"
     namespace = dict(globals_)
     exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
@@ -346,8 +498,8 @@ def _accumulate(
     grads: dict[int, str],
     names: dict[int, str],
     namer: _Namer,
-) -> str:
-    """One line adding each input's gradient term to its gradient, as ``backward()`` does, in the same order.
+) -> dict[str, str]:
+    """Each input's gradient name and the expression adding its terms, as ``backward()`` does, in the same order.
 
     An input's first term becomes its gradient; later terms are added to it
     (``grad_x = grad_x + term``, a new number or array, never changed in place).
@@ -363,4 +515,4 @@ def _accumulate(
         else:
             previous = totals.get(target)
             totals[target] = f"{target if previous is None else _term(previous)} + {_term(term)}"
-    return f"{', '.join(totals)} = {', '.join(totals.values())}"
+    return totals

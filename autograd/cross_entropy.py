@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from . import numerics
 from .function import Function, plain
 from .graph import Node
-from .softmax import Softmax, _log_softmax
+from .softmax import Softmax, _softmax_parts
 from .tensor import Tensor
 
 
@@ -29,18 +30,21 @@ class SoftmaxCrossEntropy(Function):
     pass just picks each row's log-probability at its correct class.
     """
 
-    __slots__ = ("labels", "probabilities", "targets")
+    __slots__ = ("labels", "probabilities", "rows", "targets")
     name = "cross_entropy"
 
     def __init__(self, labels: np.ndarray | None = None, targets: np.ndarray | None = None):
         self.labels, self.targets = labels, targets
+        self.rows = None if labels is None else np.arange(len(labels))  # with labels: picks each row's class
 
     def forward(self, logits):
         rows = len(logits)
-        log_probabilities = _log_softmax(logits, axis=1)
-        self.probabilities = np.exp(log_probabilities)
-        if self.targets is None:
-            return -log_probabilities[np.arange(rows), self.labels].sum() / rows
+        with numerics._quiet():  # logits of inf give nan, -inf give probabilities of 0, without warnings
+            shifted, exponentials, sums = _softmax_parts(logits, axis=1)
+            self.probabilities = exponentials / sums
+            if self.targets is None:  # each row's log-probability at its class: shifted - log(sums) there
+                return -(shifted[self.rows, self.labels] - np.log(sums[:, 0])).sum() / rows
+            log_probabilities = shifted - np.log(sums)
         # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
         return -np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities).sum() / rows
 
@@ -48,12 +52,12 @@ class SoftmaxCrossEntropy(Function):
         scale = grad / len(self.probabilities)
         if self.targets is None and not isinstance(logits, Node):  # the common case, in place on a fresh array
             gradient = self.probabilities * scale
-            gradient[np.arange(len(gradient)), self.labels] -= scale
+            gradient[self.rows, self.labels] -= scale
             return gradient
         probabilities = Softmax.apply(logits, axis=1) if isinstance(logits, Node) else self.probabilities
         if self.targets is None:  # one-hot rows, each summing to 1
             one_hot = np.zeros(probabilities.shape, dtype=probabilities.dtype)
-            one_hot[np.arange(len(self.labels)), self.labels] = 1.0
+            one_hot[self.rows, self.labels] = 1.0
             return (probabilities - one_hot) * scale
         return (probabilities * self.targets.sum(axis=1, keepdims=True) - self.targets) * scale
 

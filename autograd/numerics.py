@@ -122,18 +122,20 @@ def where(condition, a, b):
     return np.where(condition, a, b)
 
 
-def _kept(x, keep):
+def _kept(x, keep, out=None):
     """``x`` where ``keep`` holds, else 0: how a gradient passes an open or a closed gate.
 
     Multiplying by the 0/1 mask is the textbook form (a diagonal Jacobian) and,
     having no branches, several times faster than ``np.where`` on a random
     mask. It is exact unless ``x`` holds inf or nan, where ``0 * inf`` must
-    give 0 rather than nan. One BLAS dot product rules that out quietly: the
-    sum of the squares is finite only without them (a sum that overflows
-    merely takes the slower selection, which is exact too).
+    give 0 rather than nan, so one pass of ``isfinite`` rules that out first.
+    (A BLAS dot product of ``x`` with itself would tell too, but OpenBLAS
+    splits a long float64 dot over threads whose start-up costs more than the
+    pass.) ``out=x`` multiplies in place, as ``grad *= mask`` does in backprop
+    written by hand.
     """
-    if math.isfinite(np.vdot(x, x)):
-        return x * keep
+    if np.isfinite(x).all():
+        return np.multiply(x, keep, out=out)
     return np.where(keep, x, 0.0).astype(x.dtype, copy=False)
 
 

@@ -23,7 +23,7 @@ from .reductions import expand_back
 
 
 def _shifted(x: np.ndarray, axis: int, infinite_to_zero: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` minus its largest value along ``axis``, and that value.
+    """``x`` minus its largest value along ``axis``, and that value (call it under ``numerics._quiet()``).
 
     With ``infinite_to_zero`` a largest value of ``inf`` or ``-inf`` is replaced
     by 0, so ``logsumexp`` of a row of ``-inf`` is ``-inf`` rather than nan
@@ -32,8 +32,19 @@ def _shifted(x: np.ndarray, axis: int, infinite_to_zero: bool = False) -> tuple[
     top = x.max(axis=axis, keepdims=True)
     if infinite_to_zero and not np.isfinite(top).all():
         top = np.where(np.isinf(top), 0.0, top).astype(x.dtype, copy=False)
-    with numerics._quiet():
-        return x - top, top
+    return x - top, top
+
+
+def _softmax_parts(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``shifted`` (``x`` minus its largest value), ``exp(shifted)`` and the sums of those along ``axis``.
+
+    Softmax is ``exp(shifted) / sums`` and log-softmax ``shifted - log(sums)``.
+    Call it under ``numerics._quiet()``: logits of inf give nan, and of -inf
+    probabilities of 0, without warnings.
+    """
+    shifted, _ = _shifted(x, axis)
+    exponentials = np.exp(shifted)
+    return shifted, exponentials, exponentials.sum(axis=axis, keepdims=True)
 
 
 class _AlongAxis(Function):
@@ -55,8 +66,8 @@ class LogSumExp(_AlongAxis):
         self.keepdims = keepdims
 
     def forward(self, x):
-        shifted, top = _shifted(x, self.axis, infinite_to_zero=True)
         with numerics._quiet():
+            shifted, top = _shifted(x, self.axis, infinite_to_zero=True)
             result = np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True)) + top
         return result if self.keepdims else np.squeeze(result, axis=self.axis)
 
@@ -83,9 +94,9 @@ class LogSoftmax(_AlongAxis):
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     """The log-probabilities ``shifted - log(sum(exp(shifted)))``: every exponent at most 0, so no overflow."""
-    shifted, _ = _shifted(x, axis)
     with numerics._quiet():  # logits of inf give nan, -inf give log-probabilities of -inf, without warnings
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted, _, sums = _softmax_parts(x, axis)
+        return shifted - np.log(sums)
 
 
 class Softmax(_AlongAxis):
@@ -95,10 +106,9 @@ class Softmax(_AlongAxis):
     shared = True
 
     def forward(self, x):
-        shifted, _ = _shifted(x, self.axis)
         with numerics._quiet():
-            e = np.exp(shifted)
-            return e / np.sum(e, axis=self.axis, keepdims=True)
+            _, exponentials, sums = _softmax_parts(x, self.axis)
+            return exponentials / sums
 
     def backward(self, grad, out, x):
         return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))

@@ -147,7 +147,7 @@ class Tensor(UnaryMethods, Node):
                 f"backward() on a Tensor of shape {self.shape} needs a gradient of that shape: only a single "
                 "number can start a backward pass by itself (reduce it with .sum() or .mean(), or pass gradient=...)"
             )
-        return np.ones(self.data.shape, self.data.dtype)
+        return np.array(1.0, self.data.dtype).reshape(self.data.shape)  # faster than np.ones for one element
 
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> np.ndarray | Tensor:
         data = self.data
@@ -180,12 +180,15 @@ class Tensor(UnaryMethods, Node):
         # on unchanged) or give a read-only view; a leaf's first gradient must be its own
         # array, since optimizers and users may change it in place. Fresh arrays are
         # kept as they are, so the large gradients of matmuls are never copied.
-        handed_out = Counter(map(id, grads.values()))
+        handed_out = [id(grad) for grad in grads.values()]
+        shared = (
+            {i for i, times in Counter(handed_out).items() if times > 1} if len(set(handed_out)) < len(grads) else ()
+        )
         for node, grad in grads.items():
             if node.grad is None and not isinstance(grad, Node):
                 if node._op is not None:  # numpy gives scalars for 0-d results
                     grad = np.asarray(grad)
-                elif handed_out[id(grad)] > 1 or not _owns_its_memory(grad):
+                elif id(grad) in shared or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
             node.grad = accumulated(node.grad, grad)
 

@@ -227,6 +227,9 @@ TENSOR_OPS = {
     "index": lambda a, b, c: a[:, [2, 0, 1]],
     "concatenate": lambda a, b, c: autograd.concatenate([a[:1], b[1:]], axis=0),
     "where": lambda a, b, c: autograd.where(MASK, a, b),
+    "neg": lambda a, b, c: -a,
+    "log": lambda a, b, c: (a * a + 1.0).log(),
+    "linear": lambda a, b, c: autograd.linear(a, b.T @ a, a[0]),
 }
 
 
@@ -251,6 +254,86 @@ def test_random_tensor_graphs_compile_to_the_same_values_and_gradients(seed, inp
     _, results = run_both(total, inputs, inputs + parameters)
     assert_runs_agree(results)
     assert results["compiled"][0].dtype == results["eager"][0].dtype
+
+
+# -- tensor ops written out as numpy code, arrays reused in place where nothing else needs them -------------------
+
+
+def test_a_tensor_mlps_program_reads_as_backprop_written_in_numpy():
+    model = nn.MLP([4, 8, 3], seed=0)
+    x, labels = Tensor(np.random.default_rng(0).normal(size=(5, 4))), np.array([0, 2, 1, 1, 0])
+    compiled = autograd.compile(lambda x, labels: nn.cross_entropy(model(x), labels), dict(model.named_parameters()))
+    _, results = run_both(compiled.fn, [x, labels], model.parameters())
+    compiled(x, labels)
+    lines = [line.strip() for line in compiled.source.splitlines()]
+    w0, b0, w1, b1 = (name.replace(".", "_") for name, _ in model.named_parameters())
+    assert lines[1:5] == [
+        f"linear_1 = x @ {w0}",
+        f"linear_1 += {b0}",
+        "relu_1 = np.maximum(linear_1, 0.0, out=linear_1)",
+        f"linear_2 = relu_1 @ {w1}",
+    ]
+    assert f"grad_relu_1 = grad_linear_2 @ {w1}.T" in lines
+    assert f"grad_{w1} = relu_1.T @ grad_linear_2" in lines
+    assert f"grad_{b1} = grad_linear_2.sum(axis=0)" in lines
+    assert "grad_linear_1 = kept(grad_relu_1, relu_1 != 0.0, out=grad_relu_1)" in lines
+    assert f"grad_{w0} = x.T @ grad_linear_1" in lines
+    assert not any(line.startswith("_, ") for line in lines), "the input wants no gradient: none is computed"
+    assert_runs_agree(results)
+
+
+def test_an_array_still_needed_is_not_overwritten():
+    rng = np.random.default_rng(1)
+    x, w = Tensor(rng.normal(size=(3, 4))), Tensor(rng.normal(size=(4, 4)), requires_grad=True)
+
+    def fn(x):
+        z = x @ w
+        return (z.relu() * z).sum() + z.tanh().sum()  # z is read after both relu and tanh
+
+    compiled, results = run_both(fn, [x], [w])
+    assert_runs_agree(results)
+    assert "out=" not in compiled.source.split("while True:")[0]
+
+
+def test_a_gradient_handed_to_two_inputs_is_not_overwritten():
+    # The add gate hands one gradient array to both inputs; relu's backward may not multiply it in place.
+    rng = np.random.default_rng(2)
+    x = Tensor(rng.normal(size=(3, 4)))
+    w1, w2, c = (Tensor(rng.normal(size=(4, 4)), requires_grad=True) for _ in range(3))
+
+    def fn(x):
+        return (((x @ w1).relu() + (x @ w2).tanh()) @ c).sum()
+
+    compiled, results = run_both(fn, [x], [w1, w2, c])
+    assert_runs_agree(results)
+    backward = compiled.source.split("while True:")[1]
+    assert "out=" not in backward
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in matmul")
+def test_an_inf_gradient_through_a_closed_gate_is_zero_in_place_too():
+    x = Tensor([[1.0, -1.0], [2.0, -3.0]])
+    w = Tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
+    big = Tensor([[1.0, 1.0], [1e308, 1e308]])
+
+    def fn(x):
+        return ((x @ w).relu() @ big).sum() * 10.0  # the gradient reaching relu is inf in its closed second column
+
+    compiled, results = run_both(fn, [x], [w])
+    assert "kept(grad_relu_1, relu_1 != 0.0, out=grad_relu_1)" in compiled.source
+    assert_runs_agree(results)
+    np.testing.assert_array_equal(results["compiled"][1][0], [[60.0, 0.0], [-80.0, 0.0]])  # 0 * inf counts as 0
+
+
+def test_ops_mixing_float32_and_float64_cast_gradients_as_backward_does():
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.normal(size=(2, 3)), dtype=np.float32, requires_grad=True)
+    w = Tensor(rng.normal(size=(2, 3)), requires_grad=True)  # float64
+    compiled, results = run_both(lambda x: ((x * 1.1).tanh() * w).sum(), [x], [x, w])
+    assert "as_array(grad_tanh_1, np.float32)" in compiled.source
+    # the float32 chain rule below the cast must run in float32, as eager's does: equal to the last bit
+    np.testing.assert_array_equal(results["compiled"][1][0], results["eager"][1][0])
+    assert results["compiled"][1][0].dtype == np.float32
 
 
 # -- networks -----------------------------------------------------------------------------------------------------
