@@ -62,6 +62,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -113,12 +114,16 @@ def batch(size: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((size, SIZES[0])).astype(dtype), rng.integers(0, SIZES[-1], size)
 
 
+def shared_tensor(array: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A tensor whose ``.data`` is ``array`` itself (``Tensor()`` copies), so every contestant uses the same memory."""
+    tensor = Tensor(array, requires_grad=requires_grad)
+    tensor.data = array
+    return tensor
+
+
 def tracegrad_parameters(weights: list[np.ndarray]) -> list[Tensor]:
     """Parameters whose ``.data`` are the given arrays themselves, so every contestant updates the same memory."""
-    parameters = [Tensor(w, requires_grad=True) for w in weights]
-    for p, w in zip(parameters, weights):
-        p.data = w
-    return parameters
+    return [shared_tensor(w, requires_grad=True) for w in weights]
 
 
 def mlp_loss(parameters: list[Tensor]) -> Callable[[Tensor, np.ndarray], Tensor]:
@@ -136,7 +141,7 @@ def mlp_loss(parameters: list[Tensor]) -> Callable[[Tensor, np.ndarray], Tensor]
 def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray], compiled: bool = False) -> Step:
     """One SGD step with ``linear`` layers and ``nn.cross_entropy`` (``compiled``: through ``autograd.compile``)."""
     parameters = tracegrad_parameters(weights)
-    inputs = Tensor(x)
+    inputs = shared_tensor(x)
     loss_of = autograd.compile(mlp_loss(parameters)) if compiled else mlp_loss(parameters)
 
     def step() -> Tensor:
@@ -150,7 +155,7 @@ def tracegrad_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray],
 def tracegrad_op_by_op_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
     """The same step written with elementary ``Tensor`` ops, each its own node."""
     parameters = tracegrad_parameters(weights)
-    inputs, rows = Tensor(x), np.arange(len(x))
+    inputs, rows = shared_tensor(x), np.arange(len(x))
     w1, b1, w2, b2, w3, b3 = parameters
 
     def step() -> Tensor:
@@ -165,12 +170,16 @@ def tracegrad_op_by_op_step(x: np.ndarray, labels: np.ndarray, weights: list[np.
 
 
 def sgd_update(parameters: list[Tensor], loss: Tensor) -> None:
-    """Backward and one SGD update, with the same numpy line as the other contestants."""
-    for p in parameters:
-        p.grad = None
+    """Backward and one SGD update, with the same numpy line as the other contestants, then zero the gradients.
+
+    The gradients are dropped at the end of the step, where numpy by hand drops
+    its own: kept until the next step, they change where the allocator puts the
+    next step's arrays, which cost 4% at batch 64 here.
+    """
     loss.backward()
     for p in parameters:
         p.data -= LEARNING_RATE * p.grad  # .data is a plain array: nothing is recorded
+        p.grad = None
 
 
 def numpy_step(x: np.ndarray, labels: np.ndarray, weights: list[np.ndarray]) -> Step:
@@ -295,8 +304,35 @@ def call_repeatedly(step: Step, calls: int) -> None:
         step()
 
 
-def measure_steps() -> dict[tuple[int, type], dict[str, float]]:
-    """Median seconds per training step for every contestant, batch size and dtype; timed runs alternate."""
+def timed_in_turn(steps: dict[str, Step], turns: int) -> dict[str, list[float]]:
+    """Seconds of every step of each contestant, taken in turn: one step of each, ``turns`` times over."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(turns):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()  # the loss it returns is dropped at once: a kept loss would keep its whole graph alive
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+@dataclass
+class Timing:
+    """A contestant's median seconds per step, and its median ratio to numpy by hand measured beside it."""
+
+    seconds: float
+    ratio: float
+
+
+def measure_steps() -> dict[tuple[int, type], dict[str, Timing]]:
+    """Every contestant's timing for each batch size and dtype.
+
+    The contestants that compute with numpy take their steps in turn, one
+    step each, so each ratio compares two steps made a millisecond apart,
+    under the same load from other processes: the table gives the median of
+    those ratios. torch runs on its own threads, which slow numpy's down while
+    they spin, so it is timed in runs of its own after a pause, and compared
+    with numpy's steps of the same round.
+    """
     results = {}
     for size, dtype in itertools.product(BATCHES, DTYPES):
         check_same_step(size, dtype)
@@ -305,13 +341,31 @@ def measure_steps() -> dict[tuple[int, type], dict[str, float]]:
         start = initial_weights(dtype)
         weights = [aligned_copy(w) for w in start]  # one set of arrays, shared by all
         restore = functools.partial(copy_into, weights, start)
-        runs = {name: repeated(make(x, labels, weights), restore) for name, make in CONTESTANTS.items()}
-        times = {name: [] for name in runs}
+        in_turn = {name: make(x, labels, weights) for name, make in CONTESTANTS.items() if name != "torch"}
+        for step in in_turn.values():
+            step()  # warm-up: first-call set-up (compiling records the graph here)
+        turns = max(1, round(TARGET_SECONDS_PER_RUN / seconds(in_turn[REFERENCE])))
+        torch_run = repeated(CONTESTANTS["torch"](x, labels, weights), restore)
+        steps: dict[str, list[float]] = {name: [] for name in in_turn}
+        torch_runs, numpy_medians = [], []
         for _ in range(REPEATS):
-            for name, run in runs.items():
-                times[name].append(run())
-        results[size, dtype] = {name: statistics.median(t) for name, t in times.items()}
+            restore()
+            time.sleep(SETTLE_SECONDS)
+            for name, taken in timed_in_turn(in_turn, turns).items():
+                steps[name] += taken
+            numpy_medians.append(statistics.median(steps[REFERENCE][-turns:]))
+            torch_runs.append(torch_run())
+        results[size, dtype] = {
+            name: Timing(statistics.median(taken), median_ratio(taken, steps[REFERENCE]))
+            for name, taken in steps.items()
+        }
+        results[size, dtype]["torch"] = Timing(statistics.median(torch_runs), median_ratio(torch_runs, numpy_medians))
     return results
+
+
+def median_ratio(times: list[float], references: list[float]) -> float:
+    """The median of each time divided by the reference time measured beside it."""
+    return statistics.median(ours / reference for ours, reference in zip(times, references))
 
 
 def conv_runs(dtype: type, images_need_grad: bool) -> dict[str, Callable[[], float]]:
@@ -367,11 +421,11 @@ def main() -> None:
     steps = measure_steps()
     others = [name for name in CONTESTANTS if name != REFERENCE]
     rows = []
-    for (size, dtype), times in steps.items():
+    for (size, dtype), timings in steps.items():
         rows.append(
             [f"batch {size}, {dtype.__name__}"]
-            + [milliseconds(times[name]) for name in CONTESTANTS]
-            + [f"{times[name] / times[REFERENCE]:.2f}x" for name in others]
+            + [milliseconds(timings[name].seconds) for name in CONTESTANTS]
+            + [f"{timings[name].ratio:.2f}x" for name in others]
         )
     header = ["MLP 784-256-256-10, one SGD step (ms)", *CONTESTANTS, *(f"{name} / numpy" for name in others)]
     print(markdown_table(header, rows))
@@ -393,12 +447,16 @@ def main() -> None:
             ["conv2d 64x1x8x8, 16 3x3 filters, forward + backward (ms)", "tracegrad", "torch", "tracegrad/torch"], rows
         )
     )
-    within = max(times["tracegrad"] / times[REFERENCE] for times in steps.values())
-    compiled_within = max(times["tracegrad compiled"] / times[REFERENCE] for times in steps.values())
-    faster = all(times["tracegrad"] < times["torch"] for (size, _), times in steps.items() if size == 64)
+    within = max(timings["tracegrad"].ratio for timings in steps.values())
+    compiled_within = max(timings["tracegrad compiled"].ratio for timings in steps.values())
+    faster = all(
+        timings["tracegrad"].seconds < timings["torch"].seconds for (size, _), timings in steps.items() if size == 64
+    )
     print(
-        f"\nMedians of {REPEATS} timed runs per cell, alternating between the contestants, each run after a "
-        f"{SETTLE_SECONDS} s pause; freed memory kept in the process: {'yes' if memory_kept else 'no'}; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other "
+        f"\nMedians over {REPEATS} rounds, each after a {SETTLE_SECONDS} s pause: the numpy-based contestants take "
+        "their steps in turn (ratios: the median of each step's time over numpy by hand's step beside it), torch "
+        "a run of its own (its ratio: to numpy's median step of the same round); freed memory kept in the process: "
+        f"{'yes' if memory_kept else 'no'}; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other "
         f"processes on the same cores make every column slower and noisier); torch {torch.__version__} "
         f"CPU eager with {TORCH_THREADS} threads, numpy {np.__version__}.\n{machine_summary()}.\n"
         f"Targets: within 1.15x of numpy by hand at every size: worst {within:.2f}x; "
