@@ -46,7 +46,7 @@ import numpy as np
 from . import numerics
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
-from .graph import Node, Op, topological_order
+from .graph import Node, Op, _wrong_count, topological_order
 from .linear import Linear
 from .matmul import MatMul
 from .value import Value
@@ -150,9 +150,29 @@ def _needs_cast(node: Node, parent: Node) -> bool:
     return dtype is not None and any(getattr(other.data, "dtype", dtype) != dtype for other in (node, *node._parents))
 
 
-def _first(gradients: Any) -> Any:
-    """The one gradient of a one-input op, which an op of the user's may return as a 1-tuple."""
-    return gradients[0] if type(gradients) is tuple else gradients
+def _checked(gradients: Any, op: Function, inputs: Sequence[Node]) -> tuple[Any, ...]:
+    """An op of the user's gradients, checked as ``backward()`` checks them, one per input (0 for None).
+
+    ``inputs`` stand for the op's inputs (their kind, shape and dtype): a
+    wrong count, kind or shape is the engine's clear error naming the op, and a
+    float64 gradient for a float32 input is cast back, as in eager mode. An
+    input the op gives no gradient (None) gets zeros: the program adds them up.
+    """
+    if type(gradients) is not tuple:
+        gradients = (gradients,)
+    if len(gradients) != len(inputs):
+        raise _wrong_count(op, gradients, len(inputs))
+    return tuple(
+        node._checked_gradient(np.zeros_like(node.data) if grad is None else grad, op, index)
+        for index, (grad, node) in enumerate(zip(gradients, inputs))
+    )
+
+
+def _shape_of(node: Node) -> Node:
+    """A leaf of ``node``'s kind, shape and dtype holding no real data: what ``_checked`` compares against."""
+    if isinstance(node.data, np.ndarray):
+        return type(node)._result(np.broadcast_to(np.zeros((), node.data.dtype), node.data.shape), (), None)
+    return type(node)._result(0.0, (), None)
 
 
 # What the generated code may call, besides the ops.
@@ -167,7 +187,7 @@ HELPERS = {
     "as_array": np.asarray,
     "np": np,
     "kept": numerics._kept,
-    "first": _first,
+    "checked": _checked,
     "inf": math.inf,
     "nan": math.nan,
 }
@@ -281,7 +301,7 @@ def _reuse_arrays(lines: Sequence[_Line], names: set[str]) -> list[str]:
     for line in lines:
         match = _LINE.match(line.text)
         assert match is not None  # the pattern matches any text
-        targets = match["targets"].split(", ") if match["targets"] else []
+        targets = [target.strip() for target in (match["targets"] or "").split(",") if target.strip()]
         read = set(_NAME.findall(match["value"])) & names
         if match["how"] == "+=":
             read.update(targets)
@@ -430,8 +450,10 @@ def generate(
                 in_place_term = (terms[0], TENSOR_BACKWARD_INTO_UPSTREAM[cls].format(**fills))
         else:
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
-            if len(arguments) == 1 and not cls.__module__.startswith("autograd."):
-                call = f"first({call})"  # an op of the user's may return its one gradient as a 1-tuple
+            if not cls.__module__.startswith("autograd."):  # an op of the user's: its gradients are checked
+                inputs_name = namer.name(f"inputs_of_{out}")
+                globals_[inputs_name] = tuple(_shape_of(parent) for parent in node._parents)
+                call = f"checked({call}, {calls[id(node)]}, {inputs_name})"
             targets = []  # a new gradient is unpacked straight into its name, a further term into a part to add
             for index, (parent, want) in enumerate(zip(node._parents, wanted)):
                 if not want:
@@ -441,9 +463,10 @@ def generate(
                 else:
                     grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
                     targets.append(grads[id(parent)])
-            backward.append(_Line(f"{', '.join(targets)} = {call}", calls=True))
+            unpacked = ", ".join(targets) + ("," if len(targets) == 1 and call.startswith("checked(") else "")
+            backward.append(_Line(f"{unpacked} = {call}", calls=True))
             for parent, target in zip(node._parents, targets):
-                if target != "_" and _needs_cast(node, parent):  # as backward() casts it: float32 stays float32
+                if target != "_" and _needs_cast(node, parent) and not call.startswith("checked("):  # as backward()
                     dtype = f"np.{parent.data.dtype.name}"
                     backward.append(_Line(f"{target} = as_array({target}, {dtype})", calls=True))
             parts = [target.startswith("part_") for target in targets]

@@ -480,6 +480,43 @@ def test_custom_functions_compile_and_each_call_keeps_its_own_state():
     assert_same(w.grad, 3 * np.array([2.0, 3.0]) ** 3 * w.data**2)
 
 
+class WrongShape(Function):
+    def forward(self, a):
+        return a * 2.0
+
+    def backward(self, grad, out, a):
+        return (grad * 2.0)[:1]  # one row: it broadcasts against the rest, so unchecked it would pass silently
+
+
+class TupleAndNone(Function):
+    def forward(self, a, b):
+        return a * 2.0 + b
+
+    def backward(self, grad, out, a, b):
+        return (grad * 2.0, None)  # no gradient for b
+
+
+def test_a_wrong_gradient_from_a_users_op_is_the_error_eager_mode_gives():
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    fn = lambda x: (WrongShape.apply(x @ w) * Tensor(np.ones((4, 2)))).sum()
+    x = Tensor(np.ones((4, 3)))
+    with pytest.raises(ValueError) as eager:
+        fn(x).backward()
+    compiled = autograd.compile(fn)
+    with pytest.raises(ValueError) as ours:
+        compiled(x).backward()
+    assert str(ours.value) == str(eager.value)
+    assert "gave input 0 a gradient of shape (1, 2)" in str(ours.value)
+
+
+def test_a_users_op_may_leave_out_a_gradient_as_in_eager_mode():
+    w = Tensor([[1.0, 2.0]], requires_grad=True)
+    v = Tensor([[3.0, 4.0]], requires_grad=True)
+    compiled, results = run_both(lambda x: (TupleAndNone.apply(x * w, v) ** 2).sum(), [Tensor([[1.0, -1.0]])], [w])
+    assert_runs_agree(results)
+    assert "checked(" in compiled.source
+
+
 def test_under_no_grad_the_result_is_a_constant():
     w = Value(2.0)
     compiled = autograd.compile(lambda x: x * w)
