@@ -1,10 +1,10 @@
 """``autograd.Tensor`` against hand-written numpy and torch CPU eager, in one run on one machine.
 
-Measured, each the median of several repeats, as seconds per call:
+Measured, each the median of many, as seconds per call:
 
 - one SGD training step of an MLP 784-256-256-10 (ReLU, cross-entropy from
   logits, mean over the batch) on random data, batch 64 and 512, float32 and
-  float64: forward, zero the gradients, backward, update;
+  float64: forward, backward, update, and the gradients dropped;
 - conv2d forward + backward on 64 images 1x8x8 with 16 3x3 filters (padding 1,
   with bias), once with the images as data (no gradient, as in a first layer)
   and once with a gradient for them too (as in a deeper layer).
@@ -15,7 +15,9 @@ The five contestants:
   (``x @ W + b``) and the loss one ``nn.cross_entropy`` op: six nodes;
 - tracegrad compiled: the same loss function through ``autograd.compile``,
   recorded on the first call and from then on run as a generated program
-  that calls the six ops' forward and backward directly, building no nodes;
+  that builds no nodes: the layers and ReLUs written out as numpy lines
+  (arrays reused in place where nothing needs them any more), the loss's op
+  called directly;
 - tracegrad op by op: the same network written with the elementary ``Tensor``
   ops, ``x @ W + b`` and ``-logits.log_softmax()[rows, labels].mean()``:
   seventeen nodes, each one a step a learner can draw and inspect;
@@ -28,8 +30,13 @@ BLAS threads and torch's OpenMP threads keep spinning for a while
 after a call (OpenBLAS up to about 0.1 s). On a machine with few cores the
 spinning threads of one library slow the next one down several times over
 (torch's batch-64 step went from 0.7 to 6 ms when it alternated with numpy
-without a pause), so every timed run starts after a pause of
-``SETTLE_SECONDS``, when the other library's threads have gone to sleep.
+without a pause), so torch is timed in runs of its own, each after a pause
+of ``SETTLE_SECONDS``, when numpy's threads have gone to sleep. The
+contestants that compute with numpy take their steps in turn instead, one
+step each, over and over: other processes on this machine moved the ratio of
+two 0.1 s runs by 10% either way, and a ratio of two steps made a millisecond
+apart cancels most of that (two copies of the numpy step measured this way
+agreed within 1%).
 
 Second, glibc's allocator hands arrays above a size threshold back to the
 operating system when they are freed, and each new one is then page-faulted
@@ -46,7 +53,8 @@ on its own arrays, differed by up to 7%, and the matrix products run up to
 
 Before timing, every contestant takes one step from the same weights, and their
 losses and updated weights are compared, so the table cannot time different
-computations. Ratios are to the hand-written numpy step (conv2d: to torch).
+computations. Ratios are to the hand-written numpy step (conv2d: to torch):
+the median over the steps of each step's ratio to the numpy step beside it.
 
 Targets, checked in the summary line this benchmark prints: tracegrad within 1.15x of hand-written
 numpy at every size, and faster than torch CPU at batch 64; tracegrad compiled within 1.05x of
