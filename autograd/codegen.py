@@ -150,20 +150,23 @@ def _needs_cast(node: Node, parent: Node) -> bool:
     return dtype is not None and any(getattr(other.data, "dtype", dtype) != dtype for other in (node, *node._parents))
 
 
-def _checked(gradients: Any, op: Function, inputs: Sequence[Node]) -> tuple[Any, ...]:
-    """An op of the user's gradients, checked as ``backward()`` checks them, one per input (0 for None).
+def _checked(gradients: Any, op: Function, inputs: Sequence[Node | None]) -> tuple[Any, ...]:
+    """An op of the user's gradients, checked as ``backward()`` checks them, one per input.
 
-    ``inputs`` stand for the op's inputs (their kind, shape and dtype): a
-    wrong count, kind or shape is the engine's clear error naming the op, and a
-    float64 gradient for a float32 input is cast back, as in eager mode. An
-    input the op gives no gradient (None) gets zeros: the program adds them up.
+    ``inputs`` stand for the op's inputs that want a gradient (their kind,
+    shape and dtype; None for the others, whose gradients are not looked at):
+    a wrong count, kind or shape is the engine's clear error naming the op, and
+    a float64 gradient for a float32 input is cast back, as in eager mode. A
+    gradient left out (None) counts as zeros, since the program adds every
+    term up; the one difference it makes is a leaf reached only through it,
+    whose ``.grad`` becomes zeros where eager mode leaves it None.
     """
     if type(gradients) is not tuple:
         gradients = (gradients,)
     if len(gradients) != len(inputs):
         raise _wrong_count(op, gradients, len(inputs))
     return tuple(
-        node._checked_gradient(np.zeros_like(node.data) if grad is None else grad, op, index)
+        grad if node is None else node._checked_gradient(np.zeros_like(node.data) if grad is None else grad, op, index)
         for index, (grad, node) in enumerate(zip(gradients, inputs))
     )
 
@@ -452,7 +455,7 @@ def generate(
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
             if not cls.__module__.startswith("autograd."):  # an op of the user's: its gradients are checked
                 inputs_name = namer.name(f"inputs_of_{out}")
-                globals_[inputs_name] = tuple(_shape_of(parent) for parent in node._parents)
+                globals_[inputs_name] = tuple(_shape_of(p) if want else None for p, want in zip(node._parents, wanted))
                 call = f"checked({call}, {calls[id(node)]}, {inputs_name})"
             targets = []  # a new gradient is unpacked straight into its name, a further term into a part to add
             for index, (parent, want) in enumerate(zip(node._parents, wanted)):

@@ -509,12 +509,27 @@ def test_a_wrong_gradient_from_a_users_op_is_the_error_eager_mode_gives():
     assert "gave input 0 a gradient of shape (1, 2)" in str(ours.value)
 
 
-def test_a_users_op_may_leave_out_a_gradient_as_in_eager_mode():
+def test_a_users_op_may_leave_out_a_gradient():
     w = Tensor([[1.0, 2.0]], requires_grad=True)
     v = Tensor([[3.0, 4.0]], requires_grad=True)
-    compiled, results = run_both(lambda x: (TupleAndNone.apply(x * w, v) ** 2).sum(), [Tensor([[1.0, -1.0]])], [w])
-    assert_runs_agree(results)
+    compiled, results = run_both(lambda x: (TupleAndNone.apply(x * w, v) ** 2).sum(), [Tensor([[1.0, -1.0]])], [w, v])
     assert "checked(" in compiled.source
+    assert_same(results["compiled"][1][0], results["eager"][1][0])
+    assert results["eager"][1][1] is None  # eager mode: nothing reached v
+    np.testing.assert_array_equal(results["compiled"][1][1], [[0.0, 0.0]])  # compiled: the left-out term counted as 0
+
+
+def test_a_users_op_is_not_held_to_gradients_nobody_wants():
+    class Sloppy(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad, out, a, b):
+            return grad * b, "not a gradient"  # eager mode never looks at the second: b wants none
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    _, results = run_both(lambda x: Sloppy.apply(w, x).sum(), [Tensor([3.0, 4.0])], [w])
+    assert_runs_agree(results)
 
 
 def test_under_no_grad_the_result_is_a_constant():
