@@ -295,6 +295,18 @@ def test_an_array_still_needed_is_not_overwritten():
     assert "out=" not in compiled.source.split("while True:")[0]
 
 
+def test_inputs_and_parameters_are_never_overwritten():
+    x = Tensor([[1.0, -2.0], [-3.0, 4.0]])
+    w = Tensor([[-1.0, 0.5], [2.0, -0.25]], requires_grad=True)
+    before = x.data.copy(), w.data.copy()
+    compiled = autograd.compile(lambda x: (x.relu() * w.tanh()).sum())
+    for _ in range(2):
+        compiled(x).backward()
+    assert "out=" not in compiled.source.split("while True:")[0]  # relu's and tanh's inputs belong to the caller
+    np.testing.assert_array_equal(x.data, before[0])
+    np.testing.assert_array_equal(w.data, before[1])
+
+
 def test_a_gradient_handed_to_two_inputs_is_not_overwritten():
     # The add gate hands one gradient array to both inputs; relu's backward may not multiply it in place.
     rng = np.random.default_rng(2)
