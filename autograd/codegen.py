@@ -24,12 +24,19 @@ gradient x local gradient, added up where a value was used twice)::
             grad_w0 = grad_x0w0 * x0
             grad_o = yield grad_w0, grad_w1, grad_b
 
-The elementary scalar ops are written inline, with exactly the arithmetic of
-their ``Function`` (so the numbers are the same to the last bit); every other
-op is called directly, ``relu_op.forward(x)`` and ``relu_op.backward(...)``.
-Between the two halves the generator keeps every forward value alive, as the
-graph's nodes would, and the backward half is a loop so that ``backward()`` can
-be called again, as on a graph.
+The elementary ops are written inline, with exactly the arithmetic of their
+``Function`` (so the numbers are the same to the last bit): on numbers as
+above, and on arrays as numpy code (``h = np.maximum(z, 0.0)``,
+``grad_W = x.T @ grad_z``). Every other op is called directly,
+``cross_entropy_op.forward(z)`` and ``cross_entropy_op.backward(...)``, and
+the gradients an op of the user's returns are checked as ``backward()``
+checks them. Between the two halves the generator keeps every forward value
+alive, as the graph's nodes would, and the backward half is a loop so that
+``backward()`` can be called again, as on a graph.
+
+Knowing the whole program allows what an eager graph cannot: an array that
+nothing reads any more is reused in place (``_reuse_arrays``), as backprop
+written by hand does with ``grad *= mask``.
 """
 
 from __future__ import annotations
