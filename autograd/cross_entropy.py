@@ -3,7 +3,8 @@
 For logits ``z`` and target probabilities ``t`` the loss of a row is
 ``-sum(t * log_softmax(z))``, and its local gradient is
 ``softmax(z) * sum(t) - t``: for a class label, "the probabilities, minus 1 at
-the correct class". The log-softmax is the one ``autograd/softmax.py`` computes.
+the correct class". Softmax and log-softmax come from the same shifted
+exponentials as in ``autograd/softmax.py``.
 """
 
 from __future__ import annotations
