@@ -307,6 +307,8 @@ def _reuse_arrays(lines: Sequence[_Line], names: set[str]) -> list[str]:
     then nothing can tell the difference but the memory saved. ``names`` are
     the program's value and gradient names.
     """
+    if not any(line.in_place for line in lines):  # a program of numbers, say: nothing to decide
+        return [line.text for line in lines]
     parsed = []
     for line in lines:
         match = _LINE.match(line.text)
