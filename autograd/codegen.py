@@ -35,7 +35,7 @@ alive, as the graph's nodes would, and the backward half is a loop so that
 ``backward()`` can be called again, as on a graph.
 
 Knowing the whole program allows what an eager graph cannot: an array that
-nothing reads any more is reused in place (``_reuse_arrays``), as backprop
+nothing reads any more is reused in place (``autograd/array_reuse.py``), as backprop
 written by hand does with ``grad *= mask``.
 """
 
@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from . import numerics
+from .array_reuse import Line, reuse_arrays
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
 from .graph import Node, Op, _wrong_count, topological_order
@@ -115,7 +116,7 @@ TENSOR_BACKWARD: dict[type, tuple[str, ...]] = {
 }
 ELEMENTWISE = frozenset(TENSOR_FORWARD) - {MatMul, Linear}
 # The same lines writing into the array of their input (forward) or of the upstream gradient (backward), used
-# where nothing else needs that array any more (see ``_reuse_arrays``): the same numbers, one array fewer.
+# where nothing else needs that array any more (see ``autograd/array_reuse.py``): the same numbers, one array fewer.
 TENSOR_FORWARD_INTO_INPUT: dict[type, str] = {
     ReLU: "np.maximum({a}, 0.0, out={a})",
     Tanh: "np.tanh({a}, out={a})",
@@ -283,62 +284,6 @@ def _term(expression: str) -> str:
     return f"({expression})" if " if " in expression else expression
 
 
-@dataclass
-class _Line:
-    """One line of a program, and for an op that can work in place, the same line reusing ``operand``'s array."""
-
-    text: str
-    calls: bool = False  # calls an op (or yields): whatever it reads may be kept or viewed by someone else
-    in_place: str | None = None
-    operand: str | None = None
-
-
-_LINE = re.compile(r"^(?:(?P<targets>[\w, ]+?) (?P<how>\+?=) )?(?P<value>.*)$")  # [targets = or +=] value
-_NAME = re.compile(r"[A-Za-z_]\w*")
-
-
-def _reuse_arrays(lines: Sequence[_Line], names: set[str]) -> list[str]:
-    """The lines' texts, each in place where that is safe: ``grad *= mask`` rather than a new array.
-
-    A line may write its result into its operand's array when that array is
-    new (made by an earlier line written out here, not handed over by a call,
-    and no other name refers to it), no call ever saw it (an op may keep it or a
-    view of it), and no later line reads it, in the backward loop either:
-    then nothing can tell the difference but the memory saved. ``names`` are
-    the program's value and gradient names.
-    """
-    if not any(line.in_place for line in lines):  # a program of numbers, say: nothing to decide
-        return [line.text for line in lines]
-    parsed = []
-    for line in lines:
-        match = _LINE.match(line.text)
-        assert match is not None  # the pattern matches any text
-        targets = [target.strip() for target in (match["targets"] or "").split(",") if target.strip()]
-        read = set(_NAME.findall(match["value"])) & names
-        if match["how"] == "+=":
-            read.update(targets)
-        parsed.append((targets, match["how"], match["value"], read))
-    seen_by_calls = set().union(*(read for line, (*_, read) in zip(lines, parsed) if line.calls))
-    new: set[str] = set()  # names holding an array no other name refers to
-    reusable = []  # per line: may its operand be overwritten, as far as the lines before it tell
-    for line, (targets, how, value, _) in zip(lines, parsed):
-        reusable.append(line.operand in new)
-        if how == "+=":
-            continue
-        if line.calls:
-            new.difference_update(targets)
-        elif value in names:  # ``grad_a = grad_s``: two names for one array
-            new.difference_update([*targets, value])
-        else:
-            new.update(targets)
-    texts, read_later = [], set()
-    for line, (*_, read), may in zip(reversed(lines), reversed(parsed), reversed(reusable)):
-        reuse = may and line.operand not in seen_by_calls and line.operand not in read_later
-        texts.append(line.in_place if reuse and line.in_place else line.text)
-        read_later |= read
-    return texts[::-1]
-
-
 def generate(
     output: Node,
     inputs: Sequence[Node],
@@ -413,7 +358,7 @@ def generate(
         stateful_names.append(namer.name(f"{_kind_name(op)}_op"))
         return stateful_names[-1]
 
-    forward: list[_Line] = []
+    forward: list[Line] = []
     inlined: set[int] = set()  # the nodes whose op is written out as code
     for node in order:
         if node._op is None:
@@ -425,28 +370,28 @@ def generate(
             inlined.add(id(node))
             fills = dict(zip("abc", arguments), o=out)
             if isinstance(node, Value):
-                forward.append(_Line(f"{out} = {SCALAR_FORWARD[cls].format(**fills)}"))
+                forward.append(Line(f"{out} = {SCALAR_FORWARD[cls].format(**fills)}"))
                 continue
             into = TENSOR_FORWARD_INTO_INPUT.get(cls)
             forward.append(
-                _Line(
+                Line(
                     f"{out} = {TENSOR_FORWARD[cls].format(**fills)}",
                     in_place=into and f"{out} = {into.format(**fills)}",
                     operand=into and arguments[0],
                 )
             )
             if cls in TENSOR_FORWARD_SECOND_LINE:
-                forward.append(_Line(TENSOR_FORWARD_SECOND_LINE[cls].format(**fills)))
+                forward.append(Line(TENSOR_FORWARD_SECOND_LINE[cls].format(**fills)))
             continue
         calls[id(node)] = op_object(node)
         expression = f"{calls[id(node)]}.forward({', '.join(arguments)})"
         if isinstance(node.data, np.ndarray) and node.data.ndim == 0:
             expression = f"as_array({expression})"  # as a Tensor keeps a 0-d result: an array, not a numpy scalar
-        forward.append(_Line(f"{out} = {expression}", calls=True))
+        forward.append(Line(f"{out} = {expression}", calls=True))
 
     root = name_of(output)
     grads = {id(output): namer.name(f"grad_{root}" if root.isidentifier() else "grad_output")}
-    backward: list[_Line] = []
+    backward: list[Line] = []
     for node in reversed(order):
         if node._op is None or not needs[id(node)]:
             continue
@@ -476,25 +421,25 @@ def generate(
                     grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
                     targets.append(grads[id(parent)])
             unpacked = ", ".join(targets) + ("," if len(targets) == 1 and call.startswith("checked(") else "")
-            backward.append(_Line(f"{unpacked} = {call}", calls=True))
+            backward.append(Line(f"{unpacked} = {call}", calls=True))
             for parent, target in zip(node._parents, targets):
                 if target != "_" and _needs_cast(node, parent) and not call.startswith("checked("):  # as backward()
                     dtype = f"np.{parent.data.dtype.name}"
-                    backward.append(_Line(f"{target} = as_array({target}, {dtype})", calls=True))
+                    backward.append(Line(f"{target} = as_array({target}, {dtype})", calls=True))
             parts = [target.startswith("part_") for target in targets]
             if not any(parts):
                 continue
             wanted, terms = parts, targets
         totals = _accumulate(node._parents, wanted, terms, grads, names, namer)
         if isinstance(node, Value):  # short scalar terms read best side by side: grad_s, grad_b = grad_n, grad_n
-            backward.append(_Line(f"{', '.join(totals)} = {', '.join(totals.values())}"))
+            backward.append(Line(f"{', '.join(totals)} = {', '.join(totals.values())}"))
         elif in_place_term is not None:  # the one term is the end of its input's total
             ((target, total),) = totals.items()
             term, term_in_place = in_place_term
             in_place = f"{target} = {total.removesuffix(term)}{term_in_place}"
-            backward.append(_Line(f"{target} = {total}", in_place=in_place, operand=upstream))
+            backward.append(Line(f"{target} = {total}", in_place=in_place, operand=upstream))
         else:
-            backward += [_Line(f"{target} = {total}") for target, total in totals.items()]
+            backward += [Line(f"{target} = {total}") for target, total in totals.items()]
 
     needing_grad = [i for i, wanted in enumerate(wants_grad) if wanted and id(inputs[i]) in grads]
     leaf_gradients = [grads[id(inputs[i])] for i in needing_grad] + [grads[id(p)] for p in parameters]
@@ -502,11 +447,11 @@ def generate(
     # The yields hand arrays out of the program, so they count as calls: what they hand out is never reused.
     if leaf_gradients:
         gradients = f"{', '.join(leaf_gradients)}{',' * (len(leaf_gradients) == 1)}"
-        ends = [_Line(f"{grads[id(output)]} = yield {root}", calls=True)]
-        ends.append(_Line(f"{grads[id(output)]} = yield {gradients}", calls=True))
+        ends = [Line(f"{grads[id(output)]} = yield {root}", calls=True)]
+        ends.append(Line(f"{grads[id(output)]} = yield {gradients}", calls=True))
     else:
-        ends = [_Line(f"yield {root}", calls=True)]
-    texts = _reuse_arrays([*forward, ends[0], *backward, *ends[1:]], set(names.values()) | set(grads.values()))
+        ends = [Line(f"yield {root}", calls=True)]
+    texts = reuse_arrays([*forward, ends[0], *backward, *ends[1:]], set(names.values()) | set(grads.values()))
     lines = [f"def {title}({', '.join(arguments)}):", *(f"    {text}" for text in texts[: len(forward) + 1])]
     if leaf_gradients:
         lines.append("    while True:")
