@@ -436,6 +436,7 @@ def generate(
         elif in_place_term is not None:  # the one term is the end of its input's total
             ((target, total),) = totals.items()
             term, term_in_place = in_place_term
+            assert total.endswith(term), "a total ends with its newest term (see _accumulate)"
             in_place = f"{target} = {total.removesuffix(term)}{term_in_place}"
             backward.append(Line(f"{target} = {total}", in_place=in_place, operand=upstream))
         else:
