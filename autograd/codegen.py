@@ -148,18 +148,18 @@ def _inlined(node: Node) -> bool:
     return cls is not MatMul or all(parent.data.ndim == 2 for parent in node._parents)
 
 
-def _needs_cast(node: Node, parent: Node) -> bool:
-    """Whether an op's gradient for ``parent`` may come in another float type, which ``backward()`` casts back.
+def _mixes_dtypes(node: Node) -> bool:
+    """Whether an op's arrays differ in dtype, so a gradient may come in another float type than its input's.
 
-    That happens where the op mixes dtypes (a float32 input times a float64
-    one gives float64 gradients), never where its arrays share one dtype.
+    A float32 input times a float64 one gives float64 gradients, which
+    ``backward()`` casts back to float32; where the arrays share one dtype
+    there is nothing to cast.
     """
-    dtype = getattr(parent.data, "dtype", None)
-    return dtype is not None and any(getattr(other.data, "dtype", dtype) != dtype for other in (node, *node._parents))
+    return len({getattr(other.data, "dtype", None) for other in (node, *node._parents)}) > 1
 
 
 def _checked(gradients: Any, op: Function, inputs: Sequence[Node | None]) -> tuple[Any, ...]:
-    """An op of the user's gradients, checked as ``backward()`` checks them, one per input.
+    """An op's gradients, checked as ``backward()`` checks them, one per input (an op of the user's, or one mixing dtypes).
 
     ``inputs`` stand for the op's inputs that want a gradient (their kind,
     shape and dtype; None for the others, whose gradients are not looked at):
@@ -407,7 +407,9 @@ def generate(
                 in_place_term = (terms[0], TENSOR_BACKWARD_INTO_UPSTREAM[cls].format(**fills))
         else:
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
-            if not cls.__module__.startswith("autograd."):  # an op of the user's: its gradients are checked
+            # An op of the user's has its gradients checked, and an op mixing dtypes has them cast, as backward() does.
+            checked = not cls.__module__.startswith("autograd.") or _mixes_dtypes(node)
+            if checked:
                 inputs_name = namer.name(f"inputs_of_{out}")
                 globals_[inputs_name] = tuple(_shape_of(p) if want else None for p, want in zip(node._parents, wanted))
                 call = f"checked({call}, {calls[id(node)]}, {inputs_name})"
@@ -420,12 +422,8 @@ def generate(
                 else:
                     grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
                     targets.append(grads[id(parent)])
-            unpacked = ", ".join(targets) + ("," if len(targets) == 1 and call.startswith("checked(") else "")
+            unpacked = ", ".join(targets) + ("," if len(targets) == 1 and checked else "")
             backward.append(Line(f"{unpacked} = {call}", calls=True))
-            for parent, target in zip(node._parents, targets):
-                if target != "_" and _needs_cast(node, parent) and not call.startswith("checked("):  # as backward()
-                    dtype = f"np.{parent.data.dtype.name}"
-                    backward.append(Line(f"{target} = as_array({target}, {dtype})", calls=True))
             parts = [target.startswith("part_") for target in targets]
             if not any(parts):
                 continue
