@@ -23,6 +23,8 @@ class Line:
     calls: bool = False  # calls an op (or yields): whatever it reads may be kept or viewed by someone else
     in_place: str | None = None
     operand: str | None = None
+    quiet: bool = False  # runs without numpy's warnings (inf - inf is nan silently), as its eager op does
+    comment: str = ""  # shown after the line, for the reader
 
 
 _ASSIGNMENT = re.compile(r"^(?:(?P<targets>[\w, ]+?) (?P<how>\+?=) )?(?P<value>.*)$")  # [targets = or +=] value

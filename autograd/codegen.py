@@ -27,12 +27,14 @@ gradient x local gradient, added up where a value was used twice)::
 The elementary ops are written inline, with exactly the arithmetic of their
 ``Function`` (so the numbers are the same to the last bit): on numbers as
 above, and on arrays as numpy code (``h = np.maximum(z, 0.0)``,
-``grad_W = x.T @ grad_z``). Every other op is called directly,
-``cross_entropy_op.forward(z)`` and ``cross_entropy_op.backward(...)``, and
-the gradients an op of the user's returns are checked as ``backward()``
-checks them. Between the two halves the generator keeps every forward value
-alive, as the graph's nodes would, and the backward half is a loop so that
-``backward()`` can be called again, as on a graph.
+``grad_W = x.T @ grad_z``), and so is the softmax classifier's loss on
+class labels (backward: the probabilities, minus 1 at each row's class).
+Every other op is called directly, ``max_pool_op.forward(z)`` and
+``max_pool_op.backward(...)``, and the gradients an op of the user's returns
+are checked as ``backward()`` checks them. Between the two halves the
+generator keeps every forward value alive, as the graph's nodes would, and
+the backward half is a loop so that ``backward()`` can be called again, as on
+a graph.
 
 Knowing the whole program allows what an eager graph cannot: an array that
 nothing reads any more is reused in place (``autograd/array_reuse.py``), as backprop
@@ -52,6 +54,7 @@ import numpy as np
 
 from . import numerics
 from .array_reuse import Line, reuse_arrays
+from .cross_entropy import SoftmaxCrossEntropy
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
 from .graph import Node, Op, _wrong_count, topological_order
@@ -146,6 +149,22 @@ def _inlined(node: Node) -> bool:
         if cls in ELEMENTWISE and array.shape != data.shape:
             return False
     return cls is not MatMul or all(parent.data.ndim == 2 for parent in node._parents)
+
+
+def _cross_entropy_on_labels(node: Node) -> bool:
+    """Whether a node is the softmax classifier's loss on class labels over a matrix of logits: written out as numpy.
+
+    Its lines are those of ``SoftmaxCrossEntropy`` (the same arithmetic, so
+    the same numbers): the logits shifted by each row's largest, their
+    exponentials and row sums going forward; backward, the probabilities
+    ``exponentials / sums`` minus 1 at each row's class, scaled by the
+    upstream gradient over the number of rows.
+    """
+    op = node._op
+    if type(op) is not SoftmaxCrossEntropy or op.targets is not None:
+        return False
+    logits = node._parents[0].data
+    return isinstance(logits, np.ndarray) and logits.ndim == 2 and len(logits) > 0  # (no rows: 0 / 0, called)
 
 
 def _mixes_dtypes(node: Node) -> bool:
@@ -360,12 +379,30 @@ def generate(
 
     forward: list[Line] = []
     inlined: set[int] = set()  # the nodes whose op is written out as code
+    softmax_parts: dict[int, tuple[str, ...]] = {}  # what a written-out cross-entropy reads backward
     for node in order:
         if node._op is None:
             continue
         arguments = [name_of(parent) for parent in node._parents]
         names[id(node)] = out = namer.name(node.label or _kind_name(node._op), numbered=not node.label)
         cls = type(node._op)
+        if _cross_entropy_on_labels(node):
+            (logits,) = arguments
+            op = node._op
+            assert isinstance(op, SoftmaxCrossEntropy) and op.labels is not None
+            shifted, exponentials, sums, rows, labels = map(
+                namer.name, ("shifted", "exponentials", "sums", "rows", "labels")
+            )
+            globals_[rows], globals_[labels] = np.arange(len(op.labels)), np.array(op.labels)  # program constants
+            softmax_parts[id(node)] = (exponentials, sums, rows, labels, f"{len(op.labels)}")
+            picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
+            forward += [
+                Line(f"{shifted} = {logits} - {logits}.max(axis=1, keepdims=True)", quiet=True),
+                Line(f"{exponentials} = np.exp({shifted})"),
+                Line(f"{sums} = {exponentials}.sum(axis=1, keepdims=True)"),
+                Line(f"{out} = as_array(-({picked} - np.log({sums}[:, 0])).sum() / {len(op.labels)})"),
+            ]
+            continue
         if _inlined(node):
             inlined.add(id(node))
             fills = dict(zip("abc", arguments), o=out)
@@ -399,7 +436,23 @@ def generate(
         wanted = [needs.get(id(parent), False) for parent in node._parents]
         upstream, out, cls = grads[id(node)], names[id(node)], type(node._op)
         in_place_term = None  # (the term, the same term written into the upstream gradient's array)
-        if id(node) in inlined:
+        if id(node) in softmax_parts:
+            exponentials, sums, rows, labels, count = softmax_parts[id(node)]
+            (logits_node,) = node._parents
+            if id(logits_node) in grads:  # the logits have a gradient already: this term is added to it below
+                term = "part_0"
+            else:
+                term = grads[id(logits_node)] = namer.name(f"grad_{arguments[0]}")
+            scale = f"{upstream} / {count}"
+            backward += [
+                Line(f"{term} = {exponentials} / {sums}", comment=f"softmax({arguments[0]}): each row's probabilities"),
+                Line(f"{term} *= {scale}"),
+                Line(f"{term}[{rows}, {labels}] -= {scale}", comment="minus 1 at each row's class"),
+            ]
+            if term != "part_0":
+                continue
+            terms = [term]
+        elif id(node) in inlined:
             rules = (SCALAR_BACKWARD if isinstance(node, Value) else TENSOR_BACKWARD)[cls]
             fills = dict(zip("abc", arguments), g=upstream, o=out)
             terms = [rule.format(**fills) if want else "" for rule, want in zip(rules, wanted)]
@@ -450,11 +503,13 @@ def generate(
         ends.append(Line(f"{grads[id(output)]} = yield {gradients}", calls=True))
     else:
         ends = [Line(f"yield {root}", calls=True)]
-    texts = reuse_arrays([*forward, ends[0], *backward, *ends[1:]], set(names.values()) | set(grads.values()))
-    lines = [f"def {title}({', '.join(arguments)}):", *(f"    {text}" for text in texts[: len(forward) + 1])]
-    if leaf_gradients:
-        lines.append("    while True:")
-        lines += [f"        {text}" for text in texts[len(forward) + 1 :]]
+    program = [*forward, ends[0], *backward, *ends[1:]]
+    texts = reuse_arrays(program, set(names.values()) | set(grads.values()))
+    lines = [f"def {title}({', '.join(arguments)}):"]
+    for index, (line, text) in enumerate(zip(program, texts)):
+        if index == len(forward) + 1:
+            lines.append("    while True:")
+        lines += _rendered(line, text, "    " if index <= len(forward) else "        ")
     source = "\n".join(lines) + "\n"
     namespace = dict(globals_)
     exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
@@ -468,6 +523,18 @@ def generate(
         output_kind=type(output),
         output_label=output.label,
     )
+
+
+def _rendered(line: Line, text: str, indent: str) -> list[str]:
+    """The source lines of one program line: its text (as reused in place or not), comment, and a quiet block."""
+    if line.comment:
+        text = f"{text}  # {line.comment}"
+    if line.quiet:
+        return [
+            f'{indent}with np.errstate(all="ignore"):  # inf - inf gives nan silently, as in eager mode',
+            f"{indent}    {text}",
+        ]
+    return [f"{indent}{text}"]
 
 
 def _accumulate(

@@ -9,6 +9,7 @@ the inputs change shape.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -203,6 +204,7 @@ def test_random_value_graphs_compile_to_the_same_values_and_gradients(inputs, pa
 # -- random Tensor graphs -----------------------------------------------------------------------------------------
 
 MASK = np.array([[True, False, True], [False, False, True]])
+CLASSES, PROBABILITIES = np.array([2, 0]), np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]])
 TENSOR_OPS = {
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
@@ -230,6 +232,8 @@ TENSOR_OPS = {
     "neg": lambda a, b, c: -a,
     "log": lambda a, b, c: (a * a + 1.0).log(),
     "linear": lambda a, b, c: autograd.linear(a, b.T @ a, a[0]),
+    "cross entropy": lambda a, b, c: a * autograd.softmax_cross_entropy(b, CLASSES),
+    "cross entropy, probabilities": lambda a, b, c: a * autograd.softmax_cross_entropy(b, PROBABILITIES),
 }
 
 
@@ -279,6 +283,53 @@ def test_a_tensor_mlps_program_reads_as_backprop_written_in_numpy():
     assert "grad_linear_1 = kept(grad_relu_1, relu_1 != 0.0, out=grad_relu_1)" in lines
     assert f"grad_{w0} = x.T @ grad_linear_1" in lines
     assert not any(line.startswith("_, ") for line in lines), "the input wants no gradient: none is computed"
+    assert_runs_agree(results)
+
+
+def test_the_softmax_classifiers_loss_is_written_out_with_its_short_gradient():
+    model = nn.MLP([4, 3], seed=0)
+    x, labels = Tensor(np.random.default_rng(0).normal(size=(5, 4))), np.array([0, 2, 1, 1, 0])
+    compiled, results = run_both(lambda x, labels: nn.cross_entropy(model(x), labels), [x, labels], model.parameters())
+    lines = [line.split("  #")[0].strip() for line in compiled.source.splitlines()]
+    assert lines[3:9] == [
+        'with np.errstate(all="ignore"):',
+        "shifted = linear_1 - linear_1.max(axis=1, keepdims=True)",
+        "exponentials = np.exp(shifted)",
+        "sums = exponentials.sum(axis=1, keepdims=True)",
+        "cross_entropy_1 = as_array(-(shifted[rows, labels] - np.log(sums[:, 0])).sum() / 5)",
+        "grad_cross_entropy_1 = yield cross_entropy_1",
+    ]
+    assert lines[10:13] == [  # (softmax - one_hot) / n, times the upstream gradient
+        "grad_linear_1 = exponentials / sums",
+        "grad_linear_1 *= grad_cross_entropy_1 / 5",
+        "grad_linear_1[rows, labels] -= grad_cross_entropy_1 / 5",
+    ]
+    (compiled_loss, compiled_grads, _), (eager_loss, eager_grads, _) = results.values()
+    assert np.array_equal(compiled_loss, eager_loss) and compiled_loss.shape == ()
+    for ours, theirs in zip(compiled_grads, eager_grads):
+        np.testing.assert_array_equal(ours, theirs)  # the same arithmetic as the op: the same numbers to the last bit
+
+
+def test_a_written_out_cross_entropy_adds_to_a_gradient_the_logits_already_have():
+    labels = np.array([0, 2])
+    for fn in [
+        lambda z: autograd.softmax_cross_entropy(z, labels) + (z * z).sum(),
+        lambda z: (z * z).sum() + autograd.softmax_cross_entropy(z, labels),
+    ]:
+        z = Tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], requires_grad=True)
+        compiled, results = run_both(fn, [z], [z])
+        assert "exponentials / sums" in compiled.source
+        np.testing.assert_array_equal(results["compiled"][1][0], results["eager"][1][0])
+
+
+def test_logits_of_inf_give_the_same_nan_as_eager_mode_without_warnings():
+    z = Tensor([[np.inf, 1.0, 2.0], [-np.inf, -np.inf, -np.inf], [0.0, 1e300, -1e300]], requires_grad=True)
+    labels = np.array([1, 0, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would fail the test
+        compiled, results = run_both(lambda z: autograd.softmax_cross_entropy(z, labels), [z], [z])
+    assert "shifted" in compiled.source
+    assert np.isnan(results["eager"][0]) and np.isnan(results["eager"][1][0]).any()
     assert_runs_agree(results)
 
 
