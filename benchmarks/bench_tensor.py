@@ -15,9 +15,8 @@ The five contestants:
   (``x @ W + b``) and the loss one ``nn.cross_entropy`` op: six nodes;
 - tracegrad compiled: the same loss function through ``autograd.compile``,
   recorded on the first call and from then on run as a generated program
-  that builds no nodes: the layers and ReLUs written out as numpy lines
-  (arrays reused in place where nothing needs them any more), the loss's op
-  called directly;
+  that builds no nodes: the layers, ReLUs and the loss written out as numpy
+  lines (arrays reused in place where nothing needs them any more);
 - tracegrad op by op: the same network written with the elementary ``Tensor``
   ops, ``x @ W + b`` and ``-logits.log_softmax()[rows, labels].mean()``:
   seventeen nodes, each one a step a learner can draw and inspect;
