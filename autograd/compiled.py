@@ -19,7 +19,8 @@ A trace records what happened on one call, so it holds while the same ops run:
   tuples and dicts, which items are ``Value``s or ``Tensor``s (their shape,
   dtype and ``requires_grad``), and the exact value of every other item
   (numbers, strings, numpy arrays such as class labels, which the program
-  holds as constants). When anything differs, the function is recorded again
+  holds as constants: copies taken when recording, so changing the array in
+  place afterwards changes no program). When anything differs, the function is recorded again
   for the new structure (a few programs are kept, so alternating batch sizes
   do not record at every call).
 - Parameters (leaves that require grad, reached from the output but not
@@ -95,9 +96,16 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
 
 
 def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
-    """The inputs with each node replaced by the next stand-in, in the order ``_flatten`` found them."""
+    """The inputs with each node replaced by the next stand-in, in the order ``_flatten`` found them.
+
+    Arrays are copied: an op may keep its input array (cross-entropy its labels),
+    and the program must hold the values it was recorded for, which are the
+    ones its structure is matched against, even if the caller's array changes later.
+    """
     if isinstance(item, Node):
         return next(stand_ins)
+    if isinstance(item, np.ndarray):
+        return item.copy()
     if isinstance(item, (list, tuple)):
         return type(item)(_rebuild(element, stand_ins) for element in item)
     if isinstance(item, dict):

@@ -486,6 +486,22 @@ def test_constant_arguments_are_part_of_the_structure():
     assert compiled.recordings == 2
 
 
+def test_an_array_argument_changed_in_place_later_changes_no_program():
+    logits = Tensor([[2.0, 0.0, -1.0], [0.0, 1.0, 3.0]], requires_grad=True)
+    mask = np.array([[True, False, True], [False, True, True]])
+    for fn, array, changed in [
+        (autograd.softmax_cross_entropy, np.array([0, 1]), np.array([2, 1])),  # the written-out loss holds its labels
+        (lambda z, condition: autograd.where(condition, z, z * 2.0).sum(), mask, ~mask),  # a called op, its mask
+    ]:
+        compiled = autograd.compile(fn)
+        compiled(logits, array)
+        same_values = array.copy()
+        array[...] = changed  # the recorded array, changed in place by its owner
+        assert_same(compiled(logits, same_values).data, fn(logits, same_values).data)
+        assert_same(compiled(logits, array).data, fn(logits, array).data)
+        assert compiled.recordings == 2
+
+
 def test_a_list_of_another_length_is_recorded_again():
     w = Value(2.0)
     compiled = autograd.compile(lambda xs: sum(x * w for x in xs))
