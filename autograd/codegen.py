@@ -393,7 +393,7 @@ def generate(
             shifted, exponentials, sums, rows, labels = map(
                 namer.name, ("shifted", "exponentials", "sums", "rows", "labels")
             )
-            globals_[rows], globals_[labels] = np.arange(len(op.labels)), op.labels  # held as the op holds them
+            globals_[rows], globals_[labels] = np.arange(len(op.labels)), op.labels  # constants of the program
             softmax_parts[id(node)] = (exponentials, sums, rows, labels, f"{len(op.labels)}")
             picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
             forward += [

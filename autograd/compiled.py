@@ -20,9 +20,9 @@ A trace records what happened on one call, so it holds while the same ops run:
   dtype and ``requires_grad``), and the exact value of every other item
   (numbers, strings, numpy arrays such as class labels, which the program
   holds as constants: copies taken when recording, so changing the array in
-  place afterwards changes no program). When anything differs, the function is recorded again
-  for the new structure (a few programs are kept, so alternating batch sizes
-  do not record at every call).
+  place afterwards changes no program). When anything differs, the function
+  is recorded again for the new structure (a few programs are kept, so
+  alternating batch sizes do not record at every call).
 - Parameters (leaves that require grad, reached from the output but not
   passed in) are read afresh at every call, so an optimizer's in-place steps
   and ``load_state_dict`` between calls are seen. Other tensors the function
