@@ -28,13 +28,24 @@ A trace records what happened on one call, so it holds while the same ops run:
   and ``load_state_dict`` between calls are seen. Other tensors the function
   closes over are read afresh too; numbers, and ``Value``s that do not require
   grad, are written into the program as literals.
+- The state of every model called while recording is checked at every call
+  too (an ``nn.Module`` notes itself with ``note_state``): its train or eval
+  mode, which parameters and layers it holds, and its buffers' values (batch
+  norm's running statistics). When it differs (``model.eval()``, a layer
+  replaced, buffers loaded), the function is recorded again. A model whose
+  call changes that state (batch norm in training mode updates its running
+  statistics, or a forward keeps a node as an attribute) is refused: a
+  program cannot replay the side effect.
+- A compiled function called while another one records runs as the plain
+  function, so its ops are written into the outer program.
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,6 +54,29 @@ from .function import Function
 from .graph import Node, enable_grad, is_grad_enabled
 
 PROGRAMS_KEPT = 8  # programs kept for different input structures before the oldest is dropped
+
+
+class HasState(Protocol):
+    """An object whose state a function may read beyond its inputs and parameters (an ``nn.Module``)."""
+
+    def recording_state(self) -> Hashable: ...
+
+
+# While a function is being recorded: the objects that noted their state, by id, with that state as it was then.
+_noted_states: contextvars.ContextVar[dict[int, tuple[HasState, Hashable]] | None] = contextvars.ContextVar(
+    "compile_noted_states", default=None
+)
+
+
+def note_state(owner: HasState) -> None:
+    """Tell a recording in progress (if any) that the function reads ``owner``'s state: checked at every later call.
+
+    A model calls it at each call, before its forward pass; outside a
+    recording it does nothing.
+    """
+    noted = _noted_states.get()
+    if noted is not None and id(owner) not in noted:
+        noted[id(owner)] = (owner, owner.recording_state())
 
 
 class CompiledGraph(Function):
@@ -135,6 +169,7 @@ class CompiledFunction:
             arguments = []
         self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
+        self._watched: list[HasState] = []  # every object that noted its state while this function was recorded
         self._programs: dict[tuple, Program] = {}
         self._latest: Program | None = None
 
@@ -146,16 +181,17 @@ class CompiledFunction:
         return self._latest.source
 
     def __call__(self, *args: Any) -> Node:
+        if _noted_states.get() is not None:  # called while another compiled function records: record its ops too
+            return self.fn(*args)
         signature: list = []
         nodes: list[Node] = []
         paths: list[str] = []
         for index, arg in enumerate(args):
             name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
-        key = tuple(signature)
-        program = self._programs.get(key)
+        program = self._programs.get(self._key(tuple(signature)))
         if program is None:
-            program = self._record(args, key, nodes, paths)
+            program = self._record(args, tuple(signature), nodes, paths)
         self._latest = program
         run = program.start([node.data for node in nodes])
         data = next(run)
@@ -170,20 +206,35 @@ class CompiledFunction:
         result.label = program.output_label
         return result
 
-    def _record(self, args: tuple, key: tuple, nodes: list[Node], paths: list[str]) -> Program:
+    def _record(self, args: tuple, signature: tuple, nodes: list[Node], paths: list[str]) -> Program:
         """Run the function eagerly on stand-ins of the input nodes, and generate the program of its graph.
 
         The stand-ins are fresh leaves holding the same data that all require
         grad, so that every op computed from an input is recorded, even from
-        an input that wants no gradient (data).
+        an input that wants no gradient (data). The program is kept under the
+        inputs' structure and the state of every object watched so far.
         """
         stand_ins = []
         for node in nodes:
             stand_in = type(node)._result(node.data, (), None)
             stand_in.requires_grad, stand_in.label = True, node.label
             stand_ins.append(stand_in)
-        with enable_grad():
-            output = self.fn(*_rebuild(args, iter(stand_ins)))
+        noted: dict[int, tuple[HasState, Hashable]] = {}
+        recording = _noted_states.set(noted)
+        try:
+            with enable_grad():
+                output = self.fn(*_rebuild(args, iter(stand_ins)))
+        finally:
+            _noted_states.reset(recording)
+        for owner, before in noted.values():
+            if owner.recording_state() != before:
+                raise ValueError(
+                    f"compile: calling {owner!r} changed its state (its buffers, its train or eval mode, or the "
+                    "nodes or layers it holds), a side effect that a recorded program cannot replay: "
+                    "compile it in eval mode, or call it without compile"
+                )
+            if not any(owner is watched for watched in self._watched):
+                self._watched.append(owner)
         if not isinstance(output, Node):
             raise TypeError(f"compile: the function must return one Value or Tensor, not a {type(output).__name__}")
         wants_grad = [node.requires_grad for node in nodes]
@@ -191,8 +242,12 @@ class CompiledFunction:
         self.recordings += 1
         if len(self._programs) >= PROGRAMS_KEPT:
             del self._programs[next(iter(self._programs))]
-        self._programs[key] = program
+        self._programs[self._key(signature)] = program
         return program
+
+    def _key(self, signature: tuple) -> tuple:
+        """What a program is kept under: the inputs' structure, and the state of every object watched so far."""
+        return (signature, *[owner.recording_state() for owner in self._watched])
 
 
 def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:

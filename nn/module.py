@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node
+from autograd.compiled import note_state
 
 from .model_file import check_names, check_real, read_state, write_state
 
@@ -41,6 +42,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *inputs: Any) -> Any:
+        note_state(self)  # while ``autograd.compile`` records: this module's state is checked at every later call
         return self.forward(*inputs)
 
     def _children(self) -> Iterator[tuple[str, Any]]:
@@ -93,6 +95,18 @@ class Module:
     def eval(self) -> Module:
         """Switch to evaluation behaviour (dropout off, running statistics); same as ``train(False)``."""
         return self.train(False)
+
+    def recording_state(self) -> tuple:
+        """What a compiled program of this module depends on besides its parameters' values.
+
+        Its train or eval mode, which nodes and sub-modules it holds directly
+        (by identity: a replaced layer makes another program) and its buffers'
+        values. ``autograd.compile`` records a function again when
+        this differs from the recording, and refuses a call that changes it.
+        """
+        held = tuple(id(child) for _, child in self._children())  # a node kept by forward would be stale later
+        buffers = tuple(np.asarray(buffer).tobytes() for buffer in self._buffers().values())
+        return self.training, held, buffers
 
     def _buffers(self) -> dict[str, np.ndarray]:
         """Arrays that are state but not parameters (batch norm's running mean), kept as attributes of those names."""

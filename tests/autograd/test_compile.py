@@ -516,6 +516,57 @@ def test_data_dependent_control_flow_is_baked_in_as_documented():
     assert compiled(Value(-1.0)).data == -2.0  # the branch taken while recording, not -3.0
 
 
+# -- models: their state beyond the parameters' values is watched -------------------------------------------------
+
+
+def test_a_models_buffers_loaded_later_are_used():
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4)).eval()
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    compiled = autograd.compile(lambda x: model(x).sum())  # a function calling the model: the model is watched
+    assert_same(compiled(x).data, model(x).sum().data)
+    state = model.state_dict()
+    state["layers.1.running_mean"] = state["layers.1.running_mean"] + 1.0
+    model.load_state_dict(state)  # new running statistics: new arrays, not the recorded ones
+    assert_same(compiled(x).data, model(x).sum().data)
+    assert compiled.recordings == 2
+
+
+def test_switching_a_model_to_eval_mode_records_it_again():
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Dropout(0.5, seed=0))
+    x = Tensor(np.ones((6, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)  # training mode: this call's random mask is baked in, as documented
+    model.eval()
+    np.testing.assert_array_equal(compiled(x).data, model(x).data)  # no dropout in eval mode
+    model.train()
+    compiled(x)
+    assert compiled.recordings == 2  # the training-mode program is kept for its state
+
+
+def test_a_replaced_layer_records_the_model_again():
+    model = nn.MLP([3, 4, 2], seed=0)
+    x = Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    model.layers[2] = nn.Linear(4, 2, seed=1)  # a new layer object, with its own parameters
+    np.testing.assert_array_equal(compiled(x).data, model(x).data)
+    assert compiled.recordings == 2
+
+
+def test_a_model_whose_call_changes_its_state_is_refused():
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))  # training mode: updates running statistics
+    with pytest.raises(ValueError, match=r"calling BatchNorm1d\(4.*changed its state.*compile it in eval mode"):
+        autograd.compile(model)(Tensor(np.ones((5, 3))))
+
+
+def test_a_compiled_function_called_by_another_is_recorded_into_it():
+    w = Tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+    inner = autograd.compile(lambda x: (x @ w).tanh())
+    outer, results = run_both(lambda x: inner(x).sum() * 2.0, [Tensor([[1.0, -1.0], [0.5, 0.25]])], [w])
+    assert_runs_agree(results)
+    assert "np.tanh(" in outer.source  # the outer program holds the inner function's ops
+
+
 def test_backward_twice_adds_twice_and_adds_to_existing_gradients():
     w = Value(3.0)
     compiled = autograd.compile(lambda x: x * w * w)
