@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
@@ -62,21 +63,25 @@ class HasState(Protocol):
     def recording_state(self) -> Hashable: ...
 
 
-# While a function is being recorded: the objects that noted their state, by id, with that state as it was then.
-_noted_states: contextvars.ContextVar[dict[int, tuple[HasState, Hashable]] | None] = contextvars.ContextVar(
-    "compile_noted_states", default=None
-)
+Noted = dict[int, tuple[weakref.ref, Hashable]]  # by id: a weak reference to each object, and its state then
+
+# While a function is being recorded: the objects that noted their state.
+_noted_states: contextvars.ContextVar[Noted | None] = contextvars.ContextVar("compile_noted_states", default=None)
 
 
 def note_state(owner: HasState) -> None:
     """Tell a recording in progress (if any) that the function reads ``owner``'s state: checked at every later call.
 
     A model calls it at each call, before its forward pass; outside a
-    recording it does nothing.
+    recording it does nothing. The reference is weak: a layer made and
+    dropped inside the function (an activation made in ``forward``) leaves
+    nothing behind that a later call could read, so it is not watched.
     """
     noted = _noted_states.get()
-    if noted is not None and id(owner) not in noted:
-        noted[id(owner)] = (owner, owner.recording_state())
+    if noted is not None:
+        seen = noted.get(id(owner))
+        if seen is None or seen[0]() is not owner:  # (an id is reused once its object is gone)
+            noted[id(owner)] = (weakref.ref(owner), owner.recording_state())
 
 
 class CompiledGraph(Function):
@@ -169,7 +174,7 @@ class CompiledFunction:
             arguments = []
         self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
-        self._watched: list[HasState] = []  # every object that noted its state while this function was recorded
+        self._watched: list[weakref.ref] = []  # the objects that noted their state while this function recorded
         self._programs: dict[tuple, Program] = {}
         self._latest: Program | None = None
 
@@ -219,22 +224,25 @@ class CompiledFunction:
             stand_in = type(node)._result(node.data, (), None)
             stand_in.requires_grad, stand_in.label = True, node.label
             stand_ins.append(stand_in)
-        noted: dict[int, tuple[HasState, Hashable]] = {}
+        noted: Noted = {}
         recording = _noted_states.set(noted)
         try:
             with enable_grad():
                 output = self.fn(*_rebuild(args, iter(stand_ins)))
         finally:
             _noted_states.reset(recording)
-        for owner, before in noted.values():
+        for reference, before in noted.values():
+            owner = reference()
+            if owner is None:  # made and dropped during the call
+                continue
             if owner.recording_state() != before:
                 raise ValueError(
                     f"compile: calling {owner!r} changed its state (its buffers, its train or eval mode, or the "
                     "nodes or layers it holds), a side effect that a recorded program cannot replay: "
                     "compile it in eval mode, or call it without compile"
                 )
-            if not any(owner is watched for watched in self._watched):
-                self._watched.append(owner)
+            if not any(owner is watched() for watched in self._watched):
+                self._watched.append(reference)
         if not isinstance(output, Node):
             raise TypeError(f"compile: the function must return one Value or Tensor, not a {type(output).__name__}")
         wants_grad = [node.requires_grad for node in nodes]
@@ -247,7 +255,10 @@ class CompiledFunction:
 
     def _key(self, signature: tuple) -> tuple:
         """What a program is kept under: the inputs' structure, and the state of every object watched so far."""
-        return (signature, *[owner.recording_state() for owner in self._watched])
+        return (
+            signature,
+            *[None if (owner := watched()) is None else owner.recording_state() for watched in self._watched],
+        )
 
 
 def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:

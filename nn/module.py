@@ -45,16 +45,24 @@ class Module:
         note_state(self)  # while ``autograd.compile`` records: this module's state is checked at every later call
         return self.forward(*inputs)
 
-    def _children(self) -> Iterator[tuple[str, Any]]:
-        """``(name, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up."""
+    def _held(self) -> Iterator[tuple[str, Any, Any]]:
+        """``(attribute, key, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up.
+
+        ``key`` is the item's list index or dict key, None for an item held by the attribute itself.
+        """
         for name, attribute in vars(self).items():
             if isinstance(attribute, (Module, Node)):
-                yield name, attribute
+                yield name, None, attribute
             elif isinstance(attribute, (list, tuple, dict)):
                 items = attribute.items() if isinstance(attribute, dict) else enumerate(attribute)
                 for key, item in items:
                     if isinstance(item, (Module, Node)):
-                        yield f"{name}.{_checked_key(name, key)}", item
+                        yield name, key, item
+
+    def _children(self) -> Iterator[tuple[str, Any]]:
+        """``(name, item)`` for each node or sub-module held directly: ``weight``, or ``layers.0`` in a list."""
+        for name, key, item in self._held():
+            yield (name if key is None else f"{name}.{_checked_key(name, key)}"), item
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``) and every sub-module below it, with dotted names."""
@@ -104,7 +112,7 @@ class Module:
         values. ``autograd.compile`` records a function again when
         this differs from the recording, and refuses a call that changes it.
         """
-        held = tuple(id(child) for _, child in self._children())  # a node kept by forward would be stale later
+        held = tuple(id(item) for _, _, item in self._held())  # a node kept by forward would be stale later
         buffers = tuple(np.asarray(buffer).tobytes() for buffer in self._buffers().values())
         return self.training, held, buffers
 

@@ -553,6 +553,17 @@ def test_a_replaced_layer_records_the_model_again():
     assert compiled.recordings == 2
 
 
+def test_layers_made_and_dropped_inside_forward_are_not_watched():
+    model = nn.ScalarMLP([2, 3, 1], seed=0)  # each neuron makes its activation layer at every call
+    points = [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25)]]
+    compiled = autograd.compile(lambda: sum(model(point) for point in points))
+    compiled()
+    assert len(compiled._watched) == len(list(model.modules()))  # the model's own 6, none of the activations
+    model.layers[0].neurons[1].bias.data = 1.5  # a parameter's value: read afresh, nothing recorded again
+    assert_same(compiled().data, sum(model(point) for point in points).data)
+    assert compiled.recordings == 1
+
+
 def test_a_model_whose_call_changes_its_state_is_refused():
     model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))  # training mode: updates running statistics
     with pytest.raises(ValueError, match=r"calling BatchNorm1d\(4.*changed its state.*compile it in eval mode"):
