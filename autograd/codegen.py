@@ -242,6 +242,11 @@ class Program:
     output_kind: type[Node]
     output_label: str | None
 
+    def leaves_as_recorded(self) -> bool:
+        """Whether the parameters still want a gradient and the constant tensors still do not (else: record again)."""
+        constants = self.leaves[len(self.parameters) :]
+        return all(leaf.requires_grad for leaf in self.parameters) and not any(leaf.requires_grad for leaf in constants)
+
     def start(self, input_data: Sequence[Any]) -> Any:
         """A new run of the program on the inputs' data, with the leaves' data as they are now."""
         return self.function(

@@ -27,7 +27,10 @@ A trace records what happened on one call, so it holds while the same ops run:
   passed in) are read afresh at every call, so an optimizer's in-place steps
   and ``load_state_dict`` between calls are seen. Other tensors the function
   closes over are read afresh too; numbers, and ``Value``s that do not require
-  grad, are written into the program as literals.
+  grad, are written into the program as literals. Freezing a parameter
+  (``requires_grad = False``) or unfreezing a constant tensor records the
+  function again; a ``Value`` written as a literal stays one (compile the
+  function anew after unfreezing it).
 - The state of every model called while recording is checked at every call
   too (an ``nn.Module`` notes itself with ``note_state``): its train or eval
   mode, which parameters and layers it holds, and its buffers' values (batch
@@ -195,7 +198,7 @@ class CompiledFunction:
             name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
         program = self._programs.get(self._key(tuple(signature)))
-        if program is None:
+        if program is None or not program.leaves_as_recorded():  # a parameter frozen, or a constant unfrozen, since
             program = self._record(args, tuple(signature), nodes, paths)
         self._latest = program
         run = program.start([node.data for node in nodes])

@@ -564,6 +564,27 @@ def test_layers_made_and_dropped_inside_forward_are_not_watched():
     assert compiled.recordings == 1
 
 
+def test_freezing_or_unfreezing_a_tensor_records_again():
+    w = Tensor([[1.0, 2.0], [3.0, 4.0]])  # a constant at first
+    b = Tensor([0.5, -0.5], requires_grad=True)
+    x = Tensor([[1.0, -1.0]])
+    fn = lambda x: (x @ w + b).sum()
+    compiled = autograd.compile(fn)
+    for w_wants, b_wants in [(False, True), (True, True), (True, False)]:  # unfreeze w, then freeze b
+        w.requires_grad, b.requires_grad = w_wants, b_wants
+        gradients = []
+        for call in (compiled, fn):
+            w.grad = b.grad = None
+            call(x).backward()
+            gradients.append([w.grad, b.grad])
+        (ours_w, ours_b), (eager_w, eager_b) = gradients
+        assert (ours_w is None, ours_b is None) == (eager_w is None, eager_b is None) == (not w_wants, not b_wants)
+        for ours, eager in [(ours_w, eager_w), (ours_b, eager_b)]:
+            if eager is not None:
+                np.testing.assert_array_equal(ours, eager)
+    assert compiled.recordings == 3
+
+
 def test_a_model_whose_call_changes_its_state_is_refused():
     model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))  # training mode: updates running statistics
     with pytest.raises(ValueError, match=r"calling BatchNorm1d\(4.*changed its state.*compile it in eval mode"):
