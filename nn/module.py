@@ -22,6 +22,8 @@ from autograd.compiled import note_state
 
 from .model_file import check_names, check_real, read_state, write_state
 
+_COMPARED_BY_VALUE = frozenset({int, float, bool, str, type(None)})  # attributes a module's state holds by value
+
 
 class Module:
     """Base class: subclass it, set parameters and sub-modules in ``__init__``, and define ``forward``.
@@ -45,24 +47,16 @@ class Module:
         note_state(self)  # while ``autograd.compile`` records: this module's state is checked at every later call
         return self.forward(*inputs)
 
-    def _held(self) -> Iterator[tuple[str, Any, Any]]:
-        """``(attribute, key, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up.
-
-        ``key`` is the item's list index or dict key, None for an item held by the attribute itself.
-        """
+    def _children(self) -> Iterator[tuple[str, Any]]:
+        """``(name, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up."""
         for name, attribute in vars(self).items():
             if isinstance(attribute, (Module, Node)):
-                yield name, None, attribute
+                yield name, attribute
             elif isinstance(attribute, (list, tuple, dict)):
                 items = attribute.items() if isinstance(attribute, dict) else enumerate(attribute)
                 for key, item in items:
                     if isinstance(item, (Module, Node)):
-                        yield name, key, item
-
-    def _children(self) -> Iterator[tuple[str, Any]]:
-        """``(name, item)`` for each node or sub-module held directly: ``weight``, or ``layers.0`` in a list."""
-        for name, key, item in self._held():
-            yield (name if key is None else f"{name}.{_checked_key(name, key)}"), item
+                        yield f"{name}.{_checked_key(name, key)}", item
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``) and every sub-module below it, with dotted names."""
@@ -107,14 +101,29 @@ class Module:
     def recording_state(self) -> tuple:
         """What a compiled program of this module depends on besides its parameters' values.
 
-        Its train or eval mode, which nodes and sub-modules it holds directly
-        (by identity: a replaced layer makes another program) and its buffers'
-        values. ``autograd.compile`` records a function again when
-        this differs from the recording, and refuses a call that changes it.
+        Its train or eval mode, its attributes (numbers by value; layers,
+        nodes and other objects by identity, in lists and dicts too: a replaced
+        layer makes another program) and its buffers' values.
+        ``autograd.compile`` records a function again when this differs from
+        the recording, and refuses a call that changes it.
         """
-        held = tuple(id(item) for _, _, item in self._held())  # a node kept by forward would be stale later
-        buffers = tuple(np.asarray(buffer).tobytes() for buffer in self._buffers().values())
-        return self.training, held, buffers
+        state: list = [self.training]  # the class's default until train() or eval() sets it on the instance
+        for name, attribute in vars(self).items():
+            if name == "training":
+                continue
+            kind = type(attribute)  # (not isinstance: this runs at every call of a compiled function)
+            if kind is list or kind is tuple:
+                state += map(id, attribute)
+            elif kind is dict:
+                state += map(id, attribute.values())
+            elif kind in _COMPARED_BY_VALUE:
+                state.append(attribute)
+            else:
+                state.append(id(attribute))
+        buffers = self._buffers()
+        if buffers:
+            state += [np.asarray(buffer).tobytes() for buffer in buffers.values()]
+        return tuple(state)
 
     def _buffers(self) -> dict[str, np.ndarray]:
         """Arrays that are state but not parameters (batch norm's running mean), kept as attributes of those names."""
