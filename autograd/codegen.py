@@ -164,7 +164,9 @@ def _cross_entropy_on_labels(node: Node) -> bool:
     if type(op) is not SoftmaxCrossEntropy or op.targets is not None:
         return False
     logits = node._parents[0].data
-    return isinstance(logits, np.ndarray) and logits.ndim == 2 and len(logits) > 0  # (no rows: 0 / 0, called)
+    if not isinstance(logits, np.ndarray) or logits.ndim != 2:
+        return False
+    return len(logits) == len(op.labels) > 0  # one label per row (no rows: 0 / 0, left to the op)
 
 
 def _mixes_dtypes(node: Node) -> bool:
@@ -401,11 +403,16 @@ def generate(
             globals_[rows], globals_[labels] = np.arange(len(op.labels)), op.labels  # constants of the program
             softmax_parts[id(node)] = (exponentials, sums, rows, labels, f"{len(op.labels)}")
             picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
-            forward += [
+            count = len(op.labels)
+            forward += [  # all quiet, as the op is: logits of inf give nan, huge ones inf, without warnings
                 Line(f"{shifted} = {logits} - {logits}.max(axis=1, keepdims=True)", quiet=True),
-                Line(f"{exponentials} = np.exp({shifted})"),
-                Line(f"{sums} = {exponentials}.sum(axis=1, keepdims=True)"),
-                Line(f"{out} = as_array(-({picked} - np.log({sums}[:, 0])).sum() / {len(op.labels)})"),
+                Line(f"{exponentials} = np.exp({shifted})", quiet=True),
+                Line(f"{sums} = {exponentials}.sum(axis=1, keepdims=True)", quiet=True),
+                Line(
+                    f"{out} = as_array(-({picked} - np.log({sums}[:, 0])).sum() / {count})",
+                    quiet=True,
+                    comment=f"{labels}: the classes recorded",
+                ),
             ]
             continue
         if _inlined(node):
@@ -514,7 +521,11 @@ def generate(
     for index, (line, text) in enumerate(zip(program, texts)):
         if index == len(forward) + 1:
             lines.append("    while True:")
-        lines += _rendered(line, text, "    " if index <= len(forward) else "        ")
+        indent = "    " if index <= len(forward) else "        "
+        if line.quiet and not program[index - 1].quiet:  # a block of quiet lines starts
+            lines.append(f'{indent}with np.errstate(all="ignore"):  # inf and nan pass silently, as in eager mode')
+        comment = f"  # {line.comment}" if line.comment else ""
+        lines.append(f"{indent}{'    ' * line.quiet}{text}{comment}")
     source = "\n".join(lines) + "\n"
     namespace = dict(globals_)
     exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
@@ -528,18 +539,6 @@ def generate(
         output_kind=type(output),
         output_label=output.label,
     )
-
-
-def _rendered(line: Line, text: str, indent: str) -> list[str]:
-    """The source lines of one program line: its text (as reused in place or not), comment, and a quiet block."""
-    if line.comment:
-        text = f"{text}  # {line.comment}"
-    if line.quiet:
-        return [
-            f'{indent}with np.errstate(all="ignore"):  # inf - inf gives nan silently, as in eager mode',
-            f"{indent}    {text}",
-        ]
-    return [f"{indent}{text}"]
 
 
 def _accumulate(

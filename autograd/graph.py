@@ -308,6 +308,9 @@ def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
         raise ValueError(
             f"backward(): the gradient has shape {seed.data.shape}, but the output has shape {output.data.shape}"
         )
+    dtype = getattr(output.data, "dtype", None)
+    if dtype is not None and seed.data.dtype != dtype:  # a float32 output's gradient is float32, as in PyTorch
+        seed = output._lift(seed.data.astype(dtype), output)
     return seed if create_graph else seed.data
 
 

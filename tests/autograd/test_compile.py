@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Function, Tensor, Value
+from autograd.cross_entropy import SoftmaxCrossEntropy
 from benchmarks.bench_value import DemoMLP, make_moons
 
 TOLERANCE = 1e-12
@@ -330,6 +331,36 @@ def test_logits_of_inf_give_the_same_nan_as_eager_mode_without_warnings():
         compiled, results = run_both(lambda z: autograd.softmax_cross_entropy(z, labels), [z], [z])
     assert "shifted" in compiled.source
     assert np.isnan(results["eager"][0]) and np.isnan(results["eager"][1][0]).any()
+    assert_runs_agree(results)
+    huge = Tensor([[1e308, 0.0], [1e308, 0.0]], requires_grad=True)  # each row's loss is 1e308: their sum overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, results = run_both(lambda z: autograd.softmax_cross_entropy(z, np.array([1, 1])), [huge], [huge])
+    assert results["eager"][0] == np.inf
+    assert_runs_agree(results)
+
+
+def test_a_float32_loss_given_a_float64_gradient_is_the_same_to_the_last_bit():
+    rng = np.random.default_rng(3)
+    z = Tensor(rng.normal(size=(6, 3)), dtype=np.float32, requires_grad=True)
+    w = Tensor(rng.normal(size=(3, 3)), dtype=np.float32, requires_grad=True)
+    fn = lambda z: autograd.softmax_cross_entropy((z @ w).tanh(), np.array([0, 2, 1, 1, 0, 2]))
+    compiled = autograd.compile(fn)
+    gradients = []
+    for call in (compiled, compiled, fn):
+        z.grad = w.grad = None
+        call(z).backward(np.array(0.3))  # float64: cast to the output's float32 first, as PyTorch does
+        gradients.append((z.grad, w.grad))
+    for ours, eager in zip(gradients[1], gradients[2]):
+        assert ours.dtype == np.float32
+        np.testing.assert_array_equal(ours, eager)
+
+
+def test_labels_that_do_not_fit_the_rows_are_left_to_the_op():
+    z = Tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    fn = lambda z: SoftmaxCrossEntropy.apply(z, labels=np.array([2]))  # one label for three rows: numpy broadcasts
+    compiled, results = run_both(fn, [z], [z])
+    assert "cross_entropy_op.forward" in compiled.source
     assert_runs_agree(results)
 
 
