@@ -161,7 +161,7 @@ def _cross_entropy_on_labels(node: Node) -> bool:
     upstream gradient over the number of rows.
     """
     op = node._op
-    if type(op) is not SoftmaxCrossEntropy or op.targets is not None:
+    if type(op) is not SoftmaxCrossEntropy or op.labels is None or op.targets is not None:
         return False
     logits = node._parents[0].data
     if not isinstance(logits, np.ndarray) or logits.ndim != 2:
@@ -449,13 +449,13 @@ def generate(
         upstream, out, cls = grads[id(node)], names[id(node)], type(node._op)
         in_place_term = None  # (the term, the same term written into the upstream gradient's array)
         if id(node) in softmax_parts:
-            exponentials, sums, rows, labels, count = softmax_parts[id(node)]
+            exponentials, sums, rows, labels, row_count = softmax_parts[id(node)]
             (logits_node,) = node._parents
             if id(logits_node) in grads:  # the logits have a gradient already: this term is added to it below
                 term = "part_0"
             else:
                 term = grads[id(logits_node)] = namer.name(f"grad_{arguments[0]}")
-            scale = f"{upstream} / {count}"
+            scale = f"{upstream} / {row_count}"
             backward += [
                 Line(f"{term} = {exponentials} / {sums}", comment=f"softmax({arguments[0]}): each row's probabilities"),
                 Line(f"{term} *= {scale}"),
