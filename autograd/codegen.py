@@ -238,6 +238,7 @@ class Program:
     source: str
     function: Any
     leaves: list[Node]  # read afresh at each call: the parameters, then constant tensors
+    literals: list[Node]  # constant Values, written into the source as numbers
     parameters: list[Node]  # the leaves that get a gradient
     inputs_needing_grad: list[int]  # positions (among the inputs) of those that get a gradient
     stateful_ops: list[tuple[type[Function], dict[str, Any]]]  # made afresh for each call: their forward may keep state
@@ -245,8 +246,8 @@ class Program:
     output_label: str | None
 
     def leaves_as_recorded(self) -> bool:
-        """Whether the parameters still want a gradient and the constant tensors still do not (else: record again)."""
-        constants = self.leaves[len(self.parameters) :]
+        """Whether the parameters still want a gradient and the constants still do not (else: record again)."""
+        constants = [*self.leaves[len(self.parameters) :], *self.literals]
         return all(leaf.requires_grad for leaf in self.parameters) and not any(leaf.requires_grad for leaf in constants)
 
     def start(self, input_data: Sequence[Any]) -> Any:
@@ -348,6 +349,7 @@ def generate(
     for node in parameters:
         names[id(node)] = namer.name(parameter_names.get(id(node)) or node.label or "parameter")
     constants: list[Node] = []
+    literals: list[Node] = []
     globals_ = dict(HELPERS)
     stateful_ops: list[tuple[type[Function], dict[str, Any]]] = []
     stateful_names: list[str] = []
@@ -359,6 +361,7 @@ def generate(
         if id(node) not in names:  # a constant leaf: the only nodes that are not in ``order``
             if isinstance(node, Value):
                 names[id(node)] = _literal(node.data)
+                literals.append(node)
             else:
                 names[id(node)] = namer.name(node.label or "constant")
                 constants.append(node)
@@ -533,6 +536,7 @@ def generate(
         source=source,
         function=namespace[title],
         leaves=[*parameters, *constants],
+        literals=literals,
         parameters=parameters,
         inputs_needing_grad=needing_grad,
         stateful_ops=stateful_ops,

@@ -28,9 +28,8 @@ A trace records what happened on one call, so it holds while the same ops run:
   and ``load_state_dict`` between calls are seen. Other tensors the function
   closes over are read afresh too; numbers, and ``Value``s that do not require
   grad, are written into the program as literals. Freezing a parameter
-  (``requires_grad = False``) or unfreezing a constant tensor records the
-  function again; a ``Value`` written as a literal stays one (compile the
-  function anew after unfreezing it).
+  (``requires_grad = False``) or unfreezing a constant records the function
+  again.
 - The state of every model called while recording is checked at every call
   too (an ``nn.Module`` notes itself with ``note_state``): its train or eval
   mode, which parameters and layers it holds, and its buffers' values (batch

@@ -616,6 +616,24 @@ def test_freezing_or_unfreezing_a_tensor_records_again():
     assert compiled.recordings == 3
 
 
+def test_a_value_frozen_into_a_literal_and_unfrozen_again_records_again():
+    w, b, x = Value(2.0), Value(0.5), Value(1.0, requires_grad=False)
+    fn = lambda x: (x * w + b).tanh()
+    compiled = autograd.compile(fn)
+    compiled(x)
+    b.requires_grad = False
+    compiled(x)
+    assert "+ 0.5" in compiled.source  # frozen: written into the program as a number
+    b.requires_grad, b.data = True, 3.0
+    gradients = []
+    for call in (compiled, fn):
+        b.grad = w.grad = None
+        call(x).backward()
+        gradients.append([w.grad, b.grad])
+    assert_same(*gradients)
+    assert compiled.recordings == 3
+
+
 def test_a_model_whose_call_changes_its_state_is_refused():
     model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))  # training mode: updates running statistics
     with pytest.raises(ValueError, match=r"calling BatchNorm1d\(4.*changed its state.*compile it in eval mode"):
