@@ -13,8 +13,9 @@ A trace records what happened on one call, so it holds while the same ops run:
 - Python control flow that depends on data (``if loss.data > 1``, a loop
   until convergence, ``x.data`` or a comparison such as ``x > 0`` turned into
   a mask) is baked in: the branch taken, the mask computed while recording is
-  replayed, whatever the new inputs are. Randomness (dropout's mask) is baked
-  in too. Write such functions without it, or do not compile them.
+  replayed, whatever the new inputs are. Random numbers the function draws
+  itself are baked in too (dropout in training mode is refused, see below).
+  Write such functions without it, or do not compile them.
 - The structure of the inputs is checked at every call: the nesting of lists,
   tuples and dicts, which items are ``Value``s or ``Tensor``s (their shape,
   dtype and ``requires_grad``), and the exact value of every other item
@@ -32,12 +33,15 @@ A trace records what happened on one call, so it holds while the same ops run:
   again.
 - The state of every model called while recording is checked at every call
   too (an ``nn.Module`` notes itself with ``note_state``): its train or eval
-  mode, which parameters and layers it holds, and its buffers' values (batch
-  norm's running statistics). When it differs (``model.eval()``, a layer
-  replaced, buffers loaded), the function is recorded again. A model whose
-  call changes that state (batch norm in training mode updates its running
-  statistics, or a forward keeps a node as an attribute) is refused: a
-  program cannot replay the side effect.
+  mode and its attributes, such as the layers and parameters it holds, its
+  settings and its buffers (batch norm's running statistics). When it
+  differs (``model.eval()``, a layer replaced, buffers loaded), the function
+  is recorded again; the program for the old state is kept too. A model
+  whose call changes that state (batch norm in training mode updates its
+  running statistics, dropout in training mode draws from its generator, a
+  forward keeps a node as an attribute) is refused: a program cannot replay
+  the side effect. Models called in another thread while recording are not
+  seen.
 - A compiled function called while another one records runs as the plain
   function, so its ops are written into the outer program.
 """
@@ -48,6 +52,7 @@ import contextvars
 import inspect
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -56,7 +61,7 @@ from .codegen import Program, generate
 from .function import Function
 from .graph import Node, enable_grad, is_grad_enabled
 
-PROGRAMS_KEPT = 8  # programs kept for different input structures before the oldest is dropped
+PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the oldest is dropped
 
 
 class HasState(Protocol):
@@ -154,6 +159,24 @@ def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
     return item
 
 
+@dataclass
+class Recording:
+    """A program and what it was recorded for: the inputs' structure, and the objects whose state the function read."""
+
+    signature: tuple
+    program: Program
+    owners: list[HasState]  # held strongly: an object the program depends on must not be replaced by another at its id
+    states: list[Hashable]
+
+    def fits(self, signature: tuple) -> bool:
+        """Whether the program holds for a call on inputs of this structure, with every object as it is now."""
+        return (
+            signature == self.signature
+            and all(owner.recording_state() == state for owner, state in zip(self.owners, self.states))
+            and self.program.leaves_as_recorded()  # no parameter frozen, no constant unfrozen since
+        )
+
+
 class CompiledFunction:
     """A function recorded on its first call and run as generated Python after that (see ``compile``)."""
 
@@ -162,6 +185,7 @@ class CompiledFunction:
             raise TypeError(f"compile: expected a function or a model, got a {type(fn).__name__}")
         self.fn = fn
         owner = fn if hasattr(fn, "named_parameters") else getattr(fn, "__self__", None)
+        self.owner = owner if hasattr(owner, "recording_state") else None  # a model, or a model's method's model
         named_parameters = getattr(owner, "named_parameters", None)
         if names is None and named_parameters is not None:  # a model, or a model's method
             names = dict(named_parameters())
@@ -176,8 +200,7 @@ class CompiledFunction:
             arguments = []
         self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
-        self._watched: list[weakref.ref] = []  # the objects that noted their state while this function recorded
-        self._programs: dict[tuple, Program] = {}
+        self._recordings: list[Recording] = []  # the newest last, at most PROGRAMS_KEPT
         self._latest: Program | None = None
 
     @property
@@ -196,9 +219,9 @@ class CompiledFunction:
         for index, arg in enumerate(args):
             name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
-        program = self._programs.get(self._key(tuple(signature)))
-        if program is None or not program.leaves_as_recorded():  # a parameter frozen, or a constant unfrozen, since
-            program = self._record(args, tuple(signature), nodes, paths)
+        key = tuple(signature)
+        fitting = next((recording for recording in reversed(self._recordings) if recording.fits(key)), None)
+        program = self._record(args, key, nodes, paths) if fitting is None else fitting.program
         self._latest = program
         run = program.start([node.data for node in nodes])
         data = next(run)
@@ -218,8 +241,8 @@ class CompiledFunction:
 
         The stand-ins are fresh leaves holding the same data that all require
         grad, so that every op computed from an input is recorded, even from
-        an input that wants no gradient (data). The program is kept under the
-        inputs' structure and the state of every object watched so far.
+        an input that wants no gradient (data). The program is kept with the
+        inputs' structure and the state of every object that noted it.
         """
         stand_ins = []
         for node in nodes:
@@ -229,38 +252,36 @@ class CompiledFunction:
         noted: Noted = {}
         recording = _noted_states.set(noted)
         try:
+            if self.owner is not None:  # (a model's method: the model's own call does not run)
+                note_state(self.owner)
             with enable_grad():
                 output = self.fn(*_rebuild(args, iter(stand_ins)))
         finally:
             _noted_states.reset(recording)
+        owners, states = [], []
         for reference, before in noted.values():
             owner = reference()
             if owner is None:  # made and dropped during the call
                 continue
-            if owner.recording_state() != before:
+            state = owner.recording_state()
+            if state != before:
                 raise ValueError(
-                    f"compile: calling {owner!r} changed its state (its buffers, its train or eval mode, or the "
-                    "nodes or layers it holds), a side effect that a recorded program cannot replay: "
-                    "compile it in eval mode, or call it without compile"
+                    f"compile: calling {type(owner).__name__} while recording changed its state (a buffer, its "
+                    "train or eval mode, or another attribute), a side effect that a recorded program cannot "
+                    "replay at later calls (batch norm's running statistics, dropout's random numbers in training "
+                    "mode): switch the model to eval mode, or call it without compile"
                 )
-            if not any(owner is watched() for watched in self._watched):
-                self._watched.append(reference)
+            owners.append(owner)
+            states.append(state)
         if not isinstance(output, Node):
             raise TypeError(f"compile: the function must return one Value or Tensor, not a {type(output).__name__}")
         wants_grad = [node.requires_grad for node in nodes]
         program = generate(output, stand_ins, paths, wants_grad, self.parameter_names, self.title)
         self.recordings += 1
-        if len(self._programs) >= PROGRAMS_KEPT:
-            del self._programs[next(iter(self._programs))]
-        self._programs[self._key(signature)] = program
+        if len(self._recordings) >= PROGRAMS_KEPT:
+            del self._recordings[0]
+        self._recordings.append(Recording(signature, program, owners, states))
         return program
-
-    def _key(self, signature: tuple) -> tuple:
-        """What a program is kept under: the inputs' structure, and the state of every object watched so far."""
-        return (
-            signature,
-            *[None if (owner := watched()) is None else owner.recording_state() for watched in self._watched],
-        )
 
 
 def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:

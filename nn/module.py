@@ -12,7 +12,7 @@ leaves are, since only they are what training changes.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,31 @@ from autograd.compiled import note_state
 
 from .model_file import check_names, check_real, read_state, write_state
 
-_COMPARED_BY_VALUE = frozenset({int, float, bool, str, type(None)})  # attributes a module's state holds by value
+_COMPARED_BY_VALUE = frozenset({int, float, bool, str, type(None)})  # attributes a module's state holds as they are
+
+
+def _state_of(value: Any) -> Hashable:
+    """One attribute's part of a module's recording state: its value where it has one, else the object itself.
+
+    Numbers and strings are themselves, arrays their shape, dtype and bytes,
+    lists, tuples and dicts their items' states. Other objects (layers,
+    generators) are compared by identity: put in the state as they are, the
+    state keeps them alive, so another object can never take their place
+    unseen. A node is held by its ``id``: its ``==`` compares numbers, and the
+    programs that read it keep it alive.
+    """
+    kind = type(value)  # (type checks first: this runs at every call of a compiled function)
+    if kind in _COMPARED_BY_VALUE:
+        return value
+    if isinstance(value, Node):
+        return id(value)
+    if kind is list or kind is tuple:
+        return kind, tuple(map(_state_of, value))
+    if kind is dict:
+        return kind, tuple((key, _state_of(item)) for key, item in value.items())
+    if kind is np.ndarray or isinstance(value, np.generic):
+        return value.shape, value.dtype.str, value.tobytes()
+    return value if kind.__eq__ is object.__eq__ else (kind, id(value))
 
 
 class Module:
@@ -98,32 +122,17 @@ class Module:
         """Switch to evaluation behaviour (dropout off, running statistics); same as ``train(False)``."""
         return self.train(False)
 
-    def recording_state(self) -> tuple:
+    def recording_state(self) -> Hashable:
         """What a compiled program of this module depends on besides its parameters' values.
 
-        Its train or eval mode, its attributes (numbers by value; layers,
-        nodes and other objects by identity, in lists and dicts too: a replaced
-        layer makes another program) and its buffers' values.
-        ``autograd.compile`` records a function again when this differs from
-        the recording, and refuses a call that changes it.
+        Its train or eval mode and every attribute (``_state_of``): a replaced
+        layer, new buffers (batch norm's running statistics) or a changed
+        setting make another program. ``autograd.compile`` records a function
+        again when this differs from the recording, and refuses a call that
+        changes it.
         """
-        state: list = [self.training]  # the class's default until train() or eval() sets it on the instance
-        for name, attribute in vars(self).items():
-            if name == "training":
-                continue
-            kind = type(attribute)  # (not isinstance: this runs at every call of a compiled function)
-            if kind is list or kind is tuple:
-                state += map(id, attribute)
-            elif kind is dict:
-                state += map(id, attribute.values())
-            elif kind in _COMPARED_BY_VALUE:
-                state.append(attribute)
-            else:
-                state.append(id(attribute))
-        buffers = self._buffers()
-        if buffers:
-            state += [np.asarray(buffer).tobytes() for buffer in buffers.values()]
-        return tuple(state)
+        attributes = tuple((name, _state_of(value)) for name, value in vars(self).items() if name != "training")
+        return self.training, attributes  # (``training``: the class's default until train() sets it)
 
     def _buffers(self) -> dict[str, np.ndarray]:
         """Arrays that are state but not parameters (batch norm's running mean), kept as attributes of those names."""

@@ -562,16 +562,70 @@ def test_a_models_buffers_loaded_later_are_used():
     assert compiled.recordings == 2
 
 
-def test_switching_a_model_to_eval_mode_records_it_again():
-    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Dropout(0.5, seed=0))
+class TrainingDoubles(nn.Module):
+    """A layer whose forward depends on its mode only: twice its input in training, its input in eval mode."""
+
+    def forward(self, x):
+        return x * 2.0 if self.training else x
+
+
+def test_switching_a_model_between_training_and_eval_mode_keeps_a_program_for_each():
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), TrainingDoubles())
+    x = Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    for mode in [True, False, True, False]:
+        model.train(mode)
+        np.testing.assert_array_equal(compiled(x).data, model(x).data)
+    assert compiled.recordings == 2
+
+
+def test_dropout_in_training_mode_is_refused_and_compiles_in_eval_mode():
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Dropout(0.5, seed=0)).eval()
     x = Tensor(np.ones((6, 3)))
     compiled = autograd.compile(model)
-    compiled(x)  # training mode: this call's random mask is baked in, as documented
-    model.eval()
-    np.testing.assert_array_equal(compiled(x).data, model(x).data)  # no dropout in eval mode
+    np.testing.assert_array_equal(compiled(x).data, model(x).data)  # eval mode: no dropout
     model.train()
+    with pytest.raises(ValueError, match="calling Dropout while recording changed its state"):
+        compiled(x)  # a new mask at every call, which a program would replay
+    model.eval()
     compiled(x)
-    assert compiled.recordings == 2  # the training-mode program is kept for its state
+    assert compiled.recordings == 1  # the eval-mode program, kept
+
+
+class Masked(nn.Module):
+    def __init__(self):
+        self.linear = nn.Linear(3, 3, seed=0)
+        self.mask = np.ones(3)
+
+    def forward(self, x):
+        return (self.linear(x) * self.mask).sum()
+
+
+def test_an_array_a_model_holds_is_compared_by_its_values():
+    model, x = Masked(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    for k in range(12):  # a new array each time: the old one is freed and its id may come back
+        model.mask = np.full(3, float(k))
+        assert_same(compiled(x).data, model(x).data)
+    model.mask[0] = -1.0  # changed in place
+    assert_same(compiled(x).data, model(x).data)
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        self.heads = {"age": nn.Linear(3, 1, seed=0), "height": nn.Linear(3, 1, seed=1)}
+
+    def forward(self, x):
+        return self.heads["age"](x).sum()
+
+
+def test_layers_swapped_between_the_keys_of_a_dict_are_seen():
+    model, x = TwoHeads(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    age, height = model.heads["age"], model.heads["height"]
+    model.heads = {"height": age, "age": height}  # the same layers in the same order, under each other's keys
+    assert_same(compiled(x).data, model(x).data)
 
 
 def test_a_replaced_layer_records_the_model_again():
@@ -582,6 +636,11 @@ def test_a_replaced_layer_records_the_model_again():
     model.layers[2] = nn.Linear(4, 2, seed=1)  # a new layer object, with its own parameters
     np.testing.assert_array_equal(compiled(x).data, model(x).data)
     assert compiled.recordings == 2
+    square = nn.MLP([3, 3, 3], seed=0)
+    forward = autograd.compile(square.forward)  # a model's method: the model is watched too, not only its layers
+    forward(x)
+    square.layers[0], square.layers[2] = square.layers[2], square.layers[0]  # the same layers, swapped
+    np.testing.assert_array_equal(forward(x).data, square(x).data)
 
 
 def test_layers_made_and_dropped_inside_forward_are_not_watched():
@@ -589,7 +648,7 @@ def test_layers_made_and_dropped_inside_forward_are_not_watched():
     points = [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25)]]
     compiled = autograd.compile(lambda: sum(model(point) for point in points))
     compiled()
-    assert len(compiled._watched) == len(list(model.modules()))  # the model's own 6, none of the activations
+    assert len(compiled._recordings[0].owners) == len(list(model.modules()))  # its own 7, none of the activations
     model.layers[0].neurons[1].bias.data = 1.5  # a parameter's value: read afresh, nothing recorded again
     assert_same(compiled().data, sum(model(point) for point in points).data)
     assert compiled.recordings == 1
@@ -616,7 +675,7 @@ def test_freezing_or_unfreezing_a_tensor_records_again():
     assert compiled.recordings == 3
 
 
-def test_a_value_frozen_into_a_literal_and_unfrozen_again_records_again():
+def test_a_value_frozen_into_a_literal_and_unfrozen_again_is_a_parameter_again():
     w, b, x = Value(2.0), Value(0.5), Value(1.0, requires_grad=False)
     fn = lambda x: (x * w + b).tanh()
     compiled = autograd.compile(fn)
@@ -631,12 +690,12 @@ def test_a_value_frozen_into_a_literal_and_unfrozen_again_records_again():
         call(x).backward()
         gradients.append([w.grad, b.grad])
     assert_same(*gradients)
-    assert compiled.recordings == 3
+    assert compiled.recordings == 2  # unfrozen again, the first program fits again
 
 
 def test_a_model_whose_call_changes_its_state_is_refused():
     model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))  # training mode: updates running statistics
-    with pytest.raises(ValueError, match=r"calling BatchNorm1d\(4.*changed its state.*compile it in eval mode"):
+    with pytest.raises(ValueError, match=r"calling BatchNorm1d while recording changed its state.*eval mode"):
         autograd.compile(model)(Tensor(np.ones((5, 3))))
 
 
