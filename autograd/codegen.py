@@ -245,10 +245,26 @@ class Program:
     output_kind: type[Node]
     output_label: str | None
 
+    def __post_init__(self) -> None:
+        # What the program was written for, checked at every call by ``leaves_as_recorded``.
+        self._all_leaves = [*self.leaves, *self.literals]
+        self._wants = [leaf.requires_grad for leaf in self._all_leaves]
+        self._arrays = [leaf for leaf in self.leaves if isinstance(leaf.data, np.ndarray)]
+        self._array_kinds = [(leaf.data.shape, leaf.data.dtype) for leaf in self._arrays]
+        self._literal_values = [leaf.data for leaf in self.literals]
+
     def leaves_as_recorded(self) -> bool:
-        """Whether the parameters still want a gradient and the constants still do not (else: record again)."""
-        constants = [*self.leaves[len(self.parameters) :], *self.literals]
-        return all(leaf.requires_grad for leaf in self.parameters) and not any(leaf.requires_grad for leaf in constants)
+        """Whether the leaves are as the program was written for (else: record again).
+
+        The parameters still want a gradient and the constants still do not,
+        arrays keep their shapes and dtypes, and the numbers written into the
+        source are still the constants' values.
+        """
+        return (
+            [leaf.requires_grad for leaf in self._all_leaves] == self._wants
+            and [(leaf.data.shape, leaf.data.dtype) for leaf in self._arrays] == self._array_kinds
+            and [leaf.data for leaf in self.literals] == self._literal_values
+        )
 
     def start(self, input_data: Sequence[Any]) -> Any:
         """A new run of the program on the inputs' data, with the leaves' data as they are now."""
@@ -403,7 +419,7 @@ def generate(
             shifted, exponentials, sums, rows, labels = map(
                 namer.name, ("shifted", "exponentials", "sums", "rows", "labels")
             )
-            globals_[rows], globals_[labels] = np.arange(len(op.labels)), op.labels  # constants of the program
+            globals_[rows], globals_[labels] = np.arange(len(op.labels)), np.array(op.labels)  # program constants
             softmax_parts[id(node)] = (exponentials, sums, rows, labels, f"{len(op.labels)}")
             picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
             count = len(op.labels)

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import warnings
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ from .codegen import Program, generate
 from .function import Function
 from .graph import Node, enable_grad, is_grad_enabled
 
-PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the oldest is dropped
+PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the least used is dropped
+RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again before compile warns about it
 
 
 class HasState(Protocol):
@@ -80,15 +82,19 @@ def note_state(owner: HasState) -> None:
     """Tell a recording in progress (if any) that the function reads ``owner``'s state: checked at every later call.
 
     A model calls it at each call, before its forward pass; outside a
-    recording it does nothing. The reference is weak: a layer made and
-    dropped inside the function (an activation made in ``forward``) leaves
-    nothing behind that a later call could read, so it is not watched.
+    recording it does nothing. A model with ``modules()`` notes every layer
+    below it too, since its forward may use a layer without calling it (a
+    layer's method). The references are weak: a layer made and dropped inside
+    the function (an activation made in ``forward``) leaves nothing behind
+    that a later call could read, so it is not watched.
     """
     noted = _noted_states.get()
-    if noted is not None:
-        seen = noted.get(id(owner))
-        if seen is None or seen[0]() is not owner:  # (an id is reused once its object is gone)
-            noted[id(owner)] = (weakref.ref(owner), owner.recording_state())
+    if noted is None:
+        return
+    for part in owner.modules() if hasattr(owner, "modules") else (owner,):
+        seen = noted.get(id(part))
+        if seen is None or seen[0]() is not part:  # (an id is reused once its object is gone)
+            noted[id(part)] = (weakref.ref(part), part.recording_state())
 
 
 class CompiledGraph(Function):
@@ -132,7 +138,11 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
             _flatten(element, f"{path}_{key}", signature, nodes, paths)
     elif isinstance(item, np.ndarray):
         signature.append(("array", item.shape, item.dtype.str, item.tobytes()))
-    elif item is None or isinstance(item, (bool, int, float, complex, str, bytes, np.generic)):
+    elif isinstance(item, float):  # to the bit: -0.0 is not 0.0, and nan matches nan
+        signature.append(("float", item.hex()))
+    elif isinstance(item, np.generic):
+        signature.append(("scalar", item.dtype.str, item.tobytes()))
+    elif item is None or isinstance(item, (bool, int, complex, str, bytes)):
         signature.append((type(item).__name__, item))
     else:
         raise TypeError(
@@ -168,13 +178,31 @@ class Recording:
     owners: list[HasState]  # held strongly: an object the program depends on must not be replaced by another at its id
     states: list[Hashable]
 
-    def fits(self, signature: tuple) -> bool:
-        """Whether the program holds for a call on inputs of this structure, with every object as it is now."""
+    def fits(self, signature: tuple, states_now: dict[int, Hashable]) -> bool:
+        """Whether the program holds for a call on inputs of this structure, with every object as it is now.
+
+        ``states_now`` keeps the objects' states computed during this call, for the other recordings to reuse.
+        """
         return (
             signature == self.signature
-            and all(owner.recording_state() == state for owner, state in zip(self.owners, self.states))
-            and self.program.leaves_as_recorded()  # no parameter frozen, no constant unfrozen since
+            and self.program.leaves_as_recorded()  # no parameter frozen, no constant unfrozen or changed since
+            and all(_state_now(owner, states_now) == state for owner, state in zip(self.owners, self.states))
         )
+
+    def changed_owners(self, states_now: dict[int, Hashable]) -> list[str]:
+        """The names of the objects whose state is no longer what it was at the recording."""
+        return [
+            type(owner).__name__
+            for owner, state in zip(self.owners, self.states)
+            if _state_now(owner, states_now) != state
+        ]
+
+
+def _state_now(owner: HasState, states_now: dict[int, Hashable]) -> Hashable:
+    """``owner``'s state, computed once per call."""
+    if id(owner) not in states_now:
+        states_now[id(owner)] = owner.recording_state()
+    return states_now[id(owner)]
 
 
 class CompiledFunction:
@@ -200,7 +228,8 @@ class CompiledFunction:
             arguments = []
         self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
-        self._recordings: list[Recording] = []  # the newest last, at most PROGRAMS_KEPT
+        self._recordings: list[Recording] = []  # the most recently used last, at most PROGRAMS_KEPT
+        self._recorded_again = 0  # calls in a row that recorded again for inputs already seen
         self._latest: Program | None = None
 
     @property
@@ -212,6 +241,8 @@ class CompiledFunction:
 
     def __call__(self, *args: Any) -> Node:
         if _noted_states.get() is not None:  # called while another compiled function records: record its ops too
+            if self.owner is not None:
+                note_state(self.owner)
             return self.fn(*args)
         signature: list = []
         nodes: list[Node] = []
@@ -220,8 +251,16 @@ class CompiledFunction:
             name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
         key = tuple(signature)
-        fitting = next((recording for recording in reversed(self._recordings) if recording.fits(key)), None)
-        program = self._record(args, key, nodes, paths) if fitting is None else fitting.program
+        states_now: dict[int, Hashable] = {}
+        fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now)), None)
+        if fitting is None:
+            self._note_recording_again(key, states_now)
+            program = self._record(args, key, nodes, paths)
+        else:
+            self._recorded_again = 0
+            self._recordings.remove(fitting)  # the most recently used last: the last to be dropped
+            self._recordings.append(fitting)
+            program = fitting.program
         self._latest = program
         run = program.start([node.data for node in nodes])
         data = next(run)
@@ -235,6 +274,23 @@ class CompiledFunction:
             result = kind._result(data, tuple(parents), op)
         result.label = program.output_label
         return result
+
+    def _note_recording_again(self, signature: tuple, states_now: dict[int, Hashable]) -> None:
+        """Warn once when the same inputs keep being recorded again, each time costing an eager call and a program."""
+        earlier = next((kept for kept in reversed(self._recordings) if kept.signature == signature), None)
+        if earlier is None:
+            return
+        self._recorded_again += 1
+        if self._recorded_again == RECORDINGS_BEFORE_WARNING:
+            changed = ", ".join(earlier.changed_owners(states_now)) or "a parameter frozen or unfrozen, or a constant"
+            warnings.warn(
+                f"compile: {self.title} was recorded again at each of the last {RECORDINGS_BEFORE_WARNING} calls "
+                f"with the same inputs, since what it reads changed ({changed}: an attribute, the train or eval "
+                "mode or a buffer); each recording costs an eager call and a new program. Keep values that change "
+                "at every step (a step counter) out of the model, or call the function without compile",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
     def _record(self, args: tuple, signature: tuple, nodes: list[Node], paths: list[str]) -> Program:
         """Run the function eagerly on stand-ins of the input nodes, and generate the program of its graph.
@@ -268,8 +324,9 @@ class CompiledFunction:
                 raise ValueError(
                     f"compile: calling {type(owner).__name__} while recording changed its state (a buffer, its "
                     "train or eval mode, or another attribute), a side effect that a recorded program cannot "
-                    "replay at later calls (batch norm's running statistics, dropout's random numbers in training "
-                    "mode): switch the model to eval mode, or call it without compile"
+                    "replay at later calls: batch norm's running statistics and dropout's random numbers in "
+                    "training mode (switch the model to eval mode, or call it without compile), or a layer made "
+                    "at the first call (call the model once before compiling it)"
                 )
             owners.append(owner)
             states.append(state)

@@ -22,31 +22,52 @@ from autograd.compiled import note_state
 
 from .model_file import check_names, check_real, read_state, write_state
 
-_COMPARED_BY_VALUE = frozenset({int, float, bool, str, type(None)})  # attributes a module's state holds as they are
+_COMPARED_BY_VALUE = frozenset({int, bool, str, bytes, complex, type(None)})  # held in a module's state as they are
+
+
+class _Same:
+    """An object in a module's state that is compared by identity (``is``), kept alive so no other takes its id."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any):
+        self.item = item
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Same and other.item is self.item
+
+    def __hash__(self) -> int:
+        return id(self.item)
 
 
 def _state_of(value: Any) -> Hashable:
     """One attribute's part of a module's recording state: its value where it has one, else the object itself.
 
-    Numbers and strings are themselves, arrays their shape, dtype and bytes,
-    lists, tuples and dicts their items' states. Other objects (layers,
-    generators) are compared by identity: put in the state as they are, the
-    state keeps them alive, so another object can never take their place
-    unseen. A node is held by its ``id``: its ``==`` compares numbers, and the
-    programs that read it keep it alive.
+    Numbers and strings are themselves (floats to the bit: -0.0 is not 0.0),
+    arrays their shape, dtype and bytes, a random generator its state, lists,
+    tuples, dicts and sets their items. Nodes and layers are themselves,
+    compared by identity, and so is any other object (a config object changed
+    in place is not seen: replace it). Held in the state, none of them can be
+    freed and its id taken by another object.
     """
-    kind = type(value)  # (type checks first: this runs at every call of a compiled function)
+    kind = type(value)
     if kind in _COMPARED_BY_VALUE:
         return value
-    if isinstance(value, Node):
-        return id(value)
-    if kind is list or kind is tuple:
+    if kind is float:
+        return kind, value.hex()
+    if isinstance(value, (Node, Module)):
+        return value
+    if isinstance(value, (list, tuple)):
         return kind, tuple(map(_state_of, value))
-    if kind is dict:
+    if isinstance(value, dict):
         return kind, tuple((key, _state_of(item)) for key, item in value.items())
-    if kind is np.ndarray or isinstance(value, np.generic):
-        return value.shape, value.dtype.str, value.tobytes()
-    return value if kind.__eq__ is object.__eq__ else (kind, id(value))
+    if isinstance(value, (set, frozenset)):
+        return kind, frozenset(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return kind, value.shape, value.dtype.str, value.tobytes()
+    if isinstance(value, np.random.Generator):  # drawing moves it on: a forward that draws is refused
+        return kind, repr(value.bit_generator.state)
+    return _Same(value)
 
 
 class Module:

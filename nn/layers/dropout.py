@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import numpy as np
 
 from autograd import Tensor
@@ -32,15 +30,6 @@ class Dropout(Module):
             return x * 0.0
         keep = self.rng.random(x.shape) >= self.p
         return x * (keep.astype(x.dtype) / (1.0 - self.p))
-
-    def recording_state(self) -> Hashable:
-        """The module's state, and in training mode its generator's: each mask drawn moves it on.
-
-        So ``autograd.compile`` refuses dropout in training mode, whose recorded
-        mask a program would replay at every call, and compiles it in eval mode.
-        """
-        drawing = self.training and 0.0 < self.p < 1.0
-        return super().recording_state(), repr(self.rng.bit_generator.state) if drawing else None
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

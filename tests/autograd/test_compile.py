@@ -10,6 +10,7 @@ the inputs change shape.
 
 import math
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -588,8 +589,7 @@ def test_dropout_in_training_mode_is_refused_and_compiles_in_eval_mode():
     with pytest.raises(ValueError, match="calling Dropout while recording changed its state"):
         compiled(x)  # a new mask at every call, which a program would replay
     model.eval()
-    compiled(x)
-    assert compiled.recordings == 1  # the eval-mode program, kept
+    np.testing.assert_array_equal(compiled(x).data, model(x).data)
 
 
 class Masked(nn.Module):
@@ -601,6 +601,7 @@ class Masked(nn.Module):
         return (self.linear(x) * self.mask).sum()
 
 
+@pytest.mark.filterwarnings("ignore:compile.*recorded again")
 def test_an_array_a_model_holds_is_compared_by_its_values():
     model, x = Masked(), Tensor(np.ones((2, 3)))
     compiled = autograd.compile(model)
@@ -691,6 +692,131 @@ def test_a_value_frozen_into_a_literal_and_unfrozen_again_is_a_parameter_again()
         gradients.append([w.grad, b.grad])
     assert_same(*gradients)
     assert compiled.recordings == 2  # unfrozen again, the first program fits again
+
+
+class Projecting(nn.Module):
+    """A model that uses a layer through one of its methods, never calling the layer itself."""
+
+    def __init__(self):
+        self.head = Scaled()
+
+    def forward(self, x):
+        return self.head.project(x).sum()
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        self.linear, self.scale = nn.Linear(3, 2, seed=0), 1.0
+
+    def forward(self, x):
+        return self.project(x)
+
+    def project(self, x):
+        return self.linear(x) * self.scale
+
+
+def test_every_layer_below_a_model_is_watched_even_one_used_through_a_method():
+    model, x = Projecting(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    model.head.scale = 3.0
+    assert_same(compiled(x).data, model(x).data)
+    inner = autograd.compile(model.head.project)  # a model's method, compiled, called inside another recording
+    outer = autograd.compile(lambda x: inner(x).sum())
+    outer(x)
+    model.head.scale = -1.0
+    assert_same(outer(x).data, model(x).data)
+
+
+def test_recording_the_same_inputs_again_call_after_call_warns_once_naming_the_model():
+    model, x = Masked(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for k in range(6):
+            model.mask = np.full(3, float(k))  # a value that changes at every step, kept in the model
+            compiled(x)
+    expected = "compile: masked was recorded again at each of the last 3 calls with the same inputs, since what it"
+    assert [str(warning.message)[: len(expected)] for warning in caught] == [expected]
+    assert "changed (Masked: an attribute" in str(caught[0].message)
+
+
+@pytest.mark.filterwarnings("ignore:compile.*recorded again")
+def test_settings_held_in_sets_ordered_dicts_and_numbers_are_compared_by_value():
+    class Settings(nn.Module):
+        def __init__(self):
+            self.blocks = OrderedDict(first=nn.Linear(3, 3, seed=0))
+            self.skipped, self.factor = {0}, complex(1.0, 0.0)
+
+        def forward(self, x):
+            out = self.blocks["first"](x) * self.factor.real
+            return sum(out[:, i].sum() for i in range(3) if i not in self.skipped)
+
+    model, x = Settings(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    changes = [
+        lambda: model.blocks.__setitem__("first", nn.Linear(3, 3, seed=1)),  # an ordered dict changed in place
+        lambda: model.skipped.add(1),  # a set changed in place
+        *[lambda k=k: setattr(model, "factor", complex(k, 0.0)) for k in range(2, 6)],  # new numbers, maybe old ids
+    ]
+    for change in changes:
+        change()
+        assert_same(compiled(x).data, model(x).data)
+
+
+def test_a_constant_values_number_changed_later_is_seen():
+    w, temperature = Value(0.5), Value(2.0, requires_grad=False)
+    compiled = autograd.compile(lambda x: x * w * temperature)
+    compiled(Value(1.0))
+    assert "* 2.0" in compiled.source  # written into the program
+    temperature.data = 10.0
+    assert compiled(Value(1.0)).data == 5.0
+
+
+def test_numbers_among_the_inputs_are_matched_to_the_bit():
+    compiled = autograd.compile(lambda x, s: x / s)
+    x = Tensor([1.0, -2.0])
+    assert np.array_equal(compiled(x, 0.0).data, [np.inf, -np.inf])
+    assert np.array_equal(compiled(x, -0.0).data, [-np.inf, np.inf])  # -0.0 is another number
+    for _ in range(3):
+        compiled(x, np.nan)
+    assert compiled.recordings == 3  # nan matches the nan recorded
+
+
+def test_a_layer_drawing_random_numbers_in_forward_is_refused():
+    class Noisy(nn.Module):
+        def __init__(self):
+            self.rng = np.random.default_rng(0)
+
+        def forward(self, x):
+            return x + self.rng.normal(size=x.shape)
+
+    with pytest.raises(ValueError, match="calling Noisy while recording changed its state"):
+        autograd.compile(Noisy())(Tensor(np.ones(3)))
+
+
+def test_a_parameter_given_another_shape_records_again_and_gets_eagers_error():
+    model, x = nn.Linear(3, 2, seed=0), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    model.bias.data = np.zeros((1, 2))
+    with pytest.raises(ValueError, match="linear: a bias of shape"):
+        compiled(x)
+
+
+def test_the_least_recently_used_program_is_dropped():
+    compiled = autograd.compile(lambda x: (x * 2.0).sum())
+    sizes = range(1, autograd.compiled.PROGRAMS_KEPT + 1)
+    for size in sizes:
+        compiled(Tensor(np.ones(size)))
+    compiled(Tensor(np.ones(1)))  # used again: now the most recent
+    compiled(Tensor(np.ones(99)))  # one more: the least recently used (size 2) is dropped
+    compiled(Tensor(np.ones(1)))
+    assert compiled.recordings == autograd.compiled.PROGRAMS_KEPT + 1
+    compiled(Tensor(np.ones(2)))
+    assert compiled.recordings == autograd.compiled.PROGRAMS_KEPT + 2
 
 
 def test_a_model_whose_call_changes_its_state_is_refused():
