@@ -29,19 +29,25 @@ A trace records what happened on one call, so it holds while the same ops run:
   and ``load_state_dict`` between calls are seen. Other tensors the function
   closes over are read afresh too; numbers, and ``Value``s that do not require
   grad, are written into the program as literals. Freezing a parameter
-  (``requires_grad = False``) or unfreezing a constant records the function
-  again.
-- The state of every model called while recording is checked at every call
-  too (an ``nn.Module`` notes itself with ``note_state``): its train or eval
-  mode and its attributes, such as the layers and parameters it holds, its
-  settings and its buffers (batch norm's running statistics). When it
+  (``requires_grad = False``), unfreezing a constant, changing a constant
+  ``Value``'s number or a tensor's shape or dtype records the function again.
+  Plain numpy arrays the function closes over (not passed in) become
+  constants of the program when it is recorded: pass data as arguments.
+- The state of every model called while recording, and of every layer
+  below it, is checked at every call too (an ``nn.Module`` notes itself with
+  ``note_state``): its train or eval mode and its attributes, such as the
+  layers and parameters it holds, its settings and its buffers (batch norm's
+  running statistics), compared by value (arrays byte by byte, so a large
+  array held by a model costs a copy per call) or, for other objects, by
+  identity (replace such an object rather than change it in place). When it
   differs (``model.eval()``, a layer replaced, buffers loaded), the function
-  is recorded again; the program for the old state is kept too. A model
-  whose call changes that state (batch norm in training mode updates its
-  running statistics, dropout in training mode draws from its generator, a
-  forward keeps a node as an attribute) is refused: a program cannot replay
-  the side effect. Models called in another thread while recording are not
-  seen.
+  is recorded again; the program for the old state is kept too, and recording
+  the same inputs again call after call gives a warning. A model whose call
+  changes that state (batch norm in training mode updates its running
+  statistics, dropout draws random numbers, a forward keeps a node as an
+  attribute) is refused: a program cannot replay the side effect. Only models
+  called as ``model(x)`` in the recording thread are seen (``compile`` of a
+  model's method watches that model too).
 - A compiled function called while another one records runs as the plain
   function, so its ops are written into the outer program.
 """
