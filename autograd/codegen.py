@@ -247,10 +247,10 @@ class Program:
 
     def __post_init__(self) -> None:
         # What the program was written for, checked at every call by ``leaves_as_recorded``.
-        self._all_leaves = [*self.leaves, *self.literals]
-        self._wants = [leaf.requires_grad for leaf in self._all_leaves]
         self._arrays = [leaf for leaf in self.leaves if isinstance(leaf.data, np.ndarray)]
-        self._array_kinds = [(leaf.data.shape, leaf.data.dtype) for leaf in self._arrays]
+        self._array_facts = [(leaf.requires_grad, leaf.data.shape, leaf.data.dtype) for leaf in self._arrays]
+        self._numbers = [leaf for leaf in [*self.leaves, *self.literals] if not isinstance(leaf.data, np.ndarray)]
+        self._number_wants = [leaf.requires_grad for leaf in self._numbers]
         self._literal_values = [leaf.data for leaf in self.literals]
 
     def leaves_as_recorded(self) -> bool:
@@ -261,9 +261,9 @@ class Program:
         source are still the constants' values.
         """
         return (
-            [leaf.requires_grad for leaf in self._all_leaves] == self._wants
-            and [(leaf.data.shape, leaf.data.dtype) for leaf in self._arrays] == self._array_kinds
-            and [leaf.data for leaf in self.literals] == self._literal_values
+            [(leaf.requires_grad, leaf.data.shape, leaf.data.dtype) for leaf in self._arrays] == self._array_facts
+            and (not self._numbers or [leaf.requires_grad for leaf in self._numbers] == self._number_wants)
+            and (not self.literals or [leaf.data for leaf in self.literals] == self._literal_values)
         )
 
     def start(self, input_data: Sequence[Any]) -> Any:

@@ -192,7 +192,7 @@ class Recording:
         return (
             signature == self.signature
             and self.program.leaves_as_recorded()  # no parameter frozen, no constant unfrozen or changed since
-            and all(_state_now(owner, states_now) == state for owner, state in zip(self.owners, self.states))
+            and (not self.owners or all(_state_now(o, states_now) == s for o, s in zip(self.owners, self.states)))
         )
 
     def changed_owners(self, states_now: dict[int, Hashable]) -> list[str]:
