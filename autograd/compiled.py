@@ -175,7 +175,7 @@ def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
     return item
 
 
-@dataclass
+@dataclass(eq=False)  # one recording is only ever the same as itself
 class Recording:
     """A program and what it was recorded for: the inputs' structure, and the objects whose state the function read."""
 
@@ -288,12 +288,17 @@ class CompiledFunction:
             return
         self._recorded_again += 1
         if self._recorded_again == RECORDINGS_BEFORE_WARNING:
-            changed = ", ".join(earlier.changed_owners(states_now)) or "a parameter frozen or unfrozen, or a constant"
+            owners = ", ".join(earlier.changed_owners(states_now))
+            changed = (
+                f"the state of {owners} (an attribute, the train or eval mode or a buffer)"
+                if owners
+                else "a parameter frozen or unfrozen, or a constant"
+            )
             warnings.warn(
                 f"compile: {self.title} was recorded again at each of the last {RECORDINGS_BEFORE_WARNING} calls "
-                f"with the same inputs, since what it reads changed ({changed}: an attribute, the train or eval "
-                "mode or a buffer); each recording costs an eager call and a new program. Keep values that change "
-                "at every step (a step counter) out of the model, or call the function without compile",
+                f"with the same inputs, since what it reads changed: {changed}. Each recording costs an eager call "
+                "and a new program: keep values that change at every step (a step counter) out of the model, or "
+                "call the function without compile",
                 RuntimeWarning,
                 stacklevel=3,
             )

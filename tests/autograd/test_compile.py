@@ -739,7 +739,7 @@ def test_recording_the_same_inputs_again_call_after_call_warns_once_naming_the_m
             compiled(x)
     expected = "compile: masked was recorded again at each of the last 3 calls with the same inputs, since what it"
     assert [str(warning.message)[: len(expected)] for warning in caught] == [expected]
-    assert "changed (Masked: an attribute" in str(caught[0].message)
+    assert "changed: the state of Masked (an attribute" in str(caught[0].message)
 
 
 @pytest.mark.filterwarnings("ignore:compile.*recorded again")
