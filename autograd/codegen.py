@@ -419,10 +419,10 @@ def generate(
             shifted, exponentials, sums, rows, labels = map(
                 namer.name, ("shifted", "exponentials", "sums", "rows", "labels")
             )
-            globals_[rows], globals_[labels] = np.arange(len(op.labels)), np.array(op.labels)  # program constants
-            softmax_parts[id(node)] = (exponentials, sums, rows, labels, f"{len(op.labels)}")
-            picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
             count = len(op.labels)
+            globals_[rows], globals_[labels] = np.arange(count), np.array(op.labels)  # constants of the program
+            softmax_parts[id(node)] = (exponentials, sums, rows, labels, str(count))
+            picked = f"{shifted}[{rows}, {labels}]"  # each row's shifted logit at its class
             forward += [  # all quiet, as the op is: logits of inf give nan, huge ones inf, without warnings
                 Line(f"{shifted} = {logits} - {logits}.max(axis=1, keepdims=True)", quiet=True),
                 Line(f"{exponentials} = np.exp({shifted})", quiet=True),
