@@ -157,6 +157,14 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
         )
 
 
+VALUES_IN_SIGNATURE = frozenset({"array", "float", "scalar", "int", "bool", "complex", "str", "bytes", "NoneType"})
+
+
+def _shapes_of(signature: tuple) -> tuple:
+    """A signature without the values of the numbers and arrays in it: what stays when only data changes."""
+    return tuple(entry[:-1] if entry[0] in VALUES_IN_SIGNATURE else entry for entry in signature)
+
+
 def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
     """The inputs with each node replaced by the next stand-in, in the order ``_flatten`` found them.
 
@@ -282,26 +290,43 @@ class CompiledFunction:
         return result
 
     def _note_recording_again(self, signature: tuple, states_now: dict[int, Hashable]) -> None:
-        """Warn once when the same inputs keep being recorded again, each time costing an eager call and a program."""
+        """Warn once when call after call records inputs of a structure already seen, each costing an eager call.
+
+        Either the inputs are the same and what the function reads changed (a
+        model's state), or only the values of numbers or arrays passed in did
+        (a new batch of labels): both are constants of a program.
+        """
         earlier = next((kept for kept in reversed(self._recordings) if kept.signature == signature), None)
-        if earlier is None:
-            return
+        if earlier is None and not any(
+            _shapes_of(kept.signature) == _shapes_of(signature) for kept in self._recordings
+        ):
+            return  # a new shape of input, such as another batch size: recorded once, then kept
         self._recorded_again += 1
-        if self._recorded_again == RECORDINGS_BEFORE_WARNING:
+        if self._recorded_again != RECORDINGS_BEFORE_WARNING:
+            return
+        if earlier is None:
+            reason = (
+                "the numbers or arrays passed in changed, and they are constants of a program (a new batch of "
+                "labels makes a new one): compile the model and compute the loss outside it, as "
+                "fit(compile=True) does"
+            )
+        else:
             owners = ", ".join(earlier.changed_owners(states_now))
             changed = (
                 f"the state of {owners} (an attribute, the train or eval mode or a buffer)"
                 if owners
                 else "a parameter frozen or unfrozen, or a constant"
             )
-            warnings.warn(
-                f"compile: {self.title} was recorded again at each of the last {RECORDINGS_BEFORE_WARNING} calls "
-                f"with the same inputs, since what it reads changed: {changed}. Each recording costs an eager call "
-                "and a new program: keep values that change at every step (a step counter) out of the model, or "
-                "call the function without compile",
-                RuntimeWarning,
-                stacklevel=3,
+            reason = (
+                f"what it reads changed: {changed}; keep values that change at every step (a step counter) out "
+                "of the model"
             )
+        warnings.warn(
+            f"compile: {self.title} was recorded again at each of the last {RECORDINGS_BEFORE_WARNING} calls, since "
+            f"{reason}. Each recording costs an eager call and a new program (the plain function is faster then)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     def _record(self, args: tuple, signature: tuple, nodes: list[Node], paths: list[str]) -> Program:
         """Run the function eagerly on stand-ins of the input nodes, and generate the program of its graph.

@@ -737,9 +737,22 @@ def test_recording_the_same_inputs_again_call_after_call_warns_once_naming_the_m
         for k in range(6):
             model.mask = np.full(3, float(k))  # a value that changes at every step, kept in the model
             compiled(x)
-    expected = "compile: masked was recorded again at each of the last 3 calls with the same inputs, since what it"
+    expected = "compile: masked was recorded again at each of the last 3 calls, since what it reads changed: the state"
     assert [str(warning.message)[: len(expected)] for warning in caught] == [expected]
-    assert "changed: the state of Masked (an attribute" in str(caught[0].message)
+    assert "the state of Masked (an attribute" in str(caught[0].message)
+
+
+def test_a_compiled_loss_given_new_labels_call_after_call_warns_once():
+    model, x = nn.Linear(3, 2, seed=0), Tensor(np.ones((4, 3)))
+    compiled = autograd.compile(lambda x, labels: nn.cross_entropy(model(x), labels))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for size in range(1, 5):  # new shapes: each recorded once, no warning
+            compiled(Tensor(np.ones((size, 3))), np.zeros(size, dtype=int))
+        for k in range(6):  # the same shapes, new labels: a program each
+            compiled(x, np.array([k % 2, 1, 0, (k // 2) % 2]))
+    assert len(caught) == 1
+    assert "the numbers or arrays passed in changed, and they are constants of a program" in str(caught[0].message)
 
 
 @pytest.mark.filterwarnings("ignore:compile.*recorded again")
