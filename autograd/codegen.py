@@ -541,7 +541,7 @@ def generate(
         if index == len(forward) + 1:
             lines.append("    while True:")
         indent = "    " if index <= len(forward) else "        "
-        if line.quiet and not program[index - 1].quiet:  # a block of quiet lines starts
+        if line.quiet and (index == 0 or not program[index - 1].quiet):  # a block of quiet lines starts
             lines.append(f'{indent}with np.errstate(all="ignore"):  # inf and nan pass silently, as in eager mode')
         comment = f"  # {line.comment}" if line.comment else ""
         lines.append(f"{indent}{'    ' * line.quiet}{text}{comment}")
