@@ -75,7 +75,9 @@ RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again 
 class HasState(Protocol):
     """An object whose state a function may read beyond its inputs and parameters (an ``nn.Module``)."""
 
-    def recording_state(self) -> Hashable: ...
+    def recording_state(self) -> Hashable:
+        """Everything about the object a recorded program depends on, comparable with ``==``."""
+        ...
 
 
 Noted = dict[int, tuple[weakref.ref, Hashable]]  # by id: a weak reference to each object, and its state then
@@ -157,6 +159,7 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
         )
 
 
+# The kinds of signature entry whose last item is a value (an array's bytes, a number) rather than a shape.
 VALUES_IN_SIGNATURE = frozenset({"array", "float", "scalar", "int", "bool", "complex", "str", "bytes", "NoneType"})
 
 
