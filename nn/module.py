@@ -40,7 +40,7 @@ class _Same:
         return id(self.item)
 
 
-def _state_of(value: Any) -> Hashable:
+def _state_of(value: Any, enclosing: tuple[int, ...] = ()) -> Hashable:
     """One attribute's part of a module's recording state: its value where it has one, else the object itself.
 
     Numbers and strings are themselves (floats to the bit: -0.0 is not 0.0),
@@ -48,7 +48,9 @@ def _state_of(value: Any) -> Hashable:
     tuples, dicts and sets their items. Nodes and layers are themselves,
     compared by identity, and so is any other object (a config object changed
     in place is not seen: replace it). Held in the state, none of them can be
-    freed and its id taken by another object.
+    freed and its id taken by another object. ``enclosing``: the ids of the
+    lists, tuples and dicts ``value`` is inside, so a list that holds itself
+    is compared by identity there instead of opened up again and again.
     """
     kind = type(value)
     if kind in _COMPARED_BY_VALUE:
@@ -57,10 +59,13 @@ def _state_of(value: Any) -> Hashable:
         return kind, value.hex()
     if isinstance(value, (Node, Module)):
         return value
-    if isinstance(value, (list, tuple)):
-        return kind, tuple(map(_state_of, value))
-    if isinstance(value, dict):
-        return kind, tuple((key, _state_of(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple, dict)):
+        if id(value) in enclosing:
+            return _Same(value)
+        inside = (*enclosing, id(value))
+        if isinstance(value, dict):
+            return kind, tuple((key, _state_of(item, inside)) for key, item in value.items())
+        return kind, tuple(_state_of(item, inside) for item in value)
     if isinstance(value, (set, frozenset)):
         return kind, frozenset(value)
     if isinstance(value, (np.ndarray, np.generic)):
@@ -104,11 +109,22 @@ class Module:
                         yield f"{name}.{_checked_key(name, key)}", item
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module (named ``prefix``) and every sub-module below it, with dotted names."""
-        yield prefix, self
-        for name, child in self._children():
-            if isinstance(child, Module):
-                yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+        """This module (named ``prefix``) and every sub-module below it, with dotted names, each once.
+
+        A layer used in two places is listed under its first name only, and a
+        layer that holds its parent (``self.child.owner = self``) does not send
+        the walk round in a circle.
+        """
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:  # depth first, in the order the attributes were set, with a stack instead of recursion
+            prefix, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield prefix, module
+            children = [(name, child) for name, child in module._children() if isinstance(child, Module)]
+            stack.extend((f"{prefix}.{name}" if prefix else name, child) for name, child in reversed(children))
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module below it."""

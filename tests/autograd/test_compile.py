@@ -612,6 +612,28 @@ def test_an_array_a_model_holds_is_compared_by_its_values():
     assert_same(compiled(x).data, model(x).data)
 
 
+class HoldsItself(nn.Module):
+    """A model with a list that contains itself, and a layer that points back to the model."""
+
+    def __init__(self):
+        self.linear = nn.Linear(3, 1, seed=0)
+        self.linear.owner = self
+        self.settings = [2.0]
+        self.settings.append(self.settings)
+
+    def forward(self, x):
+        return (self.linear(x) * self.settings[0]).sum()
+
+
+def test_a_model_whose_attributes_go_round_in_a_circle_compiles_and_sees_changes():
+    model, x = HoldsItself(), Tensor(np.ones((2, 3)))
+    compiled = autograd.compile(model)
+    assert_same(compiled(x).data, model(x).data)
+    model.settings[0] = 3.0  # changed in place, inside the list that holds itself
+    assert_same(compiled(x).data, model(x).data)
+    assert compiled.recordings == 2
+
+
 class TwoHeads(nn.Module):
     def __init__(self):
         self.heads = {"age": nn.Linear(3, 1, seed=0), "height": nn.Linear(3, 1, seed=1)}

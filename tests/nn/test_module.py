@@ -51,6 +51,41 @@ def test_modules_train_eval_and_zero_grad_reach_every_submodule():
     assert all(p.grad is None for p in model.parameters())
 
 
+class HeldByItsLayer(nn.Module):
+    """A layer that keeps a reference to the model holding it: a circle of attributes."""
+
+    def __init__(self):
+        self.layer = nn.Linear(2, 2, seed=0)
+        self.layer.owner = self
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def test_a_layer_holding_its_parent_is_walked_once():
+    model = HeldByItsLayer()
+    assert [name for name, _ in model.named_modules()] == ["", "layer"]
+    assert [name for name, _ in model.named_parameters()] == ["layer.weight", "layer.bias"]
+    model.eval()
+    assert not model.layer.training
+    assert sorted(model.state_dict()) == ["layer.bias", "layer.weight"]
+
+
+def test_a_layer_used_twice_is_listed_once_under_its_first_name_as_in_torch():
+    import torch
+    shared = nn.Linear(2, 2, seed=0)
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 2, seed=1), shared), shared, nn.Linear(2, 1, seed=2))
+    torch_shared = torch.nn.Linear(2, 2)
+    torch_model = torch.nn.Sequential(
+        torch.nn.Sequential(torch.nn.Linear(2, 2), torch_shared), torch_shared, torch.nn.Linear(2, 1)
+    )
+    names = [name for name, _ in model.named_modules()]
+    assert names == ["", "layers.0", "layers.0.layers.0", "layers.0.layers.1", "layers.2"]
+    torch_names = [name for name, _ in torch_model.named_modules()]  # torch numbers a Sequential's layers 0, 1, 2
+    assert [name.replace("layers.", "") for name in names] == torch_names
+    assert len(model.parameters()) == len(list(torch_model.parameters())) == 6
+
+
 def test_scalar_parameters_are_found_too():
     neuron = nn.Neuron(3, seed=0)
     assert [name for name, _ in neuron.named_parameters()] == ["weights.0", "weights.1", "weights.2", "bias"]
