@@ -73,6 +73,7 @@ def test_a_layer_holding_its_parent_is_walked_once():
 
 def test_a_layer_used_twice_is_listed_once_under_its_first_name_as_in_torch():
     import torch
+
     shared = nn.Linear(2, 2, seed=0)
     model = nn.Sequential(nn.Sequential(nn.Linear(2, 2, seed=1), shared), shared, nn.Linear(2, 1, seed=2))
     torch_shared = torch.nn.Linear(2, 2)
