@@ -143,14 +143,29 @@ _TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
-def _convert(module: Any, path: str, convert_one: Callable[[Any, str], Any], what: str, supported: list[str]) -> Any:
-    """Check that ``module`` is a kind ``convert_one`` knows, naming it and where it sits when it is not."""
+def _convert(
+    module: Any,
+    path: str,
+    convert_one: Callable[[Any, str], Any],
+    what: str,
+    supported: list[str],
+    converted: dict[int, Any],
+) -> Any:
+    """``convert_one(module, path)``, refused with the module's name and place when it is not a kind it knows.
+
+    ``converted`` holds the results so far by the id of their module: a layer
+    used in two places becomes one layer used in both, so the copy keeps its
+    weights tied (one set of weights, whose gradient sums both uses).
+    """
+    if id(module) in converted:
+        return converted[id(module)]
     result = convert_one(module, path)
     if result is None:
         raise TypeError(
             f"{what} cannot convert {type(module).__module__}.{type(module).__qualname__} at {path!r}; "
             f"it converts {', '.join(supported)}"
         )
+    converted[id(module)] = result
     return result
 
 
@@ -164,18 +179,21 @@ def to_torch(module: Module) -> Any:
     """
     torch = require_torch()
     supported = sorted({cls.__name__ for cls in _TO_TORCH} | {"Sequential", "MLP"})
+    converted: dict[int, Any] = {}
+
+    def convert(layer: Any, path: str) -> Any:
+        return _convert(layer, path, convert_one, "nn.to_torch", supported, converted)
 
     def convert_one(layer: Any, path: str) -> Any:
         if type(layer) in (Sequential, MLP):
-            children = [_convert(c, f"{path}.{i}", convert_one, "nn.to_torch", supported) for i, c in enumerate(layer)]
-            result = torch.nn.Sequential(*children)
+            result = torch.nn.Sequential(*[convert(c, f"{path}.{i}") for i, c in enumerate(layer)])
         elif type(layer) in _TO_TORCH:
             result = _TO_TORCH[type(layer)](torch, layer)
         else:
             return None
         return result.train(layer.training)
 
-    return _convert(module, "model", convert_one, "nn.to_torch", supported)
+    return convert(module, "model")
 
 
 # torch -> tracegrad
@@ -281,22 +299,21 @@ def from_torch(module: Any) -> Module:
     """
     torch = require_torch()
     supported = sorted(["Sequential", *_FROM_TORCH])
+    converted: dict[int, Any] = {}
+
+    def convert(layer: Any, path: str) -> Any:
+        return _convert(layer, path, convert_one, "nn.from_torch", supported, converted)
 
     def convert_one(layer: Any, path: str) -> Any:
         if not isinstance(layer, torch.nn.Module):
             return None
         result: Module
-        if type(layer) is torch.nn.Sequential:
-            result = Sequential(
-                *[
-                    _convert(c, f"{path}.{n}", convert_one, "nn.from_torch", supported)
-                    for n, c in layer.named_children()
-                ]
-            )
+        if type(layer) is torch.nn.Sequential:  # every position, a layer used twice included
+            result = Sequential(*[convert(c, f"{path}.{i}") for i, c in enumerate(layer)])
         elif type(layer) is getattr(torch.nn, type(layer).__name__, None) and type(layer).__name__ in _FROM_TORCH:
             result = _FROM_TORCH[type(layer).__name__](layer, path)
         else:
             return None
         return result.train(layer.training)
 
-    return _convert(module, "model", convert_one, "nn.from_torch", supported)
+    return convert(module, "model")

@@ -159,6 +159,21 @@ def test_a_round_trip_gives_back_the_same_weights():
         assert np.array_equal(ours.data, theirs.data)
 
 
+def test_a_layer_used_twice_stays_one_layer_used_twice_both_ways():
+    x = np.random.default_rng(4).standard_normal((5, 3))
+    shared = nn.Linear(3, 3, seed=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    torch_model = nn.to_torch(model)
+    assert torch_model[0] is torch_model[2]
+    compare_forward_backward(model, torch_model, x)  # the weights' gradients sum both uses, in both
+
+    torch_shared = torch.nn.Linear(3, 3, dtype=torch.float64)
+    torch_model = torch.nn.Sequential(torch_shared, torch.nn.Tanh(), torch_shared)
+    back = nn.from_torch(torch_model)
+    assert len(back.layers) == 3 and back.layers[0] is back.layers[2]
+    compare_forward_backward(back, torch_model, x)
+
+
 def test_an_unsupported_layer_is_named_with_its_place():
     torch_model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.GELU())
     with pytest.raises(TypeError, match=r"cannot convert torch\.nn\.modules\.activation\.GELU at 'model\.1'"):
