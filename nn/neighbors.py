@@ -24,9 +24,16 @@ class KNNClassifier(Classifier):
     ``fit`` only stores the training rows. ``predict_proba`` gives each class's
     share of the ``k`` votes; ``predict`` the class with most votes (a tie goes to
     the class that comes first in ``classes_``, as in scikit-learn). Neighbours at
-    equal distance are taken in the order of the training examples. Distances are
-    computed for a block of examples at a time, as ``|a|^2 + |b|^2 - 2 a.b``
-    (one matrix product per block, no Python loop over training examples).
+    equal distance are taken in the order of the training examples.
+
+    Distances are found in two stages, for a block of examples at a time. The
+    fast one is ``|a|^2 + |b|^2 - 2 a.b``: one matrix product per block, no
+    Python loop over training examples. But it subtracts large numbers that
+    nearly cancel, so far from 0 (a timestamp feature around 1.7e9) it loses
+    the digits that tell neighbours apart, and it can split exact ties. So it
+    only shortlists: every training example that could be among the ``k``
+    nearest, given how far that rounding can go, has its distance computed
+    again from the differences ``a - b``, exactly as written, and those decide.
     """
 
     def __init__(self, k: int = 5):
@@ -47,12 +54,24 @@ class KNNClassifier(Classifier):
         block = max(1, DISTANCE_BLOCK // len(self.examples_))
         distances, indices = [], []
         for start in range(0, len(rows), block):
-            part = rows[start : start + block]
-            squared = (part**2).sum(axis=1)[:, None] + self.squared_norms_ - 2 * part @ self.examples_.T
+            squared = self._squared_distances(rows[start : start + block])
             nearest = np.argsort(squared, axis=1, kind="stable")[:, : self.k]
             indices.append(nearest)
-            distances.append(np.sqrt(np.maximum(np.take_along_axis(squared, nearest, axis=1), 0)))
+            distances.append(np.sqrt(np.take_along_axis(squared, nearest, axis=1)))
         return np.concatenate(distances), np.concatenate(indices)
+
+    def _squared_distances(self, rows: np.ndarray) -> np.ndarray:
+        """Squared distances from each row to every training example: exact for the shortlist, inf for the rest."""
+        row_norms = (rows**2).sum(axis=1)
+        fast = row_norms[:, None] + self.squared_norms_ - 2 * rows @ self.examples_.T
+        # How far rounding can move a fast distance: a few units in the last place per product term.
+        slack = 4 * (rows.shape[1] + 2) * np.finfo(float).eps * (row_norms + self.squared_norms_.max())
+        kth = np.partition(fast, self.k - 1, axis=1)[:, self.k - 1]
+        row, example = np.nonzero(fast <= (kth + 2 * slack)[:, None])  # the shortlist: none of the k nearest missed
+        differences = rows[row] - self.examples_[example]
+        squared = np.full(fast.shape, np.inf)
+        squared[row, example] = np.einsum("ij,ij->i", differences, differences)
+        return squared
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Each class's share of the ``k`` votes, one column per class in ``classes_``."""

@@ -39,6 +39,26 @@ def test_votes_by_hand():
     assert knn.n_stored_numbers_ == 5
 
 
+@pytest.mark.parametrize("offset", [1e6, 1.7e9])
+def test_features_far_from_zero_find_the_true_neighbours(offset):
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.standard_normal((300, 2)) + offset, rng.standard_normal((50, 2)) + offset
+    y_train = rng.integers(0, 3, 300)
+    knn = nn.KNNClassifier(k=5).fit(X_train, y_train)
+    exact = np.linalg.norm((X_test - offset)[:, None, :] - (X_train - offset)[None, :, :], axis=2)
+    distances, indices = knn.kneighbors(X_test)
+    np.testing.assert_array_equal(indices, np.argsort(exact, axis=1, kind="stable")[:, :5])
+    np.testing.assert_allclose(distances, np.sort(exact, axis=1)[:, :5], atol=1e-6)
+    theirs = KNeighborsClassifier(n_neighbors=5, algorithm="kd_tree").fit(X_train, y_train)
+    np.testing.assert_array_equal(knn.predict(X_test), theirs.predict(X_test))
+
+
+def test_one_timestamp_feature():
+    knn = nn.KNNClassifier(k=1).fit([[1.7e9], [1.7e9 + 40]], [0, 1])
+    distances, indices = knn.kneighbors([[1.7e9 + 30]])
+    assert indices.tolist() == [[1]] and distances.tolist() == [[10.0]]
+
+
 def test_memory_is_bounded_by_blocks(monkeypatch, digits_split):
     X_train, X_test, y_train, _ = digits_split
     whole = nn.KNNClassifier(k=3).fit(X_train, y_train).predict(X_test)
