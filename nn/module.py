@@ -131,14 +131,24 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self) -> Iterator[tuple[str, Node]]:
-        """Every parameter with its dotted name (``layers.0.weight``), each once, in definition order."""
+    def _named_leaves(self) -> Iterator[tuple[str, Node]]:
+        """Every leaf node held here or below, each once, with its dotted name, whether it requires grad or not.
+
+        These are the parameters, those frozen (``requires_grad = False``) and
+        constant tensors the model holds: all of them are saved by ``state_dict``.
+        """
         seen: set[int] = set()
         for prefix, module in self.named_modules():
             for name, child in module._children():
-                if isinstance(child, Node) and child.is_leaf and child.requires_grad and id(child) not in seen:
+                if isinstance(child, Node) and child.is_leaf and id(child) not in seen:
                     seen.add(id(child))
                     yield (f"{prefix}.{name}" if prefix else name), child
+
+    def named_parameters(self) -> Iterator[tuple[str, Node]]:
+        """Every parameter with its dotted name (``layers.0.weight``), each once, in definition order."""
+        for name, leaf in self._named_leaves():
+            if leaf.requires_grad:
+                yield name, leaf
 
     def parameters(self) -> list[Node]:
         """Every parameter (a leaf that requires grad), each once, for an optimizer."""
@@ -176,8 +186,12 @@ class Module:
         return {}
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter's data and every buffer, by dotted name."""
-        state = {name: np.array(np.asarray(p.data), copy=True) for name, p in self.named_parameters()}
+        """Copies of every parameter's data and every buffer, by dotted name.
+
+        Frozen parameters (``requires_grad = False``) are saved too, and so are
+        constant tensors the model holds: a leaf does not say which it is.
+        """
+        state = {name: np.array(np.asarray(leaf.data), copy=True) for name, leaf in self._named_leaves()}
         for prefix, module in self.named_modules():
             for name, buffer in module._buffers().items():
                 state[f"{prefix}.{name}" if prefix else name] = np.array(buffer, copy=True)
@@ -202,8 +216,8 @@ class Module:
                 )
             check_real(f"load_state_dict: {name}", given.dtype)
             new[name] = np.array(given, dtype=array.dtype, copy=True)
-        for name, parameter in self.named_parameters():
-            parameter.data = new[name] if isinstance(parameter.data, np.ndarray) else float(new[name])
+        for name, leaf in self._named_leaves():
+            leaf.data = new[name] if isinstance(leaf.data, np.ndarray) else float(new[name])
         for prefix, module in self.named_modules():
             for name in module._buffers():
                 setattr(module, name, new[f"{prefix}.{name}" if prefix else name])

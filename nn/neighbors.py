@@ -15,7 +15,7 @@ from .classifiers.base import Classifier
 from .data.arguments import check_count
 
 DISTANCE_BLOCK = 2**22
-"""How many example-to-example distances are held in memory at once (32 MB of float64)."""
+"""How many example-to-example distances are held in memory at once (32 MB of float64 per array of them)."""
 
 
 class KNNClassifier(Classifier):

@@ -142,6 +142,22 @@ def test_a_file_that_does_not_fit_is_refused_and_changes_nothing(tmp_path, chang
         np.testing.assert_array_equal(array, before[name], err_msg=name)
 
 
+def test_a_frozen_parameter_is_saved_and_loaded_as_torch_does(tmp_path):
+    model = nn.MLP([2, 3, 2], seed=0)
+    model.layers[0].weight.requires_grad = False  # frozen: not trained, still part of the model
+    assert "layers.0.weight" in model.state_dict()
+    model.save(tmp_path / "frozen")
+    for frozen in (True, False):
+        other = nn.MLP([2, 3, 2], seed=1)
+        other.layers[0].weight.requires_grad = not frozen
+        other.load(tmp_path / "frozen")
+        for (name, saved), loaded in zip(model.state_dict().items(), other.state_dict().values()):
+            np.testing.assert_array_equal(loaded, saved, err_msg=name)
+    torch_model = nn.to_torch(model)
+    torch_model[0].weight.requires_grad_(False)
+    assert len(torch_model.state_dict()) == len(model.state_dict()) == 4
+
+
 def test_a_pickled_file_is_not_loaded(tmp_path):
     state = nn.MLP([3, 4, 2], seed=1).state_dict()
     state["layers.0.weight"] = np.full((3, 4), object(), dtype=object)
