@@ -10,6 +10,7 @@ member larger than its header says is refused after reading a few bytes.
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Mapping
@@ -23,6 +24,9 @@ REAL_KINDS = "biuf"
 """The dtype kinds a state may hold: bool, signed and unsigned integers, floats (real numbers only)."""
 
 _HEADER_READERS = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
+_HEADER_LENGTH_BYTES = {(1, 0): 2, (2, 0): 4}  # how each version writes the length of the header that follows
+MAX_HEADER_BYTES = 10_000
+"""The longest header read (numpy's own limit): a file declaring a longer one is refused before it is read."""
 
 
 def save_path(path: str | os.PathLike) -> Path:
@@ -34,7 +38,7 @@ def save_path(path: str | os.PathLike) -> Path:
 def load_path(path: str | os.PathLike) -> Path:
     """Where ``load(path)`` reads: ``path`` if that file exists, otherwise where ``save(path)`` would have written."""
     path = Path(path)
-    return path if path.exists() else save_path(path)
+    return path if path.is_file() else save_path(path)  # (a folder called ``path`` is not the file)
 
 
 def check_real(name: str, dtype: np.dtype) -> None:
@@ -121,7 +125,12 @@ def _checked_layout(
             version = npy.read_magic(member)
             if version not in _HEADER_READERS:
                 raise ValueError(f"format version {version} is not one Module.save writes")
-            stored_shape, fortran_order, dtype = _HEADER_READERS[version](member)
+            length = member.read(_HEADER_LENGTH_BYTES[version])
+            declared = int.from_bytes(length, "little")
+            if declared > MAX_HEADER_BYTES:
+                raise ValueError(f"it declares a header of {declared} bytes, more than {MAX_HEADER_BYTES}")
+            header = io.BytesIO(length + member.read(declared))
+            stored_shape, fortran_order, dtype = _HEADER_READERS[version](header)
         except ValueError as error:
             raise ValueError(f"{name}: not a readable .npy header ({error}); expected {EXPECTED}") from error
         header_size = member.tell()

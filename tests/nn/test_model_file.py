@@ -168,6 +168,28 @@ def test_a_garbled_header_is_refused(tmp_path):
         nn.Linear(3, 1).load(_archive(tmp_path / "m.npz", members))
 
 
+def test_a_header_declared_longer_than_numpy_allows_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in nn.Linear(3, 1, seed=1).state_dict().items()}
+    declared = 600 * 2**20  # a few hundred KB compressed, 600 MB once read
+    members["weight.npy"] = b"\x93NUMPY\x02\x00" + declared.to_bytes(4, "little") + b" " * 2**16
+    path = _archive(tmp_path / "m.npz", members, compression=zipfile.ZIP_DEFLATED)
+    read_sizes = []
+    real_read = zipfile.ZipExtFile.read
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", lambda self, n=-1: read_sizes.append(n) or real_read(self, n))
+    with pytest.raises(ValueError, match=f"weight: .*declares a header of {declared} bytes, more than 10000"):
+        nn.Linear(3, 1).load(path)
+    assert max(read_sizes) < 2**16  # the declared header was never asked for
+
+
+def test_a_folder_named_like_the_model_does_not_hide_its_file(tmp_path):
+    model = nn.Linear(2, 1, seed=0)
+    model.save(tmp_path / "digits")
+    (tmp_path / "digits").mkdir()
+    other = nn.Linear(2, 1, seed=1)
+    other.load(tmp_path / "digits")
+    _same_state(other, model.state_dict())
+
+
 def test_other_layouts_and_dtypes_of_real_numbers_load_into_the_model_dtype(tmp_path):
     weight = np.asfortranarray(np.arange(6.0).reshape(3, 2)).astype(">f4")
     np.savez(tmp_path / "m.npz", weight=weight, bias=np.array([7, -8], dtype=np.int16))
