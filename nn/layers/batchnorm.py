@@ -46,8 +46,10 @@ class BatchNorm1d(Module):
             if n < 2:
                 raise ValueError("BatchNorm1d needs more than one example per batch in training")
             mean, var = x.mean(axis=0), x.var(axis=0)
-            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean.data
-            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var.data * n / (n - 1)
+            unbiased = var.data * n / (n - 1)
+            dtype = self.running_mean.dtype  # the layer's: float64 data must not turn float32 buffers into float64
+            self.running_mean = ((1 - self.momentum) * self.running_mean + self.momentum * mean.data).astype(dtype)
+            self.running_var = ((1 - self.momentum) * self.running_var + self.momentum * unbiased).astype(dtype)
         else:
             mean, var = Tensor(self.running_mean), Tensor(self.running_var)
         return (x - mean) / (var + self.eps) ** 0.5 * self.weight + self.bias

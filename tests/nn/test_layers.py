@@ -84,6 +84,17 @@ def test_batch_norm_matches_torch_in_training_and_evaluation():
     _run_both(ours, theirs, rng.standard_normal((3, 4)))
 
 
+def test_a_float32_batch_norm_keeps_float32_running_statistics_on_float64_data():
+    layer = nn.BatchNorm1d(3, dtype=np.float32)
+    x = np.random.default_rng(1).standard_normal((6, 3)) * 2 + 1  # float64, as nn.data gives
+    layer(Tensor(x))
+    assert layer.running_mean.dtype == layer.running_var.dtype == np.float32
+    np.testing.assert_allclose(layer.running_mean, 0.1 * x.mean(axis=0), rtol=1e-6)
+    torch_layer = nn.to_torch(layer).eval()  # its buffers and weights agree on float32
+    out = torch_layer(torch.tensor(x, dtype=torch.float32))
+    assert out.dtype == torch.float32
+
+
 def test_batch_norm_refuses_a_single_example_in_training_and_a_wrong_width():
     layer = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="more than one example"):
