@@ -385,8 +385,9 @@ class Tensor(UnaryMethods, Node):
         """Variance over ``axis``: the mean squared distance from the mean (divided by ``n - ddof``)."""
         centred = self - self.mean(axis=axis, keepdims=True)
         count = reduced_count(self.shape, axis)
-        # n - ddof <= 0 leaves no degrees of freedom: inf or nan, as in numpy and PyTorch.
-        return (centred * centred).sum(axis=axis, keepdims=keepdims) * numerics.divide(1.0, float(count - ddof))
+        # n - ddof <= 0 leaves no degrees of freedom: inf or nan, as in numpy and PyTorch (never a negative variance).
+        degrees_of_freedom = float(max(count - ddof, 0))
+        return (centred * centred).sum(axis=axis, keepdims=keepdims) * numerics.divide(1.0, degrees_of_freedom)
 
     # Shapes.
     def reshape(self, *shape: Any) -> Tensor:
@@ -399,10 +400,13 @@ class Tensor(UnaryMethods, Node):
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
-        order = _shape_argument(axes) if axes else None
-        if order is not None and sorted(a % max(self.ndim, 1) for a in order) != list(range(self.ndim)):
+        if not axes:
+            return Transpose.apply(self, axes=None)
+        order = _shape_argument(axes)
+        in_range = all(-self.ndim <= a < self.ndim for a in order)
+        if not in_range or sorted(a % self.ndim for a in order) != list(range(self.ndim)):
             raise ValueError(f"transpose: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
-        return Transpose.apply(self, axes=order)
+        return Transpose.apply(self, axes=tuple(a % self.ndim for a in order))  # (backward inverts them: -1 is ndim-1)
 
     def permute(self, *axes: Any) -> Tensor:
         """Put the axes in the given order (PyTorch's name for ``transpose`` with axes)."""
@@ -417,8 +421,10 @@ class Tensor(UnaryMethods, Node):
 
     def flatten(self, start_dim: int = 0) -> Tensor:
         """Merge the axes from ``start_dim`` on into one (``start_dim=1`` keeps the batch axis)."""
-        start = start_dim % max(self.ndim, 1)
-        return self.reshape(*self.shape[:start], -1)
+        axes = max(self.ndim, 1)  # (a number flattens into one axis)
+        if not -axes <= start_dim < axes:
+            raise ValueError(f"flatten: start_dim {start_dim} is not an axis of a tensor of shape {self.shape}")
+        return self.reshape(*self.shape[: start_dim % axes], -1)
 
     def unsqueeze(self, axis: int) -> Tensor:
         """A new axis of size 1 at ``axis``."""

@@ -86,7 +86,19 @@ def test_a_tensor_used_as_an_index_is_refused():
 def test_variance_without_degrees_of_freedom_is_infinite_as_in_torch():
     x = Tensor([1.0, 2.0, 3.0])
     assert x.var(ddof=3).item() == np.inf  # 2 / 0; torch.var(correction=3) gives inf too
+    assert x.var(ddof=4).item() == np.inf  # not 2 / -1: torch.var(correction=4) gives inf
     assert x.var(ddof=1).item() == 1.0
+
+
+def test_axes_out_of_range_are_refused_as_numpy_and_torch_refuse_them():
+    x = Tensor(np.zeros((2, 3, 4)))
+    for axes in [(0, 1, 3), (0, 1, -4), (0, 0, 1), (0, 1)]:
+        with pytest.raises(ValueError, match="not a permutation"):
+            x.transpose(*axes)
+    for start_dim in (3, -4):
+        with pytest.raises(ValueError, match=f"start_dim {start_dim} is not an axis"):
+            x.flatten(start_dim)
+    assert x.flatten(-2).shape == (2, 12)
 
 
 def test_comparisons_give_plain_boolean_arrays():

@@ -213,9 +213,9 @@ def test_matmul_of_vectors_matrices_and_broadcast_batches_matches_torch(case):
 @st.composite
 def shape_cases(draw):
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
-    order = draw(st.permutations(range(len(shape))))
+    order = [axis - len(shape) if draw(st.booleans()) else axis for axis in draw(st.permutations(range(len(shape))))]
     rows = draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=6))
-    return draw(grid_array(shape)), tuple(order), np.array(rows)
+    return draw(grid_array(shape)), tuple(order), np.array(rows)  # (axes counted from the end too: -1 is the last)
 
 
 @settings(max_examples=60, deadline=None)
