@@ -264,21 +264,26 @@ def topological_order(root: Node, leaves: bool = True) -> list[Node]:
     then is emitted itself. Read backwards, the list visits each node before
     any of its inputs, which is the order backprop needs. ``leaves=False``
     leaves out the nodes no op made (backprop has nothing to compute there).
+    Beside each node on the stack, an iterator keeps its place among its
+    parents, so a node with thousands of inputs (a ``stack`` of tensors) has
+    them read once, not again from the first each time the search returns.
     """
     if not (root._op is not None or (leaves and root.requires_grad)):
         return []
     order: list[Node] = []
     visited = {root}
     stack = [root]
+    parents_left = [iter(root._parents)]  # for each node on the stack, its parents not looked at yet
     while stack:
-        node = stack[-1]
-        for parent in node._parents:
+        for parent in parents_left[-1]:
             if (parent._op is not None or (leaves and parent.requires_grad)) and parent not in visited:
                 visited.add(parent)
                 stack.append(parent)
+                parents_left.append(iter(parent._parents))
                 break
         else:
             order.append(stack.pop())
+            parents_left.pop()
     return order
 
 

@@ -215,6 +215,30 @@ def test_topological_order_puts_every_node_after_its_parents_and_skips_constants
     assert topological_order(Value(1.0, requires_grad=False)) == []
 
 
+class CountedParents(tuple):
+    """A node's parents that count how often the search starts reading them."""
+
+    reads = 0
+
+    def __iter__(self):
+        CountedParents.reads += 1
+        return super().__iter__()
+
+
+def test_a_node_with_many_inputs_has_them_read_once_not_once_per_input():
+    from autograd import Tensor, stack
+
+    inputs = [Tensor(np.full(2, float(i)), requires_grad=True) * 2.0 for i in range(1000)]
+    stacked = stack(inputs)
+    stacked._parents = CountedParents(stacked._parents)
+    CountedParents.reads = 0
+    order = topological_order(stacked.sum())
+    assert CountedParents.reads == 1  # (reading them afresh each time the search came back took 1001: quadratic)
+    assert len(order) == 2 + 3 * 1000 and order[-2] is stacked  # each input: a leaf, times 2, given an axis
+    stacked.sum().backward()
+    np.testing.assert_array_equal(inputs[0].parents[0].grad, [2.0, 2.0])
+
+
 def test_a_million_node_chain_backpropagates():
     """``y = x * c**n`` built one multiplication at a time; dy/dx = c**n = exp(n log c)."""
     n, c = 1_000_000, 1.000001
