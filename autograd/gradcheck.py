@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .finite_differences import central_differences, excess
-from .graph import Node, grad, no_grad
+from .graph import Node, grad
 from .tensor import Tensor
 
 
@@ -45,9 +45,8 @@ def _numerical_gradient(f: Callable[..., Node], inputs: tuple[Node, ...], index:
             node.data = shifted
         return f(*inputs).data
 
-    try:
-        with no_grad():
-            return central_differences(evaluate, saved, eps).reshape(np.shape(original))
+    try:  # (with grad mode as it is: ``f`` may take gradients itself, as a check of a second derivative does)
+        return central_differences(evaluate, saved, eps).reshape(np.shape(original))
     finally:
         if in_place:
             np.copyto(original, saved)

@@ -306,15 +306,17 @@ def _checked_seed(output: Node, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:  # the output's own seed needs no checks
         seed = output._seed()
         return output._lift(seed, output) if create_graph else seed
-    if isinstance(gradient, Node):
+    if isinstance(gradient, Node) and not create_graph:
         gradient = gradient.data
-    seed = output._lift(gradient, output)
+    seed = output._lift(gradient, output)  # a node given with create_graph stays itself: what it depends on counts
     if getattr(seed.data, "shape", None) != getattr(output.data, "shape", None):
         raise ValueError(
             f"backward(): the gradient has shape {seed.data.shape}, but the output has shape {output.data.shape}"
         )
     dtype = getattr(output.data, "dtype", None)
     if dtype is not None and seed.data.dtype != dtype:  # a float32 output's gradient is float32, as in PyTorch
+        if create_graph:  # cast as an op, so the cast is recorded too
+            return output._checked_gradient(seed, "backward()", 0)
         seed = output._lift(seed.data.astype(dtype), output)
     return seed if create_graph else seed.data
 

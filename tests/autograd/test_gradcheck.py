@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Function, GradcheckError, Tensor, Value, gradcheck
 
 # Points inside each op's domain and away from its kinks, where finite differences are meaningful.
@@ -52,6 +53,13 @@ def test_a_composite_expression_passes_gradcheck():
 
     inputs = [Value(v) for v in (0.3, -1.2, 0.8, 2.0, -0.1)]
     assert gradcheck(neuron, *inputs)
+
+
+def test_gradcheck_checks_a_function_that_takes_a_gradient_itself():
+    """A second derivative: gradcheck of x -> d(x^3)/dx = 3x^2, whose own gradient is 6x."""
+    x = Tensor([0.5, 1.5], requires_grad=True)
+    assert gradcheck(lambda x: autograd.grad((x**3).sum(), x, create_graph=True), x)
+    assert gradcheck(lambda v: autograd.grad(v**3, v, create_graph=True), Value(0.7))
 
 
 def test_gradcheck_restores_the_inputs_and_leaves_their_grad_alone():

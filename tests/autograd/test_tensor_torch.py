@@ -277,6 +277,22 @@ def test_second_derivatives_match_torch(case):
         assert_close(np.zeros(arrays[index].shape) if h is None else h, torch_h, f"second derivative {index}")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_gradient_given_as_a_node_stays_in_the_graph_with_create_graph(dtype):
+    """The double-backward trick: g(v) = J^T v is linear in v, so d(w . g)/dv = J w, as torch gives it."""
+    x = Tensor(np.array([1.0, 2.0, 3.0], dtype), requires_grad=True)
+    v = Tensor(np.zeros(3), requires_grad=True)  # float64: cast to the output's float32 as an op
+    w = np.array([0.5, -1.0, 2.0])
+    g = autograd.grad(x**3, x, gradient=v, create_graph=True)
+    dv = autograd.grad((g * w).sum(), v)
+    tx = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    tv = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(tx**3, tx, grad_outputs=tv, create_graph=True)
+    (torch_dv,) = torch.autograd.grad((tg * torch.tensor(w)).sum(), tv)
+    np.testing.assert_allclose(dv, torch_dv.numpy(), rtol=1e-6 if dtype == np.float32 else 1e-15)
+    assert dv.dtype == np.float64 and g.dtype == dtype
+
+
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
 def test_softmax_family_is_finite_for_huge_logits(name):
     logits = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4], [-1e4, 3.0, 1e4]])
