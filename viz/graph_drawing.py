@@ -382,7 +382,10 @@ class _Painter:
         if self.check is not None:
             notes.extend(self.check_notes())
         if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
-            notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
+            if self.gradients.get(self.view.root) is None:
+                notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
+            else:  # backward() ran, then some grads were set back to None
+                notes.append(f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward())")
         if self.view.hidden:
             drawn = self.grouping.drawn(self.view.nodes)
             what = "boxes" if self.grouping.boxes else "nodes"
@@ -433,17 +436,21 @@ class _Painter:
                 f"edge into {', '.join(others)}: share = the op's backward applied to the upstream grad "
                 "(a vector-Jacobian product, not a product of numbers drawn)"
             )
+        # A drawn value's shares add up to its grad, unless it has uses not drawn. (Values not drawn, and
+        # grads shown as ?, make no claim.)
+        boxes = set(drawn)
         received: dict[Node, Any] = {}
         for flow in flows:
-            if flow.share is not None:
+            if flow.share is not None and flow.parent in boxes:
                 received[flow.parent] = flow.share + received.get(flow.parent, 0.0)
         apart = [
             node
             for node, total in received.items()
-            if self.gradients.get(node) is None or not np.allclose(total, plain(self.gradients[node]))
+            if self.gradients.get(node) is not None
+            and not np.allclose(total, plain(self.gradients[node]), equal_nan=True)
         ]
         if apart:
-            names = ", ".join(self.view.title(node) or f"v{self.view.ids[node][1:]}" for node in apart[:5])
+            names = ", ".join(self.name(node) for node in apart[:5])
             rules.append(f"the grad of {names} also has parts from uses not drawn (or from other backward passes)")
         elif received:
             rules.append("a value's grad = the sum of the shares on the edges leaving it")

@@ -154,3 +154,63 @@ def test_the_legend_names_uses_outside_the_drawing_instead_of_a_false_sum():
     source = viz.draw(inner, show_local_grads=True).source
     assert "the grad of x also has parts from uses not drawn" in source
     assert "a value's grad = the sum of the shares" not in source
+
+
+def _tanh_chain(labelled, h_used_twice):
+    x = Value(0.5, label="x")
+    h = x * 2.0
+    h.label = "h" if labelled else None
+    a = h
+    for i in range(6):
+        a = a * 1.1
+        a.label = f"m{i}" if labelled else None
+        a = a.tanh()
+        a.label = f"t{i}" if labelled else None
+    out = ((a + h) if h_used_twice else a) * 3.0  # h's second use is near the output, its first far from it
+    out.backward()
+    return out
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+@pytest.mark.parametrize("max_nodes", [4, 6, 8, 10])
+def test_a_cut_drawing_makes_claims_only_about_the_values_it_draws(labelled, max_nodes):
+    for h_used_twice in (False, True):
+        out = _tanh_chain(labelled, h_used_twice)
+        source = viz.draw(out, max_nodes=max_nodes, show_local_grads=True).source
+        assert "graph cut" in source
+        claims = re.findall(r"the grad of ([^<]*) also has parts from uses not drawn", source)
+        if not h_used_twice:  # every drawn value's uses are drawn: its shares add up; hidden values are not named
+            assert claims == [] and "a value's grad = the sum of the shares" in source
+        elif max_nodes > 4:  # h is drawn, its use in the tanh chain is not
+            assert claims == ["h" if labelled else "an unnamed * result (1)"]
+        viz.backprop_player(out, max_nodes=max_nodes)  # the same cut, a step per node
+
+
+def test_a_player_at_its_default_cut_of_a_network_works():
+    import nn
+
+    model = nn.ScalarMLP([2, 8, 8, 1], seed=0)
+    points = [([1.0, -2.0], 1.0), ([0.5, 0.3], -1.0), ([-1.0, 0.2], 1.0)]
+    loss = sum(((model(x) - y) ** 2 for x, y in points), Value(0.0))
+    loss.backward()
+    player = viz.backprop_player(loss, model=model)
+    assert "graph cut" in player.html()
+
+
+def test_a_nan_share_that_equals_its_nan_grad_adds_up():
+    x, y = Value(-2.0, label="x"), Value(0.5, label="y")
+    out = x**y  # a negative base to a fractional power: nan, and nan gradients
+    out.backward()
+    source = viz.draw(out, show_local_grads=True).source
+    assert "uses not drawn" not in source
+
+
+def test_grads_cleared_after_backward_are_not_called_not_computed_yet():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    out = x * w
+    out.backward()
+    w.zero_grad()
+    source = viz.draw(out, show_local_grads=True).source
+    assert "cleared by zero_grad() since backward()" in source
+    assert "not computed yet" not in source and "uses not drawn" not in source
+    assert "not computed yet" in viz.draw(x * w).source  # a fresh output, before its backward()
