@@ -101,9 +101,13 @@ def _output_path(arguments: argparse.Namespace) -> Path:
         path = path if path.suffix or not arguments.format else path.with_suffix("." + arguments.format)
     else:
         path = Path(_default_name(arguments))
-    if path.is_dir():
+    try:
+        is_folder, folder_exists = path.is_dir(), path.parent.is_dir()
+    except OSError as error:  # a name too long for the file system, say
+        raise _UsageError(f"-o {path}: {error.strerror or error}") from None
+    if is_folder:
         raise _UsageError(f"-o {path} is a folder: give a file name, such as {path / _default_name(arguments)}")
-    if not path.parent.is_dir():
+    if not folder_exists:
         raise _UsageError(f"-o {path}: the folder {path.parent} does not exist")
     return path
 
@@ -123,8 +127,8 @@ def run(arguments: argparse.Namespace) -> str:
         output.backward()
     try:
         with render_time_limit(TIME_LIMIT):
-            if arguments.html:
-                backprop_player(output, path, **options)
+            if arguments.html:  # the whole graph: an expression of at most MAX_OPERATIONS ops is never cut
+                backprop_player(output, path, max_nodes=None, **options)
             else:
                 render(output, path, arguments.format, **options)
     except OSError as error:

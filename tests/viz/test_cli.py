@@ -105,6 +105,16 @@ def test_missing_renderer_exits_with_1_and_says_how_to_get_one(no_dot, tmp_path,
     assert "apt-get install graphviz" in capsys.readouterr().err
 
 
+def test_the_html_player_of_the_largest_expression_accepted_draws_every_variable(tmp_path, capsys):
+    expression = "x"
+    for _ in range(20):  # 40 operations, the most accepted
+        expression = f"({expression} * 1.01 + 0.5)"
+    out = tmp_path / "deep.html"
+    assert main([expression, "--set", "x=1", "--html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "graph cut" not in page and "grad of x" in page
+
+
 def test_html_with_a_picture_format_is_refused(tmp_path, capsys):
     assert main(["x * 2", "--set", "x=1", "--html", "--format", "png", "-o", str(tmp_path / "p.html")]) == 2
     assert "--format" in capsys.readouterr().err
@@ -176,6 +186,10 @@ def test_output_paths_that_cannot_be_written_are_named(tmp_path, monkeypatch, ca
     missing = tmp_path / "no such folder" / "g.svg"
     assert main(["x * 2", "--set", "x=1", "-o", str(missing)]) == 2
     assert f"the folder {missing.parent} does not exist" in capsys.readouterr().err
+    too_long = tmp_path / ("a" * 300 + ".svg")  # longer than a file name may be (255 bytes on Linux)
+    for html in ([], ["--html"]):
+        assert main(["x * 2", "--set", "x=1", "-o", str(too_long), *html]) == 2
+        assert "File name too long" in capsys.readouterr().err
 
     def refuse(path, data):
         raise PermissionError(13, "Permission denied", str(path))
