@@ -264,7 +264,7 @@ class _Painter:
                 if from_box is not box and (from_box is not None or parent not in self.grouping.inside):
                     sources[self.source_id(parent)] = None
         for source in sources:
-            graph.edge(source, box_id)
+            graph.edge(source, box_id, **({"style": "dashed"} if source == "hidden" else {}))
 
     def box_label(self, box: Box) -> str:
         title = shorten(box.group) if self.view.name_key else box.group

@@ -4,8 +4,9 @@ A level is a grouping of the nodes of the same graph, found from the model's
 parameter names (``layers.1.neurons.2.weights.0`` belongs to the neuron
 ``layers.1.neurons.2`` and the layer ``layers.1``). A result that uses a
 parameter of a group belongs to that group; so does a result made only from
-the group's results (the running sum of a neuron) or an elementwise op applied
-to one of them (its activation: tanh, relu...). Every call of a module is its own box: a neuron used
+the group's results (the running sum of a neuron) or one of autograd's
+elementwise ops applied to one of them (its activation: tanh, relu...; only
+one, so a loss's ops after it stay outside the box). Every call of a module is its own box: a neuron used
 on three points is three boxes. At the level of layers the neurons of one
 layer that read the same input are one box. A box shows its output's data
 and grad; the parameters and ops inside it are not drawn.
@@ -100,6 +101,7 @@ def _owners(nodes: list[Node], parameter_group: Mapping[Node, str], level: str) 
     """Which box each result belongs to (results outside every group are left out)."""
     calls = _Calls()
     owner: dict[Node, int] = {}
+    activations: set[Node] = set()  # each box's activation, taken in: the op after it is not the box's
     for node in nodes:
         if node.op is None or node in parameter_group:
             continue
@@ -116,11 +118,18 @@ def _owners(nodes: list[Node], parameter_group: Mapping[Node, str], level: str) 
             continue
         if len({calls.group[calls.find(owner[p])] for p in needing}) != 1:
             continue
-        activation = len(node.parents) == 1 and is_elementwise(node, node.parents[0])  # tanh, relu, ...
+        activation = (  # tanh, relu, ...: one of autograd's elementwise ops, after a result that is not one
+            len(node.parents) == 1
+            and is_elementwise(node, node.parents[0])
+            and node.parents[0] not in activations
+            and type(node.op).__module__.startswith("autograd.")
+        )
         if len(needing) >= 2 or activation:  # a sum of the group's results, or its activation
             joined = calls.join(inside)
             if joined is not None:
                 owner[node] = joined
+                if activation:
+                    activations.add(node)
     if level == LAYERS:  # the neurons of one call of a layer read the same input: one box
         readers: dict[tuple[str, Node], int] = {}
         for node, box in list(owner.items()):
@@ -207,7 +216,8 @@ def keep_nearest(root: Node, nodes: list[Node], grouping: Grouping, limit: int) 
                 queue.append(feeding)
     drawn = [node for node in nodes if unit(node) in kept or users.get(node, set()) & kept]
     boxes = {node: box for node, box in grouping.boxes.items() if box in kept}
-    return drawn, Grouping(grouping.level, boxes, grouping.inside)
+    inside = grouping.inside.intersection(drawn)  # the members of boxes left out are left out, not inside a box
+    return drawn, Grouping(grouping.level, boxes, inside)
 
 
 def grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | None) -> tuple[GraphView, Grouping]:

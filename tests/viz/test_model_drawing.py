@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import viz
 from autograd import Tensor, Value
@@ -222,3 +223,41 @@ def test_a_loss_after_the_last_layer_is_drawn_outside_its_box(parse_dot):
     assert f"data mean {logits.mean():.4g}, norm {np.linalg.norm(logits):.4g}" in labels[box]
     (first,) = [label for label in labels.values() if label.startswith("layers.0 |")]
     assert first.startswith("layers.0 | shape (6, 4) float64 | 2 parameters, then relu")
+
+
+class Cube(autograd.Function):
+    """A user's elementwise op: x**3."""
+
+    def forward(self, x):
+        return x**3
+
+    def backward(self, grad, out, x):
+        return grad * 3 * x**2
+
+
+def test_ops_after_a_neurons_activation_are_drawn_outside_its_box(parse_dot):
+    model = nn.ScalarMLP([2, 2, 1], output_activation="tanh", seed=0)
+    out = model([1.0, 2.0])
+    loss = -(out.sigmoid().log())  # tanh is the neuron's; sigmoid, log and neg are the loss's
+    loss.backward()
+    titles = _titles(parse_dot, viz.draw(loss, model=model, level="neurons").source)
+    assert titles["l1.n0"][0].startswith(f"l1.n0 | 3 parameters, then tanh | data {out.data:.4g} | grad {out.grad:.4g}")
+    linear = nn.ScalarMLP([2, 2, 1], seed=0)
+    score = linear([1.0, 2.0])
+    cubed = Cube.apply(score)  # a user's op after a linear neuron is not taken for its activation
+    cubed.backward()
+    titles = _titles(parse_dot, viz.draw(cubed, model=linear, level="neurons").source)
+    assert f"| data {score.data:.4g} | grad {score.grad:.4g}" in titles["l1.n0"][0]
+
+
+def test_a_cut_at_whole_boxes_draws_the_edges_from_the_boxes_left_out(parse_dot):
+    model, _, loss = _scalar_mlp_on_one_point()
+    source = viz.draw(loss, model=model, level="neurons", max_nodes=8).source
+    nodes, edges = parse_dot(source)
+    labels = {node_id: label for node_id, (label, _) in nodes.items()}
+    (last,) = [node_id for node_id, label in labels.items() if label.startswith("l2.n0 |")]
+    inputs = [tail for tail, head, _, _ in edges if head == last]
+    assert "hidden" in inputs  # l1.n3, left out, still feeds l2.n0
+    drawn_l1 = [node_id for node_id, label in labels.items() if label.startswith("l1.")]
+    assert len(drawn_l1) + 1 == len(inputs) == 4  # l1.n0 to l1.n2 drawn, l1.n3 left out
+    assert all(("hidden", box) in {(tail, head) for tail, head, _, _ in edges} for box in drawn_l1)
