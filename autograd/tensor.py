@@ -117,6 +117,22 @@ class Tensor(UnaryMethods, Node):
     def __init__(self, data: Any, *, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
         super().__init__(_float_array(data, dtype), requires_grad, label)
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(t)``: the data of a tensor that needs no gradient; refused for one that does, as in PyTorch.
+
+        numpy would otherwise read a tensor element by element, as a list of
+        0-d tensors. A numpy array cannot carry the graph, so a tensor that
+        requires grad asks for ``.data`` (or ``.detach()``) by name.
+        """
+        if self.requires_grad:
+            raise TypeError(
+                "numpy cannot take a Tensor that requires grad (its graph would be lost): "
+                "use t.data, or t.detach(), for its numbers"
+            )
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return np.asarray(self.data, dtype=dtype)
+
     # Hooks of the graph core.
     @classmethod
     def _lift(cls, x: Any, like: Any = None) -> Tensor:

@@ -590,3 +590,13 @@ def test_the_data_docstrings_warn_that_editing_data_before_backward_is_silently_
         x.data[0] = 3.0
     (x * x).sum().backward()  # a fresh forward
     assert x.grad.tolist() == [6.0]
+
+
+def test_numpy_reads_a_tensor_as_its_data_and_refuses_one_that_requires_grad():
+    t = Tensor([1.0, 2.0])
+    assert np.array_equal(t, [1.0, 2.0])  # (an object array of 0-d tensors before: never equal)
+    np.testing.assert_array_equal(np.asarray(t, dtype=np.float32), np.float32([1.0, 2.0]))
+    assert np.array(t, copy=True) is not t.data
+    with pytest.raises(TypeError, match="requires grad.*t.data, or t.detach()"):
+        np.asarray(Tensor([1.0], requires_grad=True))
+    assert isinstance(np.ones(2) + t, Tensor)  # arithmetic with arrays still records
