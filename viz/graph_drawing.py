@@ -381,11 +381,13 @@ class _Painter:
             notes.append(self.changed_note())
         if self.check is not None:
             notes.extend(self.check_notes())
-        if any(n.requires_grad and self.gradients.get(n) is None for n in self.view.nodes):
-            if self.gradients.get(self.view.root) is None:
-                notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
-            else:  # backward() ran, then some grads were set back to None
-                notes.append(f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward())")
+        unknown = [n for n in self.view.nodes if n.requires_grad and self.gradients.get(n) is None]
+        if unknown and all(getattr(n.op, "keeps_no_values", False) for n in unknown):
+            notes.append(f"grad {NOT_COMPUTED}: torch keeps no values or gradients between its backward functions")
+        elif unknown and self.gradients.get(self.view.root) is None:
+            notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
+        elif unknown:  # backward() ran, then some grads were set back to None
+            notes.append(f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward())")
         if self.view.hidden:
             drawn = self.grouping.drawn(self.view.nodes)
             what = "boxes" if self.grouping.boxes else "nodes"

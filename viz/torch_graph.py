@@ -117,6 +117,8 @@ def _numpy_or_none(tensor: Any) -> np.ndarray | None:
 class TorchBackwardFunction(Function):
     """One of torch's backward functions (``MulBackward0``) of a computation that was not traced."""
 
+    keeps_no_values = True  # its output's data and grad are unknown: a drawing shows ? and says why
+
     def __init__(self, name: str):
         self.name = name
 

@@ -126,6 +126,11 @@ def test_an_untraced_result_shows_torchs_backward_functions_and_the_leaves_with_
     assert f"grad [[{model[0].weight.grad[0, 0].item():.4g} " in weight_box
     assert f"data [[{model[0].weight[0, 0].item():.4g} " in weight_box
     assert "data ?" in source  # torch keeps no values between its backward functions
+    assert "grad ?: torch keeps no values or gradients between its backward functions" in source
+    assert "not computed yet" not in source  # (backward() was called)
+    fresh = model(torch.tensor([[0.5, -1.0]], dtype=torch.float64)).sum()
+    model.zero_grad()
+    assert "not computed yet (call backward() on the output)" in viz.draw(fresh, model=model).source
     for show in (lambda: viz.draw(loss, show_local_grads=True), lambda: viz.backprop_steps(loss)):
         with pytest.raises(RuntimeError, match=r"keeps no values .*viz\.trace_torch\(\)"):
             show()
