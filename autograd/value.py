@@ -156,5 +156,5 @@ class Value(UnaryMethods, Node):
         return Minimum.apply(self, other)
 
     def max(self, other: Number | Value) -> Value:
-        """micrograd's spelling of ``maximum``, kept so that micrograd code runs unchanged."""
+        """Another name for ``maximum`` (elementwise, as on two numbers), kept for code written with it."""
         return Maximum.apply(self, other)

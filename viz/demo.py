@@ -71,7 +71,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m viz.demo",
         description="Train a small MLP on three spirals and write its backprop graph, "
-        "a step-through player, the decision boundary and the loss curve.",
+        "a step-through player, the decision boundary, the loss curve and a recording of the training.",
     )
     parser.add_argument("--epochs", type=int, default=300, help="passes over the training data (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches (default 0)")

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import no_grad, plain
 
+from ..decision_grid import CLASS_COLORS
 from .figure import new_figure
 
 
@@ -80,7 +81,7 @@ def plot_decision_boundary(
     predicted = predicted_labels(model_output(model, points), len(points), known, threshold)
     classes = np.unique(predicted) if known is None else np.union1d(known, np.unique(predicted))
     regions = np.searchsorted(classes, predicted).reshape(grid_x.shape)
-    colors = [f"C{index % 10}" for index in range(len(classes))]
+    colors = [CLASS_COLORS[index % len(CLASS_COLORS)] for index in range(len(classes))]  # as the training recorder
 
     figure = new_figure(figsize=(5.2, 4.4))
     ax = figure.subplots()
