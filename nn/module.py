@@ -1,7 +1,7 @@
 """``Module``: the base of every layer and network, which finds its own parameters.
 
 A module keeps its parameters (leaf nodes with ``requires_grad=True``) and its
-sub-modules as ordinary attributes, or in lists, tuples and dicts of them.
+sub-modules as ordinary attributes, or in lists, tuples and dicts of them (nested too).
 Walking those attributes gives ``parameters()`` for the optimizer and dotted
 names such as ``layers.0.weight`` or ``heads.age.bias`` for saving, loading and
 drawing: nothing has to be registered by hand. A node an op made (an
@@ -98,15 +98,12 @@ class Module:
         return self.forward(*inputs)
 
     def _children(self) -> Iterator[tuple[str, Any]]:
-        """``(name, item)`` for each node or sub-module held directly, lists, tuples and dicts opened up."""
+        """``(name, item)`` for each node or sub-module held directly, or in lists, tuples and dicts (nested too)."""
         for name, attribute in vars(self).items():
             if isinstance(attribute, (Module, Node)):
                 yield name, attribute
             elif isinstance(attribute, (list, tuple, dict)):
-                items = attribute.items() if isinstance(attribute, dict) else enumerate(attribute)
-                for key, item in items:
-                    if isinstance(item, (Module, Node)):
-                        yield f"{name}.{_checked_key(name, key)}", item
+                yield from _held((name,), attribute, ())
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``) and every sub-module below it, with dotted names, each once.
@@ -248,6 +245,33 @@ class Module:
     def extra_repr(self) -> str:
         """The settings shown in the module's ``repr`` (sizes, rates)."""
         return ""
+
+
+def _held(path: tuple[Any, ...], value: Any, enclosing: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
+    """The nodes and modules in ``value``, found at ``path`` (an attribute's name, then keys), with dotted names.
+
+    Lists, tuples and dicts are opened up, those inside them too (``self.rows =
+    [[layer, layer]]`` gives ``rows.0.1.weight``); ``enclosing`` holds the ids
+    of the containers ``value`` is inside, so a list that holds itself is not
+    opened again.
+    """
+    if isinstance(value, (Module, Node)):
+        yield _dotted(path), value
+    elif isinstance(value, (list, tuple, dict)) and id(value) not in enclosing:
+        inside = (*enclosing, id(value))
+        name = None  # this container's dotted name, made once it holds a node or module
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(item, (Module, Node)):  # (the usual case, answered without another call)
+                name = name or _dotted(path)
+                yield f"{name}.{_checked_key(path[0], key)}", item
+            elif isinstance(item, (list, tuple, dict)):
+                yield from _held((*path, key), item, inside)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    """``("rows", 0, 1)`` -> ``"rows.0.1"``, each key checked (``_checked_key``)."""
+    attribute, *keys = path
+    return ".".join([attribute, *(_checked_key(attribute, key) for key in keys)])
 
 
 def _checked_key(attribute: str, key: Any) -> str:

@@ -204,6 +204,30 @@ def test_parameters_are_leaves_and_dicts_of_modules_are_walked(tmp_path):
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 
+class Grid(nn.Module):
+    """Layers in a list of lists and in a dict of lists, beside settings kept in containers."""
+
+    def __init__(self, seed):
+        self.rows = [[nn.Linear(2, 2, seed=seed), nn.Linear(2, 2, seed=seed + 1)], [nn.Linear(2, 1, seed=seed + 2)]]
+        self.parts = {"encoder": [nn.Linear(2, 2, seed=seed + 3)], "sizes": (2, [2, 1])}
+        self.settings = {1.5: [0.1, 0.2]}  # a key that cannot be part of a name, holding no layer: fine
+
+
+def test_layers_in_nested_lists_and_dicts_are_found_named_and_saved(tmp_path):
+    model, copy = Grid(seed=0), Grid(seed=10)
+    names = [name for name, _ in model.named_parameters()]
+    assert names == [
+        f"{layer}.{kind}"
+        for layer in ("rows.0.0", "rows.0.1", "rows.1.0", "parts.encoder.0")
+        for kind in ("weight", "bias")
+    ]
+    assert len(list(model.modules())) == 5
+    model.save(tmp_path / "grid")
+    copy.load(tmp_path / "grid")
+    for (name, a), b in zip(model.state_dict().items(), copy.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
 @pytest.mark.parametrize("key", ["a.b", "", 1.5, ("a", 1)])
 def test_a_dict_key_that_cannot_be_part_of_a_name_is_refused(key):
     model = KeepsItsLastOutput()
