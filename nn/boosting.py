@@ -210,11 +210,22 @@ class GradientBoostingRegressor(GradientBoosting):
         return outputs[:, 0] if self._one_column else outputs
 
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
-        """R^2 = 1 - (squared error of the predictions) / (squared error of predicting y's mean)."""
+        """R^2 = 1 - (squared error of the predictions) / (squared error of predicting y's mean).
+
+        As scikit-learn's ``r2_score``: for several outputs, the mean of each
+        column's R^2; a column where y is constant scores 1 if it is predicted
+        exactly, else 0 (there is no spread to explain).
+        """
         y = np.asarray(y, dtype=np.float64)
-        residual = ((y - self.predict(X)) ** 2).sum()
-        spread = ((y - y.mean(axis=0)) ** 2).sum()
-        return float(1 - residual / spread)
+        predicted = self.predict(X)
+        if y.shape != predicted.shape:
+            raise ValueError(f"y must have the predictions' shape {predicted.shape}, got shape {y.shape}")
+        columns = (len(y), -1)
+        residual = ((y - predicted) ** 2).reshape(columns).sum(axis=0)
+        spread = ((y - y.mean(axis=0)) ** 2).reshape(columns).sum(axis=0)
+        constant = spread == 0
+        explained = 1 - residual / np.where(constant, 1.0, spread)
+        return float(np.where(constant, (residual == 0).astype(float), explained).mean())
 
     def _rows(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "estimators_"):

@@ -123,3 +123,18 @@ def test_bad_arguments_and_unfitted_use_are_refused():
         fitted.predict(np.zeros((3, 5)))
     assert repr(nn.GradientBoostingClassifier(n_stages=3)).startswith("GradientBoostingClassifier(n_stages=3,")
     assert nn.clone(nn.GradientBoostingClassifier(n_stages=3), shrinkage=0.2).get_params()["shrinkage"] == 0.2
+
+
+def test_score_is_scikit_learns_r2_for_several_outputs_and_constant_columns():
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 3))
+    y = np.stack([X @ [1.0, -2.0, 0.5], 10 * np.sin(X[:, 0]), np.full(40, 3.0)], axis=1)
+    boosted = nn.GradientBoostingRegressor(n_stages=3, shrinkage=0.5, epochs=5, lr=0.05, seed=0).fit(X, y)
+    predicted = boosted.predict(X)
+    assert boosted.score(X, y) == pytest.approx(r2_score(y, predicted), abs=1e-12)  # uniform average, 0 for column 3
+    single = nn.GradientBoostingRegressor(n_stages=2, epochs=5, lr=0.05, seed=0).fit(X, y[:, 0])
+    assert single.score(X, y[:, 0]) == pytest.approx(r2_score(y[:, 0], single.predict(X)), abs=1e-12)
+    with pytest.raises(ValueError, match="predictions' shape"):
+        single.score(X, y[:, :2])
