@@ -33,9 +33,11 @@ def mixup(
     as soft labels (rows of class probabilities, shape ``(n, n_classes)``) mixed
     with the same ``lam``, so train with a loss that accepts probabilities, such as
     ``-(Tensor(targets) * logits.log_softmax(axis=1)).sum(axis=1).mean()``; to mix
-    every training batch anew, pass ``augment=lambda X, y: mixup(X, y, seed=rng)`` to ``fit``.
-    ``y`` may be class indices (one-hot encoded with ``n_classes``, by default
-    ``y.max() + 1``) or already soft labels of shape ``(n, n_classes)``.
+    every training batch anew, pass ``augment=lambda X, y: mixup(X, y, n_classes=10, seed=rng)``
+    to ``fit``, with your number of classes. ``y`` may be class indices (one-hot
+    encoded with ``n_classes``, by default ``y.max() + 1``, which a batch that
+    happens to miss the last class gets wrong: give it when mixing batches) or
+    already soft labels of shape ``(n, n_classes)``.
     """
     if not alpha > 0:
         raise ValueError(f"alpha must be > 0, got {alpha!r}")
