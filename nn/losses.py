@@ -35,6 +35,13 @@ def _class_indices(targets: Any, scores: Tensor, loss: str) -> np.ndarray:
         raise ValueError(
             f"{loss}: {scores.shape[0]} score rows need {scores.shape[0]} targets, got shape {labels.shape}"
         )
+    if labels.dtype.kind not in "biuf":
+        example = f" such as {labels.flat[0]!r}" if labels.size else ""
+        raise ValueError(
+            f"{loss}: targets must be class indices 0, 1, 2, ..., not {labels.dtype} values{example}: number the "
+            "classes first (np.unique(y, return_inverse=True)), or use a classifier such as nn.MLPClassifier, "
+            "which does"
+        )
     if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
         raise ValueError(f"{loss}: targets must be class indices (whole numbers)")
     labels = labels.astype(np.intp, copy=False)

@@ -120,6 +120,8 @@ def test_penalties_by_hand_on_tensors_values_and_modules():
         (lambda s: nn.cross_entropy(s, [0, 1]), "6 score rows need 6 targets"),
         (lambda s: nn.cross_entropy(s, [0, 1, 2, 3, 4, 0]), r"class indices in \[0, 4\)"),
         (lambda s: nn.cross_entropy(s, [0.5] * 6), "whole numbers"),
+        (lambda s: nn.cross_entropy(s, list("abcabc")), "not <U1 values such as np.str_.'a'.: number the classes"),
+        (lambda s: nn.multi_margin_loss(s, [None] * 6), "not object values such as None"),
         (lambda s: nn.cross_entropy(s[0], [0]), r"shape \(n, classes\)"),
         (lambda s: nn.cross_entropy(s, LABELS, label_smoothing=1.5), "label_smoothing"),
         (lambda s: nn.cross_entropy(s, np.ones((6, 3))), "probability targets of shape"),
