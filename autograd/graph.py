@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import operator
 from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -254,6 +255,46 @@ class Node:
     def detach(self) -> Node:
         """The same data as a new leaf that does not require grad."""
         return type(self)._lift(self.data)
+
+    # ``w -= lr * w.grad`` under ``no_grad()``, as in PyTorch: the update changes w itself.
+    _leaf_update_refused_while_recording = False  # (Tensor: True, as in PyTorch; see _in_place)
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._in_place(other, operator.add)
+
+    def __isub__(self, other: Any) -> Any:
+        return self._in_place(other, operator.sub)
+
+    def __imul__(self, other: Any) -> Any:
+        return self._in_place(other, operator.mul)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._in_place(other, operator.truediv)
+
+    def _in_place(self, other: Any, combine: Callable[[Any, Any], Any]) -> Any:
+        """``self op= other``: recorded as a new node while recording, else a change of ``self``'s own data.
+
+        While recording, ``total += loss`` makes a new node, so a sum built in
+        a loop keeps its graph. A tensor leaf that requires grad is refused
+        then, as in PyTorch: rebinding ``w`` to a new node would leave the
+        model's parameter untouched (a ``Value`` is a leaf that requires grad
+        by default, so ``total = Value(0.0); total += term`` rebinds, as in
+        micrograd). Under ``no_grad()`` the data changes in place, so every
+        holder of ``w`` (a model, an optimizer) sees the step.
+        """
+        if is_grad_enabled():
+            if self._leaf_update_refused_while_recording and self.requires_grad and self._op is None:
+                raise RuntimeError(
+                    "an in-place update (w -= ...) of a leaf that requires grad, while recording: do it "
+                    "under no_grad(), as an optimizer's step does, or change w.data"
+                )
+            return NotImplemented  # Python then makes ``self op other``: a new node
+        self._set_data(combine(self.data, other.data if isinstance(other, Node) else other))
+        return self
+
+    def _set_data(self, data: Any) -> None:
+        """Replace this node's data by ``data`` in an in-place update (a hook: ``Tensor`` writes into its array)."""
+        self.data = data
 
 
 def topological_order(root: Node, leaves: bool = True) -> list[Node]:

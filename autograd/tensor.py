@@ -113,6 +113,7 @@ class Tensor(UnaryMethods, Node):
 
     __slots__ = ()
     __array_ufunc__ = None  # numpy arrays defer to Tensor's operators: ``array + tensor`` is a Tensor
+    _leaf_update_refused_while_recording = True  # ``w -= lr * w.grad`` outside no_grad(): an error, as in PyTorch
 
     def __init__(self, data: Any, *, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
         super().__init__(_float_array(data, dtype), requires_grad, label)
@@ -189,6 +190,10 @@ class Tensor(UnaryMethods, Node):
         if array.dtype.kind not in "biuf":
             raise TypeError(f"the backward of {op!r} gave input {index} a gradient of {array.dtype} numbers")
         return Cast.apply(grad, dtype=data.dtype)  # a float32 input keeps a float32 gradient, as in PyTorch
+
+    def _set_data(self, data: Any) -> None:
+        # Into the same array, in its own dtype: whatever holds it (a model, an optimizer's state) sees the change.
+        np.copyto(self.data, data, casting="same_kind")
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:

@@ -73,6 +73,9 @@ class Value(UnaryMethods, Node):
     def _seed(self) -> float:
         return 1.0
 
+    def _set_data(self, data: Any) -> None:
+        self.data = _as_float(data)
+
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> float | Value:
         if isinstance(grad, Value):  # recorded under create_graph=True
             return grad

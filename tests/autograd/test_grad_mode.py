@@ -8,6 +8,7 @@ Every gradient checked is a hand derivative (d(w*w)/dw = 2w).
 import asyncio
 import threading
 
+import numpy as np
 import pytest
 
 from autograd import Tensor, Value, enable_grad, is_grad_enabled, no_grad
@@ -215,3 +216,40 @@ def test_leaving_a_no_grad_block_that_was_never_entered_is_a_clear_error():
     with pytest.raises(RuntimeError, match="never entered"), no_grad():
         quiet.__exit__(None, None, None)  # another block is open, but not this one
     assert is_grad_enabled()
+
+
+def test_the_pytorch_update_w_minus_equals_under_no_grad_changes_the_parameters_themselves():
+    import torch
+
+    import nn
+
+    model, x = nn.MLP([2, 3, 1], seed=0), np.random.default_rng(0).standard_normal((4, 2))
+    torch_model = nn.to_torch(model)
+    (model(Tensor(x)) ** 2).mean().backward()
+    (torch_model(torch.tensor(x)) ** 2).mean().backward()
+    with no_grad():
+        for p in model.parameters():  # the loop variable is rebound in Python, so only in place reaches the model
+            p -= 0.1 * p.grad
+    with torch.no_grad():
+        for p in torch_model.parameters():
+            p -= 0.1 * p.grad
+    np.testing.assert_allclose(model.layers[0].weight.data, torch_model[0].weight.detach().numpy().T, rtol=1e-15)
+    assert all(p.is_leaf and p.requires_grad for p in model.parameters())
+    w = model.layers[0].weight
+    with pytest.raises(RuntimeError, match=r"in-place update .* under no_grad\(\)"):
+        w -= 0.1 * w.grad  # while recording: torch refuses this too
+
+
+def test_a_value_sum_built_with_plus_equals_keeps_its_graph_and_a_value_steps_in_place_under_no_grad():
+    total, x = Value(0.0), Value(2.0)
+    for i in range(3):
+        total += x * i  # a Value requires grad by default: += makes a new node, as in micrograd
+    total.backward()
+    assert (total.data, x.grad) == (6.0, 3.0)
+    held = [x]
+    with no_grad():
+        x -= 0.5 * x.grad
+        x *= 2
+        x /= 4
+        x += 1
+    assert held[0] is x and x.data == (2.0 - 1.5) * 2 / 4 + 1
