@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .elementwise import Cast
 from .finite_differences import central_differences, excess, one_sided_differences
 from .function import plain
 from .gradcheck import GradcheckError
@@ -134,7 +135,7 @@ class GraphCheck:
 
     @property
     def checked(self) -> int:
-        """How many ops were checked (all but those whose forward cannot run again)."""
+        """How many ops were checked (all but those whose forward cannot run again, or is not finite near its inputs)."""
         return sum(1 for entry in self.entries if not entry.skipped)
 
     def entry(self, node: Node) -> OpCheck | None:
@@ -282,12 +283,15 @@ class _Comparison:
         self.error = 0.0
         self.failed = False
         self.kinks = 0
+        self.compared = 0  # elements where the forward is finite nearby, so the differences say something
         self.worst: tuple[tuple[bool, float], tuple[int, int, float, float]] | None = None
 
     def weighted_forward(self, index: int):
         """``x -> g * forward(inputs with input index = x)``, on a copy of the op (its state left alone)."""
         assert self.node.op is not None, "only the result of an op is compared"
         op = copy.copy(self.node.op)
+        if isinstance(op, Cast):  # in float64 a cast is what its derivative says, the identity: rounding to
+            op.dtype = np.float64  # float32 would swamp differences of size eps
 
         def evaluate(x: Any) -> Any:
             arguments = list(self.inputs)
@@ -311,6 +315,7 @@ class _Comparison:
         self.numerical[index] = float(full[0]) if isinstance(x, float) else full.reshape(np.shape(x))
         self.checked[index] = len(positions)
         defined = np.isfinite(numerical)  # where the forward is not finite nearby there is nothing to compare with
+        self.compared += int(defined.sum())
         apart = excess(exact, numerical, atol, rtol)
         for k in np.flatnonzero(defined):
             distance = float(abs(exact[k] - numerical[k]))
@@ -329,6 +334,17 @@ class _Comparison:
                 self.worst = ((wrong, distance), (index, int(positions[k]), float(exact[k]), float(numerical[k])))
 
     def result(self, analytic: tuple[Any, ...]) -> OpCheck:
+        if self.compared == 0 and any(self.checked):  # no element could be checked: say so rather than pass it
+            return OpCheck(
+                self.node,
+                self.node.op,
+                analytic,
+                tuple(self.numerical),
+                0.0,
+                True,
+                skipped="its forward is not finite (nan or inf) near its inputs, so differences say nothing",
+                upstream=self.upstream,
+            )
         return OpCheck(
             self.node,
             self.node.op,

@@ -356,3 +356,21 @@ def test_random_value_graphs_never_fail(leaves, program):
         nodes.append(apply(nodes[i % len(nodes)], nodes[j % len(nodes)]))
     report = check_graph(nodes[-1])
     assert report.ok, repr(report)
+
+
+def test_a_cast_recorded_under_create_graph_is_checked_as_the_identity_it_is():
+    rng = np.random.default_rng(0)
+    x32 = Tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+    y = Tensor(rng.standard_normal((3, 4)))
+    g = autograd.grad((x32 * y).sum() ** 2, x32, create_graph=True)  # records casts between float32 and float64
+    report = check_graph((g**2).sum())
+    assert "cast" in {entry.op.name for entry in report.entries}
+    assert report.ok and report.failures == []  # (the float32 rounding had failed the cast: 1.80 against 1.83)
+
+
+def test_an_op_whose_forward_is_nan_all_around_is_not_checked_rather_than_passed():
+    x, y = Value(-2.0, label="x"), Value(0.5, label="y")
+    out = x**y + x.relu()  # a negative base to a fractional power: nan, and nan nearby
+    report = check_graph(out)
+    assert report.passed == report.checked == 1  # relu; pow and + say nothing
+    assert "not checked: 2 ops (its forward is not finite (nan or inf) near its inputs" in str(report)
