@@ -91,10 +91,10 @@ def sigmoid(x):
 
 
 def sign(x):
-    """-1, 0 or 1 (the derivative of ``abs``, taking 0 at 0 as PyTorch does)."""
+    """-1, 0 or 1 (the derivative of ``abs``, taking 0 at 0, and at nan, as PyTorch does)."""
     if type(x) is float:
         return float((x > 0.0) - (x < 0.0))
-    return np.sign(x)
+    return (x > 0.0).astype(x.dtype) - (x < 0.0)  # (np.sign gives nan at nan)
 
 
 def maximum(a, b):

@@ -340,6 +340,7 @@ NON_FINITE = {
     "max with a nan": (lambda x: x.max(axis=1), lambda x: x.amax(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
     "min with a nan": (lambda x: x.min(axis=1), lambda x: x.amin(1), [[1.0, np.nan, 3.0], [1.0, 2.0, 0.5]]),
     "relu of nan and inf": (Tensor.relu, torch.relu, [[np.nan, np.inf], [-np.inf, 1.0]]),
+    "abs of nan, inf and 0": (Tensor.abs, torch.abs, [[np.nan, np.inf], [-np.inf, 0.0]]),
     "sqrt of relu: an inf gradient stopped by the closed gate": (
         lambda x: x.relu() ** 0.5,
         lambda x: torch.relu(x) ** 0.5,
