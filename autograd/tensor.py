@@ -272,6 +272,17 @@ class Tensor(UnaryMethods, Node):
             extras += f", label={self.label!r}"
         return f"Tensor({body}{extras})"
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a single number, as PyTorch does for a 0-d tensor (without a spec, the ``repr``)."""
+        if not spec:
+            return repr(self)
+        if self.ndim != 0:
+            raise TypeError(
+                f"a format such as {spec!r} needs a single number, but the Tensor has shape {self.shape}: "
+                "format its elements, or reduce it first"
+            )
+        return format(float(self.data), spec)
+
     # Constructors.
     @classmethod
     def zeros(cls, *shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:

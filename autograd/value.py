@@ -34,7 +34,7 @@ def _as_float(x: Any) -> float:
         return x
     if isinstance(x, Value):
         return x.data
-    if isinstance(x, numbers.Real) and not isinstance(x, np.ndarray):
+    if isinstance(x, (numbers.Real, np.bool_)) and not isinstance(x, np.ndarray):  # (numpy's bool is no Real)
         return float(x)
     kind = "Tensor" if isinstance(x, Node) else type(x).__name__
     raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
@@ -98,6 +98,10 @@ class Value(UnaryMethods, Node):
             grad = grad.data
         shown = "None" if grad is None else format(grad, ".6g")
         return f"Value(data={self.data:.6g}, grad={shown}{label})"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the number (without a spec, the ``repr``)."""
+        return format(self.data, spec) if spec else repr(self)
 
     def __float__(self) -> float:
         return self.data

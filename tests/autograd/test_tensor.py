@@ -600,3 +600,13 @@ def test_numpy_reads_a_tensor_as_its_data_and_refuses_one_that_requires_grad():
     with pytest.raises(TypeError, match="requires grad.*t.data, or t.detach()"):
         np.asarray(Tensor([1.0], requires_grad=True))
     assert isinstance(np.ones(2) + t, Tensor)  # arithmetic with arrays still records
+
+
+def test_a_single_number_formats_as_a_float_in_f_strings():
+    import torch
+
+    assert f"{Tensor(2.5):.2f} {Value(2.0):.3f}" == f"{torch.tensor(2.5):.2f} {2.0:.3f}" == "2.50 2.000"
+    with pytest.raises(TypeError, match=r"needs a single number, but the Tensor has shape \(2,\)"):
+        f"{Tensor([1.0, 2.0]):.2f}"
+    assert f"{Value(1.5)}" == repr(Value(1.5))
+    assert Value(np.bool_(True)).data == 1.0  # numpy's bool, as Python's
