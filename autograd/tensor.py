@@ -198,19 +198,24 @@ class Tensor(UnaryMethods, Node):
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
         # A pass may hand one array to several nodes (the add gate passes its upstream
-        # on unchanged) or give a read-only view; a leaf's first gradient must be its own
-        # array, since optimizers and users may change it in place. Fresh arrays are
-        # kept as they are, so the large gradients of matmuls are never copied.
+        # on unchanged) or give a read-only view. An array handed to several nodes stays
+        # with the first and is copied for the others, so changing one .grad in place
+        # (a.grad *= 5) changes no other; a leaf's must also own its memory, since
+        # optimizers change it in place. Fresh arrays are kept as they are, so the large
+        # gradients of matmuls are never copied.
         handed_out = [id(grad) for grad in grads.values()]
         shared = (
             {i for i, times in Counter(handed_out).items() if times > 1} if len(set(handed_out)) < len(grads) else ()
         )
+        kept: set[int] = set()  # the shared arrays already given to a node
         for node, grad in grads.items():
             if node.grad is None and not isinstance(grad, Node):
-                if node._op is not None:  # numpy gives scalars for 0-d results
-                    grad = np.asarray(grad)
-                elif id(grad) in shared or not _owns_its_memory(grad):
+                again = id(grad) in shared and id(grad) in kept
+                kept.add(id(grad))
+                if again or (node._op is None and not _owns_its_memory(grad)):
                     grad = np.array(grad)  # a copy of its own
+                elif node._op is not None:  # numpy gives scalars for 0-d results
+                    grad = np.asarray(grad)
             node.grad = accumulated(node.grad, grad)
 
     # What the array is.

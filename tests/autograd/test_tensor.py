@@ -610,3 +610,15 @@ def test_a_single_number_formats_as_a_float_in_f_strings():
         f"{Tensor([1.0, 2.0]):.2f}"
     assert f"{Value(1.5)}" == repr(Value(1.5))
     assert Value(np.bool_(True)).data == 1.0  # numpy's bool, as Python's
+
+
+def test_each_nodes_grad_is_its_own_array_even_where_the_add_gate_passed_one_on():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    a2, b2 = a * 1.0, b * 1.0
+    total = a2 + b2  # the add gate hands its upstream to both inputs unchanged
+    total.backward(np.array([1.0, 10.0]))
+    arrays = [a2.grad, b2.grad, total.grad, a.grad, b.grad]
+    assert len({id(array) for array in arrays}) == 5
+    a2.grad *= 5  # changes a2's gradient only
+    np.testing.assert_array_equal(b2.grad, [1.0, 10.0])
+    np.testing.assert_array_equal(total.grad, [1.0, 10.0])
