@@ -66,11 +66,12 @@ MAX_NAMED_CHANGES = 6  # the caption names this many changed leaves (or groups o
 
 @dataclass(frozen=True)
 class DrawOptions:
-    """How a graph is drawn: direction, local gradients on the edges, number format."""
+    """How a graph is drawn: direction, local gradients on the edges, number format, the legend of box colours."""
 
     rankdir: str = "LR"
     show_local_grads: bool = False
     number_format: str = ".4g"
+    role_legend: bool = True  # False where the page colours the boxes by something else (the training recorder)
 
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:
@@ -342,14 +343,15 @@ class _Painter:
         if self.grouping.boxes:
             kinds.add(GROUP)
         roles = sorted(kinds, key=list(ROLE_STYLES).index)
-        cells = [ROLE_STYLES[role] for role in roles]
+        cells = [ROLE_STYLES[role] for role in roles] if self.options.role_legend else []
         if self.failing:
             cells.append((CHECK_FAIL_FILL, CHECK_FAIL_COLOR, "op failing the gradient check"))
         legend = "".join(
             f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{border}">{words}</TD>' for fill, border, words in cells
         )
-        notes = [f'<TR><TD COLSPAN="{len(cells)}">{_escape(note)}</TD></TR>' for note in self.notes()]
-        return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2"><TR>{legend}</TR>{"".join(notes)}</TABLE>>'
+        rows = [f"<TR>{legend}</TR>"] if cells else []
+        rows += [f'<TR><TD COLSPAN="{max(len(cells), 1)}">{_escape(note)}</TD></TR>' for note in self.notes()]
+        return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2">{"".join(rows)}</TABLE>>'
 
     def name(self, node: Node) -> str:
         """How a note names a node: its title, else what it is and its data."""

@@ -95,7 +95,7 @@ class TrainingRecorder(Callback):
         self.probe_target = probe_target
         self.loss_fn = loss_fn
         self.every = every
-        self.options = DrawOptions(number_format=number_format)
+        self.options = DrawOptions(number_format=number_format, role_legend=False)  # boxes take gradient colours
         self.level = level
         self.max_nodes = max_nodes
         self.grad_colors = grad_colors

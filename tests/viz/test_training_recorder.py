@@ -160,6 +160,8 @@ def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path,
     assert set(recorder.names) <= titles  # every box a frame writes into is in the picture
     texts = ["".join(text.itertext()) for text in svg.iter("text")]
     assert recorder.frames[0].texts["g0"][1] in texts  # the picture is the first frame's drawing
+    assert "neuron or layer (one call)" not in texts  # the boxes take gradient colours: no legend of role colours
+    assert any(text.startswith("one box per neuron") for text in texts)  # the notes stay
     assert " data-read-hash>" in page and " data-read-hash>" not in inline
     for control in ("play", "previous", "next"):
         assert f'class="{control}"' in page
