@@ -314,3 +314,25 @@ def test_figures_show_themselves_in_a_notebook_as_png():
     figure = viz.plot_history({"loss": [2.0, 1.0]})
     assert isinstance(figure, matplotlib.figure.Figure)
     assert figure._repr_png_().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_diverging_path_is_named_and_does_not_shrink_the_others():
+    def valley(a, b):
+        return a * a + 10 * b * b
+
+    figure = viz.plot_optimizer_paths(
+        valley,
+        {"SGD lr 0.11": lambda p: nn.optim.SGD(p, lr=0.11), "SGD lr 0.05": lambda p: nn.optim.SGD(p, lr=0.05)},
+        resolution=20,
+    )
+    ax = figure.axes[0]
+    labels = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+    # on b, SGD multiplies by 1 - 20 lr: -1.2 at lr 0.11, growing without end; -0.0 at 0.05
+    assert labels == ["SGD lr 0.11 (50 steps), diverged", "SGD lr 0.05 (50 steps)", "start"]
+    assert ax.get_ylim()[1] < 2  # the plot is the size of the path that stays (from b = 1 to 0)
+
+
+def test_a_history_with_values_that_are_not_finite_says_where():
+    figure = viz.plot_history({"loss": [3.0, 2.0, float("nan"), float("inf")], "val_loss": [4.0, 3.0, 2.5, 2.0]})
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert "train (not finite at epoch 3, 4)" in labels and "validation" in labels

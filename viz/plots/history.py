@@ -80,6 +80,12 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, steps: bool
             values = per_epoch.get(prefix + name, [])
             if len(values):
                 label = kind if compared else name
+                missing = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=np.float64))) + 1
+                if len(missing):  # matplotlib leaves nan and inf out of a line: say where
+                    shown = ", ".join(map(str, missing[:3])) + (", ..." if len(missing) > 3 else "")
+                    label += f" (not finite at epoch {shown})"
+                    for epoch in missing:
+                        ax.axvline(epoch, color=color, linestyle=":", linewidth=1.0)
                 marker = "o" if len(values) <= MOST_MARKED_EPOCHS else None
                 ax.plot(np.arange(1, len(values) + 1), values, marker=marker, markersize=3, color=color, label=label)
         ax.set_title(name)

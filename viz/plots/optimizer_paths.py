@@ -20,6 +20,15 @@ from .figure import new_figure
 
 # One line style and marker per path, so that paths running over each other stay apart.
 PATH_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P")]
+DIVERGED_RISE = 100  # a path whose loss ends this many times its starting size (at least 1) above it has diverged
+
+
+def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[np.ndarray], float], start: Sequence[float]) -> set:
+    """The names of the paths that diverged: the loss at their last point is not finite, or far above the start's."""
+    at_start = loss_at(np.asarray(start, dtype=np.float64))
+    allowed = DIVERGED_RISE * max(abs(at_start), 1.0)
+    ends = {name: loss_at(path[-1]) if np.all(np.isfinite(path[-1])) else np.inf for name, path in paths.items()}
+    return {name for name, end in ends.items() if not end - at_start <= allowed}
 
 
 def _takes_two_values(loss: Callable[..., Node]) -> bool:
@@ -119,8 +128,9 @@ def plot_optimizer_paths(
         if path.ndim != 2 or path.shape[1] != 2:
             raise ValueError(f"the path of {name!r} must be points of shape (k, 2), got shape {path.shape}")
         paths[name] = path
-    if bounds is None:
-        every = np.concatenate(list(paths.values()))
+    gone = diverged(paths, surface.evaluate, start)
+    if bounds is None:  # around the paths that stay (around all of them, if none does)
+        every = np.concatenate([path for name, path in paths.items() if name not in gone] or list(paths.values()))
         finite = every[np.all(np.isfinite(every), axis=1)]
         low, high = finite.min(axis=0), finite.max(axis=0)
         room = np.maximum(0.15 * (high - low), 0.5)
@@ -144,7 +154,7 @@ def plot_optimizer_paths(
             markersize=3,
             linewidth=1.0 + 0.4 * (len(paths) - 1 - index),  # the first paths widest, so later ones cannot hide them
             color=f"C{index}",
-            label=f"{name} ({len(path) - 1} steps)",
+            label=f"{name} ({len(path) - 1} steps)" + (", diverged" if name in gone else ""),
         )
         ax.plot(path[-1, 0], path[-1, 1], marker="*", markersize=10, color=f"C{index}")
     ax.plot(*start, marker="s", color="k", markersize=6, label="start")
