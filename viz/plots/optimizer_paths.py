@@ -23,7 +23,7 @@ PATH_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("-
 DIVERGED_RISE = 100  # a path whose loss ends this many times its starting size (at least 1) above it has diverged
 
 
-def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[np.ndarray], float], start: Sequence[float]) -> set:
+def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[Any], float], start: Sequence[float]) -> set[str]:
     """The names of the paths that diverged: the loss at their last point is not finite, or far above the start's."""
     at_start = loss_at(np.asarray(start, dtype=np.float64))
     allowed = DIVERGED_RISE * max(abs(at_start), 1.0)
