@@ -160,7 +160,7 @@ def _probe_dots(recorder: Recording) -> list[list[Any]]:
 def _side(recorder: Recording) -> str:
     """The loss curve, the decision boundary and the legend of the colours, around their canvases."""
     side = (
-        "<div><h3>training loss so far</h3>"
+        "<div><h3>training loss: in colour so far, in grey the rest of the run</h3>"
         f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
     )
     if recorder.extent is not None:  # a boundary is drawn
