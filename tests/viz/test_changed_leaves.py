@@ -8,7 +8,7 @@ import numpy as np
 
 import nn
 import viz
-from autograd import Tensor, Value
+from autograd import Tensor, Value, topological_order
 from viz.changed_leaves import find_changes
 
 
@@ -86,3 +86,12 @@ def test_a_neuron_whose_weight_changed_is_marked_in_its_box(parse_dot):
     nodes, _ = parse_dot(source)
     marked = sorted(label.split(" |")[0] for label, _ in nodes.values() if "| changed |" in label)
     assert marked == ["l0.n1"]
+
+
+def test_after_an_optimizer_step_only_the_parameters_are_named_not_results_they_outdated():
+    model = nn.ScalarMLP([2, 2, 1], seed=0)
+    loss = (model([1.0, 2.0]) - 1.0) ** 2
+    loss.backward()
+    nn.optim.SGD(model.parameters(), lr=0.1).step()
+    changes = find_changes(topological_order(loss))
+    assert changes and set(changes.changed) == set(model.parameters())  # w * x results are outdated, not edited
