@@ -45,6 +45,10 @@ def notebook_paths(prefixes: list[str] | None = None) -> list[Path]:
     return paths
 
 
+# The kernel a handed-out copy names: the usual Python 3 kernel of whoever opens it (run here by this_python_kernel).
+HANDED_OUT_KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
 def this_python_kernel(directory: Path) -> KernelSpecManager:
     """A kernel spec manager that knows one kernel, ipykernel on ``sys.executable``, written into ``directory``.
 
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
             with tempfile.TemporaryDirectory() as workdir:
                 execute(notebook, Path(workdir), kernels)
             target = args.out / f"{path.stem}.ipynb"
+            notebook.metadata["kernelspec"] = HANDED_OUT_KERNEL  # so Jupyter or VS Code opens it without asking
             nbformat.write(notebook, target)
             print(f"{path.name}: ran in {time.perf_counter() - started:.1f} s, wrote {target}")
 

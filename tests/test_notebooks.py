@@ -145,6 +145,7 @@ def test_execute_script_writes_executed_notebooks(tmp_path: Path, capfd: pytest.
     assert printed.startswith("02_vectorized_backprop.md: ran in ") and printed.count("\n") == 1
     assert errors == ""
     written = nbformat.read(tmp_path / "02_vectorized_backprop.ipynb", as_version=4)
+    assert written.metadata.kernelspec.name == "python3"  # opens in Jupyter or VS Code without asking for a kernel
     outputs = [output for cell in written.cells if cell.cell_type == "code" for output in cell.outputs]
     assert any("image/svg+xml" in output.get("data", {}) for output in outputs)
     assert any("image/png" in output.get("data", {}) for output in outputs)
