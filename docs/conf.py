@@ -37,3 +37,5 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 html_theme = "furo"
 html_title = "tracegrad"
 html_additional_pages = {"index": "redirect.html"}
+html_static_path = ["_static"]
+html_css_files = ["drawings.css"]  # wide drawings scroll instead of shrinking
