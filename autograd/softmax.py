@@ -29,7 +29,7 @@ def _shifted(x: np.ndarray, axis: int, infinite_to_zero: bool = False) -> tuple[
     by 0, so ``logsumexp`` of a row of ``-inf`` is ``-inf`` rather than nan
     (PyTorch's rules, which keep nan for softmax there).
     """
-    top = x.max(axis=axis, keepdims=True)
+    top = x.max(axis=axis, keepdims=True, initial=-np.inf)  # (-inf along an empty axis, as an empty max is)
     if infinite_to_zero and not np.isfinite(top).all():
         top = np.where(np.isinf(top), 0.0, top).astype(x.dtype, copy=False)
     return x - top, top

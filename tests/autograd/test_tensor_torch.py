@@ -400,3 +400,13 @@ def test_nan_and_inf_give_torch_results_quietly(ours, theirs, values):
 def test_softmax_cross_entropy_refuses_bad_targets_naming_the_shapes(logits, targets, message):
     with pytest.raises(ValueError, match=message):
         autograd.softmax_cross_entropy(Tensor(logits, requires_grad=True), targets)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+def test_the_softmax_family_along_an_empty_axis_gives_torchs_empty_or_minus_inf(name):
+    x = Tensor(np.zeros((2, 0)), requires_grad=True)
+    out = getattr(x, name)(axis=1)
+    expected = getattr(torch, name)(torch.zeros(2, 0, dtype=torch.float64), 1).numpy()
+    np.testing.assert_array_equal(out.data, expected)  # logsumexp: log of an empty sum, -inf
+    out.sum().backward()
+    assert x.grad.shape == (2, 0)
