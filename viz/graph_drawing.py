@@ -19,6 +19,7 @@ drawing names the leaves that changed since the output was computed
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -379,6 +380,13 @@ class _Painter:
         if self.view.name_key:
             key = ", ".join(f"{letter} = {word}" for letter, word in self.view.name_key.items())
             notes.append(f"names shortened: {key}")
+        titles = Counter(
+            self.view.title(n) for n in self.view.nodes if n not in self.grouping.inside and n.requires_grad
+        )
+        repeated = sorted(title for title, times in titles.items() if title and times > 1)
+        if repeated and not self.view.parameter_names:  # several boxes called w0: a model's labels, not its names
+            shown = ", ".join(repeated[:4]) + (" ..." if len(repeated) > 4 else "")
+            notes.append(f"the names {shown} are each on several boxes: draw with model= to name them by their place")
         if self.changes:
             notes.append(self.changed_note())
         if self.check is not None:

@@ -261,3 +261,12 @@ def test_a_cut_at_whole_boxes_draws_the_edges_from_the_boxes_left_out(parse_dot)
     drawn_l1 = [node_id for node_id, label in labels.items() if label.startswith("l1.")]
     assert len(drawn_l1) + 1 == len(inputs) == 4  # l1.n0 to l1.n2 drawn, l1.n3 left out
     assert all(("hidden", box) in {(tail, head) for tail, head, _, _ in edges} for box in drawn_l1)
+
+
+def test_labels_repeated_across_neurons_are_pointed_out_without_a_model():
+    model = nn.ScalarMLP([2, 3, 1], seed=0)
+    loss = (model([1.0, 2.0]) - 1.0) ** 2
+    loss.backward()
+    note = "the names b, w0, w1 are each on several boxes: draw with model= to name them by their place"
+    assert note in viz.draw(loss).source
+    assert "on several boxes" not in viz.draw(loss, model=model).source  # l0.n0.w0, l0.n1.w0, ...
