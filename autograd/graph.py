@@ -279,10 +279,12 @@ class Node:
         then, as in PyTorch: rebinding ``w`` to a new node would leave the
         model's parameter untouched (a ``Value`` is a leaf that requires grad
         by default, so ``total = Value(0.0); total += term`` rebinds, as in
-        micrograd). Under ``no_grad()`` the data changes in place, so every
-        holder of ``w`` (a model, an optimizer) sees the step.
+        micrograd). Under ``no_grad()`` a leaf's data changes in place, so every
+        holder of ``w`` (a model, an optimizer) sees the step; the result of an
+        op is never changed (its graph's backward reads its data), so it is
+        rebound to a new node then too.
         """
-        if is_grad_enabled():
+        if is_grad_enabled() or self._op is not None:
             if self._leaf_update_refused_while_recording and self.requires_grad and self._op is None:
                 raise RuntimeError(
                     "an in-place update (w -= ...) of a leaf that requires grad, while recording: do it "

@@ -253,3 +253,14 @@ def test_a_value_sum_built_with_plus_equals_keeps_its_graph_and_a_value_steps_in
         x /= 4
         x += 1
     assert held[0] is x and x.data == (2.0 - 1.5) * 2 / 4 + 1
+
+
+def test_plus_equals_under_no_grad_leaves_the_result_of_an_op_as_its_graph_needs_it():
+    a, b = Value(2.0), Value(3.0)
+    product = a * b
+    result = product
+    with no_grad():
+        result += 1.0  # a new number, not a change of the product its backward reads
+    assert (product.data, result.data, result is product) == (6.0, 7.0, False)
+    product.backward()
+    assert (a.grad, b.grad) == (3.0, 2.0)
