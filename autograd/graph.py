@@ -291,7 +291,7 @@ class Node:
                     "under no_grad(), as an optimizer's step does, or change w.data"
                 )
             return NotImplemented  # Python then makes ``self op other``: a new node
-        self._set_data(combine(self.data, other.data if isinstance(other, Node) else other))
+        self._set_data(combine(self, other).data)  # the op itself, unrecorded: its rules (x / 0 is inf), its dtype
         return self
 
     def _set_data(self, data: Any) -> None:

@@ -130,9 +130,7 @@ class Tensor(UnaryMethods, Node):
                 "numpy cannot take a Tensor that requires grad (its graph would be lost): "
                 "use t.data, or t.detach(), for its numbers"
             )
-        if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return np.asarray(self.data, dtype=dtype)
+        return np.array(self.data, dtype=dtype, copy=copy)  # (copy=False refuses a dtype that needs a copy)
 
     # Hooks of the graph core.
     @classmethod
@@ -198,11 +196,12 @@ class Tensor(UnaryMethods, Node):
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
         # A pass may hand one array to several nodes (the add gate passes its upstream
-        # on unchanged) or give a read-only view. An array handed to several nodes stays
-        # with the first and is copied for the others, so changing one .grad in place
-        # (a.grad *= 5) changes no other; a leaf's must also own its memory, since
-        # optimizers change it in place. Fresh arrays are kept as they are, so the large
-        # gradients of matmuls are never copied.
+        # on unchanged) or give a view (reshape's backward, a read-only broadcast). Each
+        # node's first gradient must be an array of its own, since optimizers and users
+        # change .grad in place (a.grad *= 5 must change no other): an array handed to
+        # several nodes stays with the first and is copied for the others, and a view is
+        # copied. Fresh arrays are kept as they are, so the large gradients of matmuls
+        # are never copied.
         handed_out = [id(grad) for grad in grads.values()]
         shared = (
             {i for i, times in Counter(handed_out).items() if times > 1} if len(set(handed_out)) < len(grads) else ()
@@ -212,10 +211,9 @@ class Tensor(UnaryMethods, Node):
             if node.grad is None and not isinstance(grad, Node):
                 again = id(grad) in shared and id(grad) in kept
                 kept.add(id(grad))
-                if again or (node._op is None and not _owns_its_memory(grad)):
+                grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
+                if again or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
-                elif node._op is not None:  # numpy gives scalars for 0-d results
-                    grad = np.asarray(grad)
             node.grad = accumulated(node.grad, grad)
 
     # What the array is.

@@ -35,6 +35,8 @@ def _class_indices(targets: Any, scores: Tensor, loss: str) -> np.ndarray:
         raise ValueError(
             f"{loss}: {scores.shape[0]} score rows need {scores.shape[0]} targets, got shape {labels.shape}"
         )
+    if labels.dtype.kind == "O":  # numbers held as Python objects (a pandas column, say) are numbers
+        labels = np.array(labels.tolist())
     if labels.dtype.kind not in "biuf":
         example = f" such as {labels.flat[0]!r}" if labels.size else ""
         raise ValueError(

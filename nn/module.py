@@ -233,8 +233,16 @@ class Module:
         self.load_state_dict(read_state(path, shapes))
 
     def __repr__(self) -> str:
+        return self._described(frozenset())
+
+    def _described(self, enclosing: frozenset[int]) -> str:
+        """The ``repr``, sub-modules indented; one that holds a module it is inside (its parent) is not opened again."""
+        inside = enclosing | {id(self)}
         children = [
-            f"  ({name}): {child!r}".replace("\n", "\n  ")
+            f"  ({name}): "
+            + (f"{type(child).__name__}(...)" if id(child) in inside else child._described(inside)).replace(
+                "\n", "\n  "
+            )
             for name, child in self._children()
             if isinstance(child, Module)
         ]

@@ -56,15 +56,15 @@ class Changes:
 def _suspects(node: Node, stale: set[Node], agreeing_inputs: set[Node]) -> tuple[Node, ...]:
     """The inputs of an outdated result that may have changed: leaves, or results edited by hand.
 
-    An input that also feeds a result that still agrees is cleared; a leaf is
-    named before a result (a result is outdated by its own inputs' change far
-    more often than edited by hand), and an input that requires grad (what an
-    optimizer step changes) before data.
+    An input that also feeds a result that still agrees is cleared; an input
+    that requires grad (what an optimizer step changes) is named before data,
+    and then a leaf before a result (a result is outdated by its own inputs'
+    change far more often than edited by hand).
     """
     suspects = [p for p in node.parents if p.op is None or p in stale]
     suspects = [p for p in suspects if p not in agreeing_inputs] or suspects
-    suspects = [p for p in suspects if p.op is None] or suspects
     suspects = [p for p in suspects if p.requires_grad] or suspects
+    suspects = [p for p in suspects if p.op is None] or suspects
     return tuple(dict.fromkeys(suspects))
 
 

@@ -264,3 +264,14 @@ def test_plus_equals_under_no_grad_leaves_the_result_of_an_op_as_its_graph_needs
     assert (product.data, result.data, result is product) == (6.0, 7.0, False)
     product.backward()
     assert (a.grad, b.grad) == (3.0, 2.0)
+
+
+def test_an_in_place_update_follows_the_ops_own_rules():
+    v = Value(2.0)
+    with no_grad():
+        v /= 0.0  # as v / 0.0: inf, not Python's ZeroDivisionError
+    assert v.data == float("inf")
+    t = Tensor(np.ones(2, np.float32), requires_grad=True)
+    with no_grad():
+        t -= np.array([0.5, 0.25])  # a float64 step keeps the float32 parameter float32, in its own array
+    assert t.dtype == np.float32 and t.data.tolist() == [0.5, 0.75]

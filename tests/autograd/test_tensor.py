@@ -622,3 +622,19 @@ def test_each_nodes_grad_is_its_own_array_even_where_the_add_gate_passed_one_on(
     a2.grad *= 5  # changes a2's gradient only
     np.testing.assert_array_equal(b2.grad, [1.0, 10.0])
     np.testing.assert_array_equal(total.grad, [1.0, 10.0])
+
+
+def test_a_grad_that_came_as_a_view_is_an_array_of_its_own():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    k = h.reshape(2, 1)  # reshape's backward hands h a view of k's gradient
+    (k * Tensor([[3.0], [4.0]])).sum().backward()
+    h.grad *= 5
+    np.testing.assert_array_equal(k.grad, [[3.0], [4.0]])
+    summed = x * 1.0
+    summed.sum().backward()  # sum's backward hands a read-only broadcast
+    summed.grad *= 5
+    np.testing.assert_array_equal(summed.grad, [5.0, 5.0])
+    assert np.array(Tensor([1.0]), copy=False) is not None
+    with pytest.raises(ValueError):
+        np.array(Tensor([1.0]), dtype=np.float32, copy=False)  # numpy 2: copy=False never copies

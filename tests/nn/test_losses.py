@@ -122,6 +122,7 @@ def test_penalties_by_hand_on_tensors_values_and_modules():
         (lambda s: nn.cross_entropy(s, [0.5] * 6), "whole numbers"),
         (lambda s: nn.cross_entropy(s, list("abcabc")), "not <U1 values such as np.str_.'a'.: number the classes"),
         (lambda s: nn.multi_margin_loss(s, [None] * 6), "not object values such as None"),
+        (lambda s: nn.cross_entropy(s, np.array([0, "a"] * 3, dtype=object)), "not <U21 values such as np.str_"),
         (lambda s: nn.cross_entropy(s[0], [0]), r"shape \(n, classes\)"),
         (lambda s: nn.cross_entropy(s, LABELS, label_smoothing=1.5), "label_smoothing"),
         (lambda s: nn.cross_entropy(s, np.ones((6, 3))), "probability targets of shape"),
@@ -139,3 +140,9 @@ def test_bad_targets_are_refused_with_the_shapes(call, message):
 def test_a_penalty_refuses_what_is_not_a_parameter():
     with pytest.raises(TypeError, match="Values and Tensors .* not a float"):
         nn.l2_penalty([Value(1.0), 2.0])
+
+
+def test_class_indices_held_as_python_objects_are_numbers():
+    scores = Tensor(SCORES)
+    as_objects = np.array(LABELS.tolist(), dtype=object)  # as a pandas column of ints may hold them
+    assert nn.cross_entropy(scores, as_objects).item() == nn.cross_entropy(scores, LABELS).item()

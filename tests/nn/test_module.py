@@ -247,3 +247,7 @@ def test_state_dict_holds_copies():
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="Empty does not define forward"):
         type("Empty", (nn.Module,), {})()(1)
+
+
+def test_the_repr_of_a_layer_holding_its_parent_does_not_open_the_parent_again():
+    assert repr(HeldByItsLayer()) == "HeldByItsLayer(\n  (layer): Linear(\n    (owner): HeldByItsLayer(...)\n  )\n)"
