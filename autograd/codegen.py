@@ -46,7 +46,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,7 +241,7 @@ class Program:
     literals: list[Node]  # constant Values, written into the source as numbers
     parameters: list[Node]  # the leaves that get a gradient
     inputs_needing_grad: list[int]  # positions (among the inputs) of those that get a gradient
-    stateful_ops: list[tuple[type[Function], dict[str, Any]]]  # made afresh for each call: their forward may keep state
+    stateful_ops: list[Callable[[], Function]]  # each makes an op afresh for a call: its forward may keep state
     output_kind: type[Node]
     output_label: str | None
 
@@ -268,9 +268,7 @@ class Program:
 
     def start(self, input_data: Sequence[Any]) -> Any:
         """A new run of the program on the inputs' data, with the leaves' data as they are now."""
-        return self.function(
-            *input_data, *[leaf.data for leaf in self.leaves], *[_op_from(*op) for op in self.stateful_ops]
-        )
+        return self.function(*input_data, *[leaf.data for leaf in self.leaves], *[make() for make in self.stateful_ops])
 
 
 def _fields_of(op: Op) -> dict[str, Any]:
@@ -287,6 +285,27 @@ def _op_from(cls: type[Function], fields: dict[str, Any]) -> Function:
     for name, value in fields.items():
         setattr(op, name, value)
     return op
+
+
+def _fresh_op(op: Function, needs: tuple[bool, ...]) -> Callable[[], Function]:
+    """How a program makes ``op`` anew at each call, wanting the gradients ``needs``.
+
+    As ``Function.apply`` made it, from its keyword parameters, so whatever its
+    ``__init__`` sets up and its ``forward`` stores is the call's own, never the
+    recording's. An op made some other way (not by ``apply``) is copied as it is.
+    """
+    cls = type(op)
+    made_with = getattr(op, "_made_with", None)
+    if made_with is None:
+        fields = {**_fields_of(op), "needs_input_grad": needs}
+        return lambda: _op_from(cls, fields)
+
+    def make() -> Function:
+        fresh = cls(**made_with)
+        fresh.needs_input_grad, fresh._made_with = needs, made_with
+        return fresh
+
+    return make
 
 
 class _Namer:
@@ -367,7 +386,7 @@ def generate(
     constants: list[Node] = []
     literals: list[Node] = []
     globals_ = dict(HELPERS)
-    stateful_ops: list[tuple[type[Function], dict[str, Any]]] = []
+    stateful_ops: list[Callable[[], Function]] = []
     stateful_names: list[str] = []
     shared_names: dict[int, str] = {}
     calls: dict[int, str] = {}  # node id -> the name of the op object its lines call
@@ -397,9 +416,9 @@ def generate(
                 shared_names[id(shared)] = namer.name(f"{_kind_name(op)}_op")
                 globals_[shared_names[id(shared)]] = shared
             return shared_names[id(shared)]
-        fields = _fields_of(op)  # the op is an argument of the program, made afresh for each call
-        fields["needs_input_grad"] = real_needs
-        stateful_ops.append((cls, fields))
+        stateful_ops.append(
+            _fresh_op(op, real_needs)
+        )  # the op is an argument of the program, made afresh for each call
         stateful_names.append(namer.name(f"{_kind_name(op)}_op"))
         return stateful_names[-1]
 

@@ -58,8 +58,9 @@ class Function:
     does too). An op of your own may leave both out and keep whatever it likes on ``self``.
     """
 
-    __slots__ = ("needs_input_grad",)
+    __slots__ = ("_made_with", "needs_input_grad")
     needs_input_grad: tuple[bool, ...]  # which inputs want a gradient, set when the op is applied
+    _made_with: dict[str, Any]  # apply's keyword parameters, so a compiled program can make the op afresh
     name: str  # what drawings print: given by the subclass, or its class name in lower case
     shared: ClassVar[bool] = False  # one instance per pattern of needs_input_grad serves every node
     _shared: ClassVar[dict[tuple[bool, ...], Function] | None] = None  # those instances, for a shared op
@@ -153,6 +154,7 @@ class Function:
         """A new op for one application; a shared op applied without parameters is kept for the next ones."""
         op = cls(**params)
         op.needs_input_grad = needs
+        op._made_with = params
         if not params and cls._shared is not None:
             cls._shared[needs] = op
         return op

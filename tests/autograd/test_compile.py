@@ -911,6 +911,50 @@ def test_custom_functions_compile_and_each_call_keeps_its_own_state():
     assert_same(w.grad, 3 * np.array([2.0, 3.0]) ** 3 * w.data**2)
 
 
+class CachedInADict(Function):
+    """Keeps its inputs in a dict made by ``__init__``: each application must have its own."""
+
+    def __init__(self):
+        self.cache = {}
+
+    def forward(self, x, w):
+        self.cache["x"], self.cache["w"] = x, w
+        return x * w
+
+    def backward(self, grad, out, x, w):
+        return grad * self.cache["w"], grad * self.cache["x"]
+
+
+class ScaledByItsFirstInput(Function):
+    """Sets state in forward only when it has none yet: a fresh op has none."""
+
+    def forward(self, x):
+        if not hasattr(self, "scale"):
+            self.scale = x.sum()
+        return x * self.scale
+
+    def backward(self, grad, out, x):
+        return grad * self.scale
+
+
+def test_each_call_makes_a_users_op_afresh_as_eager_mode_applies_it_afresh():
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    compiled = autograd.compile(lambda x: CachedInADict.apply(x, w).sum())
+    compiled(Tensor([9.0, 9.0]))  # the recording
+    first, second = compiled(Tensor([1.0, 2.0])), compiled(Tensor([10.0, 20.0]))
+    (first + second).backward()
+    np.testing.assert_array_equal(w.grad, [11.0, 22.0])  # (the recording's dict, shared, had given [20, 40])
+    for make in (lambda f: f, autograd.compile):
+        f = make(lambda x: ScaledByItsFirstInput.apply(x).sum())
+        results = []
+        for numbers in ([1.0, 2.0], [3.0, 7.0]):
+            x = Tensor(numbers, requires_grad=True)
+            y = f(x)
+            y.backward()
+            results.append((y.item(), x.grad.tolist()))
+        assert results == [(9.0, [3.0, 3.0]), (100.0, [10.0, 10.0])]
+
+
 class WrongShape(Function):
     def forward(self, a):
         return a * 2.0
