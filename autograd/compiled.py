@@ -50,6 +50,15 @@ A trace records what happened on one call, so it holds while the same ops run:
   model's method watches that model too).
 - A compiled function called while another one records runs as the plain
   function, so its ops are written into the outer program.
+- Numbers computed outside the graph while recording, under ``no_grad()``,
+  by ``detach()`` or by a backward pass (``backward()``, ``grad()`` without
+  ``create_graph``), are refused with an error: the program could only keep
+  the first call's numbers. Rebinding a name the function reads (a global
+  ``w = Tensor(...)``, a dict entry) to a new tensor is not seen either: change
+  ``w.data``, or keep parameters in an ``nn.Module``, whose attributes are watched.
+- The first call runs the function twice, once eagerly to record it and once
+  as the program, so a custom op whose forward has a side effect (a buffer
+  it updates) has it twice then.
 """
 
 from __future__ import annotations
@@ -66,7 +75,7 @@ import numpy as np
 
 from .codegen import Program, generate
 from .function import Function
-from .graph import Node, enable_grad, is_grad_enabled
+from .graph import Node, enable_grad, is_grad_enabled, recording_a_program
 
 PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the least used is dropped
 RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again before compile warns about it
@@ -345,13 +354,14 @@ class CompiledFunction:
             stand_in.requires_grad, stand_in.label = True, node.label
             stand_ins.append(stand_in)
         noted: Noted = {}
-        recording = _noted_states.set(noted)
+        recording, flagged = _noted_states.set(noted), recording_a_program.set(True)
         try:
             if self.owner is not None:  # (a model's method: the model's own call does not run)
                 note_state(self.owner)
             with enable_grad():
                 output = self.fn(*_rebuild(args, iter(stand_ins)))
         finally:
+            recording_a_program.reset(flagged)
             _noted_states.reset(recording)
         owners, states = [], []
         for reference, before in noted.values():

@@ -28,6 +28,23 @@ _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabl
 _open_blocks: contextvars.ContextVar[tuple[tuple[_GradMode, bool], ...]] = contextvars.ContextVar(
     "open_grad_mode_blocks", default=()
 )
+# True while ``autograd.compile`` runs a function to record it (see ``refuse_while_recording``).
+recording_a_program: contextvars.ContextVar[bool] = contextvars.ContextVar("recording_a_program", default=False)
+
+
+def refuse_while_recording(what: str) -> None:
+    """Raise if ``autograd.compile`` is recording: ``what`` would give numbers the program could only replay.
+
+    A recorded program replays ops; numbers computed outside the graph while
+    recording (under ``no_grad()``, by ``detach()``, by a backward pass) would
+    become constants of the program, the first call's numbers at every call.
+    """
+    if recording_a_program.get():
+        raise RuntimeError(
+            f"compile: {what} inside a compiled function gives numbers outside the graph, which the recorded "
+            "program would keep from its first call for every later one; do it outside the function, or call "
+            "the function without compile"
+        )
 
 
 def is_grad_enabled() -> bool:
@@ -54,6 +71,8 @@ class _GradMode:
         self.enabled = enabled
 
     def __enter__(self) -> None:
+        if not self.enabled:
+            refuse_while_recording("no_grad()")
         _open_blocks.set((*_open_blocks.get(), (self, _grad_enabled.get())))
         _grad_enabled.set(self.enabled)
 
@@ -254,6 +273,7 @@ class Node:
 
     def detach(self) -> Node:
         """The same data as a new leaf that does not require grad."""
+        refuse_while_recording("detach()")
         return type(self)._lift(self.data)
 
     # ``w -= lr * w.grad`` under ``no_grad()``, as in PyTorch: the update changes w itself.
@@ -391,6 +411,8 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                     grad = parent._checked_gradient(grad, node.op, index)
                     grads[parent] = accumulated(grads.get(parent), grad)
     """
+    if not create_graph:
+        refuse_while_recording("a backward pass (backward(), grad())")
     seed = _checked_seed(output, gradient, create_graph)
     grads: dict[Node, Any] = {output: seed}
     collected = grads.get

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Function, Tensor, Value
+from autograd import Function, Tensor, Value, no_grad
 from autograd.cross_entropy import SoftmaxCrossEntropy
 from benchmarks.bench_value import DemoMLP, make_moons
 
@@ -953,6 +953,39 @@ def test_each_call_makes_a_users_op_afresh_as_eager_mode_applies_it_afresh():
             y.backward()
             results.append((y.item(), x.grad.tolist()))
         assert results == [(9.0, [3.0, 3.0]), (100.0, [10.0, 10.0])]
+
+
+def _stops_the_gradient_with_detach(x, w):
+    product = x * w
+    return (product * product.detach()).sum()
+
+
+def _computes_a_target_without_recording(x, w):
+    with no_grad():
+        target = x * 2.0
+    return ((x * w - target) ** 2).sum()
+
+
+def _takes_a_gradient_itself(x, w):
+    inner = (x * w).sum()
+    return inner * autograd.grad(inner, w)[0].sum()  # plain numbers: outside the graph
+
+
+@pytest.mark.parametrize(
+    ("fn", "what"),
+    [
+        (_stops_the_gradient_with_detach, r"detach\(\)"),
+        (_computes_a_target_without_recording, r"no_grad\(\)"),
+        (_takes_a_gradient_itself, r"a backward pass \(backward\(\), grad\(\)\)"),
+    ],
+)
+def test_numbers_made_outside_the_graph_while_recording_are_refused_not_frozen(fn, what):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    eager = fn(Tensor([3.0, -2.0]), w).item()  # eager mode: fine
+    compiled = autograd.compile(lambda x: fn(x, w))
+    with pytest.raises(RuntimeError, match=f"compile: {what} inside a compiled function .* from its first call"):
+        compiled(Tensor([3.0, -2.0]))  # (the first call's numbers were kept: a wrong loss at every later call)
+    assert fn(Tensor([3.0, -2.0]), w).item() == eager  # nothing left switched on
 
 
 class WrongShape(Function):
