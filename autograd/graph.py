@@ -16,6 +16,7 @@ import contextvars
 import functools
 import inspect
 import operator
+import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +29,9 @@ _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabl
 _open_blocks: contextvars.ContextVar[tuple[tuple[_GradMode, bool], ...]] = contextvars.ContextVar(
     "open_grad_mode_blocks", default=()
 )
+# Held while a backward pass adds its gradients into ``.grad``: ``grad = grad + new`` by two threads at
+# once (numpy lets the other thread run during the addition) would keep only one of the two sums.
+_adding_to_grads = threading.Lock()
 # True while ``autograd.compile`` runs a function to record it (see ``refuse_while_recording``).
 recording_a_program: contextvars.ContextVar[bool] = contextvars.ContextVar("recording_a_program", default=False)
 
@@ -259,7 +263,9 @@ class Node:
         twice. With ``create_graph=True`` the gradients are nodes themselves,
         so they can be differentiated again.
         """
-        self._accumulate_pass(backprop(self, gradient, create_graph))
+        grads = backprop(self, gradient, create_graph)
+        with _adding_to_grads:  # two threads adding into one .grad (shared parameters) must not lose a sum
+            self._accumulate_pass(grads)
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
