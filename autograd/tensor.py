@@ -154,6 +154,11 @@ class Tensor(UnaryMethods, Node):
     def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Tensor:
         if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results; keep arrays throughout
             data = np.asarray(data)
+        if data.dtype.kind != "f":  # a user's forward that gives ints would turn every gradient after it to ints
+            raise TypeError(
+                f"the forward of {op!r} gave {data.dtype} numbers: a Tensor holds floats (return the result "
+                "in its input's dtype, e.g. with .astype(x.dtype))"
+            )
         return super()._result(data, parents, op)
 
     def _seed(self) -> np.ndarray:

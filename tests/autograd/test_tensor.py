@@ -638,3 +638,19 @@ def test_a_grad_that_came_as_a_view_is_an_array_of_its_own():
     assert np.array(Tensor([1.0]), copy=False) is not None
     with pytest.raises(ValueError):
         np.array(Tensor([1.0]), dtype=np.float32, copy=False)  # numpy 2: copy=False never copies
+
+
+class Positive(Function):
+    """A user's op whose forward forgets to give floats."""
+
+    def forward(self, x):
+        return (x > 0).astype(np.int64)
+
+    def backward(self, grad, out, x):
+        return grad * 0.0
+
+
+def test_a_forward_that_gives_integers_is_an_error_naming_the_op():
+    x = Tensor([-1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"the forward of <op positive> gave int64 numbers: a Tensor holds floats"):
+        Positive.apply(x)  # (it had made every later gradient an integer: x.grad = [0, 0, 0] for 0.3 * sum)
