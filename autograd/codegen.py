@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import keyword
 import math
-import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -316,7 +316,10 @@ class _Namer:
         self.counts: dict[str, int] = {}
 
     def name(self, wanted: str, numbered: bool = False) -> str:
-        base = re.sub(r"\W", "_", wanted).strip("_") or "value"
+        # Python reads a name in its NFKC form (w₁ is w1, ﬁ is fi): take that form, so that two labels can
+        # never be one variable, and keep only the characters a name may hold.
+        normalized = unicodedata.normalize("NFKC", wanted)
+        base = "".join(c if f"_{c}".isidentifier() else "_" for c in normalized).strip("_") or "value"
         if base[0].isdigit() or keyword.iskeyword(base):
             base = f"v_{base}"
         if not numbered and base not in self.used:
@@ -367,7 +370,8 @@ def generate(
     order = topological_order(output)
     position = {id(node): index for index, node in enumerate(inputs)}
     arity = max((len(node._parents) for node in order), default=0)
-    namer = _Namer([*HELPERS, "abs", title, *(f"part_{index}" for index in range(arity))])
+    namer = _Namer([*HELPERS, "abs", *(f"part_{index}" for index in range(arity))])
+    title = namer.name(title)  # (a function called tanh or class must not hide a helper, nor be a keyword)
     names: dict[int, str] = {}
     for node, input_name in zip(inputs, input_names):
         names[id(node)] = namer.name(node.label or input_name)

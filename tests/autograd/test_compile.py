@@ -1063,3 +1063,35 @@ def test_bad_inputs_and_outputs_are_named():
         autograd.compile(lambda x: [x])(Value(1.0))
     with pytest.raises(RuntimeError, match="call it once before reading .source"):
         _ = autograd.compile(lambda x: x).source
+
+
+def test_labels_python_reads_alike_stay_apart_and_any_label_makes_a_name():
+    def product(a, b):
+        ligature, plain = a * b, a + b
+        ligature.label, plain.label = "\ufb01", "fi"  # Python reads the ligature ﬁ as fi
+        squared = plain * 1.0
+        squared.label = "x\u00b2"  # x², not a character a name may hold as it is
+        return ligature * squared
+
+    a, b = Value(2.0), Value(5.0)
+    eager = product(a, b)
+    eager.backward()
+    expected = (eager.data, a.grad, b.grad)
+    a.grad = b.grad = None
+    compiled = autograd.compile(product)
+    result = compiled(a, b)
+    result.backward()
+    assert (result.data, a.grad, b.grad) == expected == (70.0, 45.0, 24.0)  # (one variable for both gave 49)
+    assert "fi = a * b\n    fi_1 = a + b\n    x2 = fi_1 * 1.0" in compiled.source
+
+
+@pytest.mark.parametrize("title", ["tanh", "np", "checked", "class"])
+def test_a_function_named_like_a_helper_or_a_keyword_compiles(title):
+    w = Tensor([0.5, -1.0], requires_grad=True)
+
+    def fn(x):
+        return (x * w).tanh().sum()
+
+    fn.__name__ = title
+    x = Tensor([1.0, 2.0])
+    assert_same(autograd.compile(fn)(x).data, fn(x).data)
