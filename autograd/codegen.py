@@ -208,6 +208,8 @@ def _shape_of(node: Node) -> Node:
 
 
 # What the generated code may call, besides the ops.
+LONGEST_SUM = 100  # terms added with + in one line; more are added with sum(), in the same order
+
 HELPERS = {
     "divide": numerics.divide,
     "power": numerics.power,
@@ -370,7 +372,7 @@ def generate(
     order = topological_order(output)
     position = {id(node): index for index, node in enumerate(inputs)}
     arity = max((len(node._parents) for node in order), default=0)
-    namer = _Namer([*HELPERS, "abs", *(f"part_{index}" for index in range(arity))])
+    namer = _Namer([*HELPERS, "abs", "sum", *(f"part_{index}" for index in range(arity))])  # (builtins it calls)
     title = namer.name(title)  # (a function called tanh or class must not hide a helper, nor be a keyword)
     names: dict[int, str] = {}
     for node, input_name in zip(inputs, input_names):
@@ -596,16 +598,26 @@ def _accumulate(
 
     An input's first term becomes its gradient; later terms are added to it
     (``grad_x = grad_x + term``, a new number or array, never changed in place).
+    An input used many times by one op gets ``sum((term, ...), grad_x)``,
+    which adds in the same order: Python cannot compile a chain of thousands of ``+``.
     """
-    totals: dict[str, str] = {}
+    summands: dict[str, list[str]] = {}
     for parent, want, term in zip(parents, wanted, terms):
         if not want:
             continue
         target = grads.get(id(parent))
         if target is None:
             target = grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
-            totals[target] = term
+            summands[target] = [term]
         else:
-            previous = totals.get(target)
-            totals[target] = f"{target if previous is None else _term(previous)} + {_term(term)}"
-    return totals
+            summands.setdefault(target, [target]).append(term)
+    return {target: _sum(terms) for target, terms in summands.items()}
+
+
+def _sum(terms: Sequence[str]) -> str:
+    """The expression adding ``terms`` from left to right."""
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) <= LONGEST_SUM:
+        return " + ".join(map(_term, terms))
+    return f"sum(({', '.join(terms[1:])},), {terms[0]})"

@@ -1095,3 +1095,28 @@ def test_a_function_named_like_a_helper_or_a_keyword_compiles(title):
     fn.__name__ = title
     x = Tensor([1.0, 2.0])
     assert_same(autograd.compile(fn)(x).data, fn(x).data)
+
+
+class SumOfAll(Function):
+    """Any number of inputs, added."""
+
+    def forward(self, *inputs):
+        return sum(inputs)
+
+    def backward(self, grad, out, *inputs):
+        return (grad,) * len(inputs)
+
+
+def test_one_input_used_thousands_of_times_by_one_op_compiles_adding_in_eager_order():
+    x, w = Value(0.1), Value(0.7)
+
+    def fn(x):
+        total = SumOfAll.apply(*[x * w] * 3000)
+        total.label = "sum"  # a value named like the builtin the program calls
+        return total * x
+
+    fn(x).backward()
+    eager = (x.grad, w.grad)
+    x.grad = w.grad = None
+    autograd.compile(fn)(x).backward()  # (one line of 3000 additions: Python's compiler ran out of recursion)
+    assert (x.grad, w.grad) == eager
