@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import threading
 import warnings
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -122,11 +123,13 @@ class CompiledGraph(Function):
     adds their gradients to ``.grad`` by the engine's own rule.
     """
 
-    __slots__ = ("run",)
+    __slots__ = ("failed", "run", "running")
     name = "compiled"
 
     def __init__(self, run: Iterator[Any]):
         self.run = run
+        self.running = threading.Lock()  # one backward at a time: the program is one generator
+        self.failed: BaseException | None = None
 
     def backward(self, grad, out, *leaves):
         if isinstance(grad, Node):
@@ -134,7 +137,17 @@ class CompiledGraph(Function):
                 "a compiled function's backward computes plain numbers and cannot be recorded "
                 "(create_graph=True): call the function without compile for higher derivatives"
             )
-        return self.run.send(grad)
+        with self.running:
+            if self.failed is not None:  # a generator that raised has ended: it cannot run again
+                raise RuntimeError(
+                    "this compiled result's backward raised before "
+                    f"({type(self.failed).__name__}: {self.failed}); call the compiled function again"
+                ) from self.failed
+            try:
+                return self.run.send(grad)
+            except BaseException as error:
+                self.failed = error
+                raise
 
 
 def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: list[str]) -> None:
@@ -254,6 +267,7 @@ class CompiledFunction:
             arguments = []
         self.argument_names = [a.name for a in arguments if a.kind in (a.POSITIONAL_ONLY, a.POSITIONAL_OR_KEYWORD)]
         self.recordings = 0
+        self._choosing = threading.RLock()  # threads calling at once take turns to find or record a program
         self._recordings: list[Recording] = []  # the most recently used last, at most PROGRAMS_KEPT
         self._recorded_again = 0  # calls in a row that recorded again for inputs already seen
         self._latest: Program | None = None
@@ -278,16 +292,17 @@ class CompiledFunction:
             _flatten(arg, name, signature, nodes, paths)
         key = tuple(signature)
         states_now: dict[int, Hashable] = {}
-        fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now)), None)
-        if fitting is None:
-            self._note_recording_again(key, states_now)
-            program = self._record(args, key, nodes, paths)
-        else:
-            self._recorded_again = 0
-            self._recordings.remove(fitting)  # the most recently used last: the last to be dropped
-            self._recordings.append(fitting)
-            program = fitting.program
-        self._latest = program
+        with self._choosing:
+            fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now)), None)
+            if fitting is None:
+                self._note_recording_again(key, states_now)
+                program = self._record(args, key, nodes, paths)
+            else:
+                self._recorded_again = 0
+                self._recordings.remove(fitting)  # the most recently used last: the last to be dropped
+                self._recordings.append(fitting)
+                program = fitting.program
+            self._latest = program
         run = program.start([node.data for node in nodes])
         data = next(run)
         kind = program.output_kind

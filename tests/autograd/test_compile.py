@@ -1120,3 +1120,64 @@ def test_one_input_used_thousands_of_times_by_one_op_compiles_adding_in_eager_or
     x.grad = w.grad = None
     autograd.compile(fn)(x).backward()  # (one line of 3000 additions: Python's compiler ran out of recursion)
     assert (x.grad, w.grad) == eager
+
+
+class FailsOnce(Function):
+    """A user's op whose backward raises the first time."""
+
+    calls = 0
+
+    def forward(self, x):
+        return x * 2.0
+
+    def backward(self, grad, out, x):
+        FailsOnce.calls += 1
+        if FailsOnce.calls == 1:
+            raise ValueError("not yet")
+        return grad * 2.0
+
+
+def test_a_compiled_result_whose_backward_raised_says_so_when_called_again():
+    FailsOnce.calls = 0
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    result = autograd.compile(lambda x: FailsOnce.apply(x).sum())(x)
+    with pytest.raises(ValueError, match="not yet"):
+        result.backward()
+    with pytest.raises(RuntimeError, match=r"backward raised before \(ValueError: not yet\); call the compiled"):
+        result.backward()  # (a bare StopIteration before)
+
+
+def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_programs():
+    import sys
+    import threading
+
+    w = Tensor(np.random.default_rng(0).standard_normal((3, 2)), requires_grad=True)
+
+    def fn(x):
+        return ((x @ w).tanh() ** 2).sum()
+
+    compiled = autograd.compile(fn)
+    batches = [np.random.default_rng(size).standard_normal((size, 3)) for size in (1, 2, 3, 4, 5, 6)]
+    expected = [fn(Tensor(batch)).item() for batch in batches]
+    errors, wrong = [], []
+
+    def calls(index):
+        try:
+            for _ in range(2000):
+                if compiled(Tensor(batches[index])).item() != expected[index]:
+                    wrong.append(index)
+        except Exception as error:  # noqa: BLE001 (collected, asserted below)
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=calls, args=(index,)) for index in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [] and wrong == []  # (list.remove on the programs raced: ValueError, extra recordings)
+    assert compiled.recordings == 6 and len(compiled._recordings) == 6
