@@ -174,6 +174,8 @@ class Tensor(UnaryMethods, Node):
         if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype is data.dtype:
             return grad  # the usual case, answered first: it runs for every input of every op
         recorded = isinstance(grad, Tensor)  # a gradient recorded under create_graph=True
+        if recorded and not is_grad_enabled():  # a plain pass: the array it holds
+            grad, recorded = grad.data, False
         if not recorded:
             if isinstance(grad, numbers.Real):
                 grad = np.asarray(grad)  # numpy gives scalars for 0-d results

@@ -22,7 +22,7 @@ from .elementwise import (
     Pow,
     Sub,
 )
-from .graph import Node
+from .graph import Node, is_grad_enabled
 from .unary_methods import UnaryMethods
 
 Number = int | float
@@ -77,8 +77,10 @@ class Value(UnaryMethods, Node):
         self.data = _as_float(data)
 
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> float | Value:
-        if isinstance(grad, Value):  # recorded under create_graph=True
-            return grad
+        if isinstance(grad, Value):
+            if is_grad_enabled():  # recorded under create_graph=True
+                return grad
+            grad = grad.data  # a plain pass: the number it holds
         if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
             return float(grad)
         shape = (

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Function, Value, gradcheck, no_grad, plain, topological_order
+from autograd import Function, Tensor, Value, gradcheck, no_grad, plain, topological_order
 
 
 def _two_level_graph():
@@ -443,3 +443,26 @@ def test_a_value_gradient_given_as_a_numpy_or_int_number_becomes_a_float():
     x = Value(2.0)
     NumpyCube.apply(x).backward()
     assert type(x.grad) is float and x.grad == 12.0
+
+
+class GivesANode(Function):
+    """A user's op whose backward wraps its gradient in a node of the input's kind."""
+
+    def forward(self, x):
+        return x * 2.0
+
+    def backward(self, grad, out, x):
+        return Tensor(grad * 2.0) if isinstance(grad, np.ndarray) else Value(grad * 2.0)
+
+
+def test_a_gradient_given_as_a_node_in_a_plain_pass_is_taken_as_its_numbers():
+    w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    GivesANode.apply(Tensor([[1.0, 1.0]]) @ w).sum().backward()
+    assert type(w.grad) is np.ndarray and w.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    a = Value(3.0)
+    (GivesANode.apply(a) * a).backward()
+    assert type(a.grad) is float and a.grad == 12.0  # (a Value object before, which optimizers choked on)
+    compiled = autograd.compile(lambda x: (GivesANode.apply(x).relu() * x).sum())
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    compiled(x).backward()  # (a TypeError deep in the program before)
+    np.testing.assert_array_equal(x.grad, [2.0 * 1.0 + 2.0, 0.0])  # relu'(2x) 2 x + relu(2x)
