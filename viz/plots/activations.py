@@ -25,6 +25,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "step": Value.step,
     "abs": Value.abs,
 }
+TITLES = {"leaky_relu": "leaky_relu, slope 0.1"}  # drawn steeper than its default 0.01, which would look like relu
 
 
 def value_and_derivative(function: Callable[[Value], Value], xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +68,7 @@ def plot_activations(
         ax.plot(xs, derivatives, color="tab:red", linestyle="--", label="f'(x) by backprop")
         ax.axhline(0, color="0.6", linewidth=0.6)
         ax.axvline(0, color="0.6", linewidth=0.6)
-        ax.set_title(name)
+        ax.set_title(TITLES.get(name, name) if function is ACTIVATIONS.get(name) else name)
         ax.set_xlabel("x")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
