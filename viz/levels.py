@@ -97,8 +97,24 @@ class _Calls:
         return roots[0]
 
 
-def _owners(nodes: list[Node], parameter_group: Mapping[Node, str], level: str) -> tuple[dict[Node, int], _Calls]:
-    """Which box each result belongs to (results outside every group are left out)."""
+def declared_activations(model: Any, level: str) -> dict[str, str]:
+    """The activation of each group whose module names it (a ``Neuron``'s ``activation``; ``"linear"`` is none)."""
+    declared: dict[str, str] = {}
+    for path, module in model.named_modules() if hasattr(model, "named_modules") else ():
+        activation = getattr(module, "activation", None)
+        if path and isinstance(activation, str):
+            declared.setdefault(group_name(f"{path}.parameter", level), activation)
+    return declared
+
+
+def _owners(
+    nodes: list[Node], parameter_group: Mapping[Node, str], level: str, declared: Mapping[str, str]
+) -> tuple[dict[Node, int], _Calls]:
+    """Which box each result belongs to (results outside every group are left out).
+
+    ``declared``: the activation of the groups whose module names it; only
+    that op is taken in as theirs (none for ``"linear"``).
+    """
     calls = _Calls()
     owner: dict[Node, int] = {}
     activations: set[Node] = set()  # each box's activation, taken in: the op after it is not the box's
@@ -118,11 +134,13 @@ def _owners(nodes: list[Node], parameter_group: Mapping[Node, str], level: str) 
             continue
         if len({calls.group[calls.find(owner[p])] for p in needing}) != 1:
             continue
+        group = calls.group[calls.find(owner[needing[0]])]
         activation = (  # tanh, relu, ...: one of autograd's elementwise ops, after a result that is not one
             len(node.parents) == 1
             and is_elementwise(node, node.parents[0])
             and node.parents[0] not in activations
             and type(node.op).__module__.startswith("autograd.")
+            and declared.get(group, node.op.name) == node.op.name
         )
         if len(needing) >= 2 or activation:  # a sum of the group's results, or its activation
             joined = calls.join(inside)
@@ -157,12 +175,21 @@ class Grouping:
         return len(set(self.boxes.values())) + sum(node not in self.inside for node in nodes)
 
 
-def group_nodes(root: Node, nodes: list[Node], parameter_names: Mapping[Node, str], level: str) -> Grouping:
-    """The boxes of ``level`` (``"neurons"`` or ``"layers"``) over the forward-ordered ``nodes`` of ``root``'s graph."""
+def group_nodes(
+    root: Node,
+    nodes: list[Node],
+    parameter_names: Mapping[Node, str],
+    level: str,
+    declared: Mapping[str, str] | None = None,
+) -> Grouping:
+    """The boxes of ``level`` (``"neurons"`` or ``"layers"``) over the forward-ordered ``nodes`` of ``root``'s graph.
+
+    ``declared``: the activations the model names (``declared_activations``).
+    """
     if level == WEIGHTS:
         return Grouping()
     parameter_group = {node: group_name(name, level) for node, name in parameter_names.items()}
-    owner, calls = _owners(nodes, parameter_group, level)
+    owner, calls = _owners(nodes, parameter_group, level, declared or {})
     boxes: dict[int, Box] = {}
     for node in nodes:
         if node in owner:
@@ -238,7 +265,7 @@ def grouped_view(node: Node, max_nodes: int | None, model: Any, level: str | Non
     whole = walk_graph(node, None, model)
     names = parameter_names(model)
     for candidate in [level] if level else [WEIGHTS, NEURONS, LAYERS]:
-        grouping = group_nodes(node, whole.nodes, names, candidate)
+        grouping = group_nodes(node, whole.nodes, names, candidate, declared_activations(model, candidate))
         drawn = grouping.drawn(whole.nodes)
         if level or drawn <= AUTO_LEVEL_BOXES:
             break

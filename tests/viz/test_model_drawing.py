@@ -248,6 +248,13 @@ def test_ops_after_a_neurons_activation_are_drawn_outside_its_box(parse_dot):
     cubed.backward()
     titles = _titles(parse_dot, viz.draw(cubed, model=linear, level="neurons").source)
     assert f"| data {score.data:.4g} | grad {score.grad:.4g}" in titles["l1.n0"][0]
+    score.grad = None
+    sigmoid_loss = -(score.sigmoid().log())  # the neuron says it is linear: the loss's sigmoid is not its own
+    sigmoid_loss.backward()
+    for level, box in (("neurons", "l1.n0"), ("layers", "l1")):
+        source = viz.draw(sigmoid_loss, model=linear, level=level).source
+        assert "then sigmoid" not in source
+        assert f"| data {score.data:.4g} | grad {score.grad:.4g}" in _titles(parse_dot, source)[box][0]
 
 
 def test_a_cut_at_whole_boxes_draws_the_edges_from_the_boxes_left_out(parse_dot):
