@@ -29,11 +29,13 @@ class KNNClassifier(Classifier):
     Distances are found in two stages, for a block of examples at a time. The
     fast one is ``|a|^2 + |b|^2 - 2 a.b``: one matrix product per block, no
     Python loop over training examples. But it subtracts large numbers that
-    nearly cancel, so far from 0 (a timestamp feature around 1.7e9) it loses
-    the digits that tell neighbours apart, and it can split exact ties. So it
-    only shortlists: every training example that could be among the ``k``
-    nearest, given how far that rounding can go, has its distance computed
-    again from the differences ``a - b``, exactly as written, and those decide.
+    nearly cancel, so it can split exact ties, and far from 0 (a timestamp
+    feature around 1.7e9) it would lose the digits that tell neighbours apart;
+    it is computed on the examples minus the training mean, which keeps them
+    near 0 (a shift changes no distance). It only shortlists: every training
+    example that could be among the ``k`` nearest, given how far that rounding
+    can go, has its distance computed again from the differences ``a - b`` of
+    the examples as given, and those decide.
     """
 
     def __init__(self, k: int = 5):
@@ -45,32 +47,41 @@ class KNNClassifier(Classifier):
         self.examples_, self.targets_ = self._prepare_fit(X, y)
         if self.k > len(self.examples_):
             raise ValueError(f"k={self.k} neighbours asked for, but only {len(self.examples_)} training examples")
-        self.squared_norms_ = (self.examples_**2).sum(axis=1)
+        self.center_ = self.examples_.mean(axis=0)
+        self.squared_norms_ = ((self.examples_ - self.center_) ** 2).sum(axis=1)  # of the examples near 0
         return self
 
     def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distances to the ``k`` nearest training examples and their indices, nearest first."""
         rows = self._prepare_predict(X)
+        centered = self.examples_ - self.center_
         block = max(1, DISTANCE_BLOCK // len(self.examples_))
         distances, indices = [], []
         for start in range(0, len(rows), block):
-            squared = self._squared_distances(rows[start : start + block])
+            squared = self._squared_distances(rows[start : start + block], centered)
             nearest = np.argsort(squared, axis=1, kind="stable")[:, : self.k]
             indices.append(nearest)
             distances.append(np.sqrt(np.take_along_axis(squared, nearest, axis=1)))
         return np.concatenate(distances), np.concatenate(indices)
 
-    def _squared_distances(self, rows: np.ndarray) -> np.ndarray:
-        """Squared distances from each row to every training example: exact for the shortlist, inf for the rest."""
-        row_norms = (rows**2).sum(axis=1)
-        fast = row_norms[:, None] + self.squared_norms_ - 2 * rows @ self.examples_.T
-        # How far rounding can move a fast distance: a few units in the last place per product term.
+    def _squared_distances(self, rows: np.ndarray, centered: np.ndarray) -> np.ndarray:
+        """Squared distances from each row to every training example: exact for the shortlist, inf for the rest.
+
+        ``centered``: the training examples minus their mean, ``center_``.
+        """
+        near_zero = rows - self.center_
+        row_norms = (near_zero**2).sum(axis=1)
+        fast = row_norms[:, None] + self.squared_norms_ - 2 * near_zero @ centered.T
+        # How far rounding (of the shift, the norms and the products) can move a fast distance.
         slack = 4 * (rows.shape[1] + 2) * np.finfo(float).eps * (row_norms + self.squared_norms_.max())
         kth = np.partition(fast, self.k - 1, axis=1)[:, self.k - 1]
         row, example = np.nonzero(fast <= (kth + 2 * slack)[:, None])  # the shortlist: none of the k nearest missed
-        differences = rows[row] - self.examples_[example]
         squared = np.full(fast.shape, np.inf)
-        squared[row, example] = np.einsum("ij,ij->i", differences, differences)
+        pairs = max(1, DISTANCE_BLOCK // rows.shape[1])  # the differences of this many pairs at a time
+        for start in range(0, len(row), pairs):
+            r, e = row[start : start + pairs], example[start : start + pairs]
+            differences = rows[r] - self.examples_[e]
+            squared[r, e] = np.einsum("ij,ij->i", differences, differences)
         return squared
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:

@@ -76,3 +76,20 @@ def test_bad_arguments_are_refused():
         nn.KNNClassifier().predict(X)
     with pytest.raises(ValueError, match="shape"):
         nn.KNNClassifier(k=1).fit(X, y).predict(np.zeros((2, 3)))
+
+
+def test_features_far_from_zero_keep_the_shortlist_short():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X_train, X_test = 1e9 + rng.standard_normal((500, 16)), 1e9 + rng.standard_normal((500, 16))
+    knn = nn.KNNClassifier(k=5).fit(X_train, rng.integers(0, 2, 500))
+    tracemalloc.start()
+    try:
+        _, indices = knn.kneighbors(X_test)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    exact = ((X_test[:, None, :] - X_train[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(indices, np.argsort(exact, axis=1, kind="stable")[:, :5])
+    assert peak < 20e6  # the distance arrays, about 2 MB each (every pair on the shortlist took 96 MB)
