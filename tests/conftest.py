@@ -9,6 +9,8 @@ them, and CI does so after installing Graphviz (.ci/run).
 """
 
 import os
+import sys
+import threading
 
 import pytest
 
@@ -34,3 +36,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "system_dot" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.system_dot)
+
+
+@pytest.fixture
+def run_racing():
+    """A runner of functions each in its own thread, the interpreter switching between them as often as it can.
+
+    A busy machine may switch threads at any bytecode; a tiny switch interval
+    makes the races a test looks for happen in a few thousand calls.
+    """
+
+    def run(*functions):
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            threads = [threading.Thread(target=function) for function in functions]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+
+    return run

@@ -8,6 +8,7 @@ micrograd's demo network, on a small CNN, after an optimizer step, and when
 the inputs change shape.
 """
 
+import functools
 import math
 import warnings
 from collections import OrderedDict
@@ -1147,10 +1148,7 @@ def test_a_compiled_result_whose_backward_raised_says_so_when_called_again():
         result.backward()  # (a bare StopIteration before)
 
 
-def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_programs():
-    import sys
-    import threading
-
+def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_programs(run_racing):
     w = Tensor(np.random.default_rng(0).standard_normal((3, 2)), requires_grad=True)
 
     def fn(x):
@@ -1169,15 +1167,6 @@ def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_progra
         except Exception as error:  # noqa: BLE001 (collected, asserted below)
             errors.append(error)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=calls, args=(index,)) for index in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_racing(*[functools.partial(calls, index) for index in range(6)])
     assert errors == [] and wrong == []  # (list.remove on the programs raced: ValueError, extra recordings)
     assert compiled.recordings == 6 and len(compiled._recordings) == 6

@@ -277,23 +277,12 @@ def test_an_in_place_update_follows_the_ops_own_rules():
     assert t.dtype == np.float32 and t.data.tolist() == [0.5, 0.75]
 
 
-def test_threads_adding_into_one_parameters_grad_lose_nothing():
-    import sys
-
+def test_threads_adding_into_one_parameters_grad_lose_nothing(run_racing):
     w = Tensor(np.ones((200, 200)), requires_grad=True)
 
     def backward_passes():
         for _ in range(100):
             (w * 2.0).sum().backward()
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads often, as a busy machine may
-    try:
-        threads = [threading.Thread(target=backward_passes) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_racing(*[backward_passes] * 4)
     assert np.all(w.grad == 4 * 100 * 2.0)  # (unlocked, two threads' grad = grad + new kept one sum: 490 for 800)
