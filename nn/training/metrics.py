@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
+from autograd import plain
+
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
@@ -21,8 +23,8 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
     or a single column of binary logits (the prediction is 1 where it is > 0).
     ``targets`` are class indices, or soft labels whose largest entry counts.
     """
-    outputs = np.asarray(outputs)
-    targets = np.asarray(targets)
+    outputs = np.asarray(plain(outputs))  # (the model's output Tensor, which may require grad, or an array)
+    targets = np.asarray(plain(targets))
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
     else:

@@ -142,6 +142,8 @@ def test_accuracy_reads_class_scores_binary_logits_and_soft_targets():
     assert accuracy(scores, np.array([[0.2, 0.8], [0.6, 0.4], [0.1, 0.9]])) == 1.0
     with pytest.raises(ValueError, match="2 outputs but 3 targets"):
         accuracy(scores[:2], np.zeros(3))
+    outputs = Tensor(scores, requires_grad=True) * 1.0  # a model's output, in its graph
+    assert accuracy(outputs, Tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
 
 
 def test_history_picks_the_best_epoch_by_the_monitor_direction():

@@ -333,6 +333,15 @@ def test_a_diverging_path_is_named_and_does_not_shrink_the_others():
 
 
 def test_a_history_with_values_that_are_not_finite_says_where():
-    figure = viz.plot_history({"loss": [3.0, 2.0, float("nan"), float("inf")], "val_loss": [4.0, 3.0, 2.5, 2.0]})
+    figure = viz.plot_history({"loss": [3.0, 2.0, float("nan"), float("inf")], "val_loss": [4.0, 3.0, 2.5, None]})
     labels = figure.axes[0].get_legend_handles_labels()[1]
-    assert "train (not finite at epoch 3, 4)" in labels and "validation" in labels
+    assert labels == ["train (not finite at epoch 3, 4)", "validation (not finite at epoch 4)"]
+
+
+def test_a_history_logged_by_hand_may_hold_losses_still_in_their_graphs():
+    from autograd import Tensor, Value
+
+    w = Tensor([2.0], requires_grad=True)
+    losses = [(w * w).sum(), Value(3.0) * Value(0.5), 1.0]
+    figure = viz.plot_history({"loss": losses})
+    np.testing.assert_array_equal(figure.axes[0].lines[0].get_ydata(), [4.0, 1.5, 1.0])

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import plain
+
 from .figure import new_figure
 
 VALIDATION_PREFIX = "val_"
@@ -24,14 +26,22 @@ MOST_MARKED_EPOCHS = 30  # beyond this many points per curve, markers would hide
 def _curves(history: Any) -> tuple[Mapping[str, Sequence[float]], Mapping[str, Sequence[float]]]:
     """(per-epoch curves, per-step curves) from an ``nn.History`` or a plain dict of lists."""
     if isinstance(history, Mapping):
-        return history, {}
+        return _numbers(history), {}
     per_epoch = getattr(history, "per_epoch", None)
     if isinstance(per_epoch, Mapping):
-        return per_epoch, getattr(history, "per_step", None) or {}
+        return _numbers(per_epoch), _numbers(getattr(history, "per_step", None) or {})
     raise TypeError(
         f"expected an nn.History (with .per_epoch) or a dict of lists such as {{'loss': [...]}}, "
         f"got a {type(history).__name__}"
     )
+
+
+def _numbers(curves: Mapping[str, Sequence[Any]]) -> dict[str, list[float]]:
+    """Each curve as floats: losses logged by hand may be ``Value``s or 0-d ``Tensor``s still in their graphs."""
+    return {
+        name: [float("nan") if value is None else float(plain(value)) for value in values]
+        for name, values in curves.items()
+    }
 
 
 def _groups(names: Sequence[str]) -> list[str]:
