@@ -255,25 +255,23 @@ class Module:
         return ""
 
 
-def _held(path: tuple[Any, ...], value: Any, enclosing: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
-    """The nodes and modules in ``value``, found at ``path`` (an attribute's name, then keys), with dotted names.
+def _held(path: tuple[Any, ...], container: Any, enclosing: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
+    """The nodes and modules in a list, tuple or dict found at ``path`` (an attribute's name, then keys).
 
-    Lists, tuples and dicts are opened up, those inside them too (``self.rows =
+    Those in lists, tuples and dicts inside it are found too (``self.rows =
     [[layer, layer]]`` gives ``rows.0.1.weight``); ``enclosing`` holds the ids
-    of the containers ``value`` is inside, so a list that holds itself is not
-    opened again.
+    of the containers it is inside, so a list that holds itself is not opened again.
     """
-    if isinstance(value, (Module, Node)):
-        yield _dotted(path), value
-    elif isinstance(value, (list, tuple, dict)) and id(value) not in enclosing:
-        inside = (*enclosing, id(value))
-        name = None  # this container's dotted name, made once it holds a node or module
-        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-            if isinstance(item, (Module, Node)):  # (the usual case, answered without another call)
-                name = name or _dotted(path)
-                yield f"{name}.{_checked_key(path[0], key)}", item
-            elif isinstance(item, (list, tuple, dict)):
-                yield from _held((*path, key), item, inside)
+    if id(container) in enclosing:
+        return
+    inside = (*enclosing, id(container))
+    name = None  # this container's dotted name, made once it holds a node or module
+    for key, item in container.items() if isinstance(container, dict) else enumerate(container):
+        if isinstance(item, (Module, Node)):
+            name = name or _dotted(path)
+            yield f"{name}.{_checked_key(path[0], key)}", item
+        elif isinstance(item, (list, tuple, dict)):
+            yield from _held((*path, key), item, inside)
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
