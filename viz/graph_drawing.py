@@ -397,7 +397,9 @@ class _Painter:
         elif unknown and self.gradients.get(self.view.root) is None:
             notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         elif unknown:  # backward() ran, then some grads were set back to None
-            notes.append(f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward())")
+            notes.append(
+                f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward(), or none reached it)"
+            )
         if self.view.hidden:
             drawn = self.grouping.drawn(self.view.nodes)
             what = "boxes" if self.grouping.boxes else "nodes"
