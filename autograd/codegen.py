@@ -207,8 +207,19 @@ def _shape_of(node: Node) -> Node:
     return type(node)._result(0.0, (), None)
 
 
+def _added_in_order(start: Any, terms: Sequence[Any]) -> Any:
+    """``start + terms[0] + terms[1] + ...``, one addition at a time from the left, as ``backward()`` adds.
+
+    Not ``sum()``: from Python 3.12 it adds floats with a compensation, which
+    can round differently.
+    """
+    for term in terms:
+        start = start + term
+    return start
+
+
 # What the generated code may call, besides the ops.
-LONGEST_SUM = 100  # terms added with + in one line; more are added with sum(), in the same order
+LONGEST_SUM = 100  # terms added with + in one line; more are added by added_in_order, in the same order
 
 HELPERS = {
     "divide": numerics.divide,
@@ -219,6 +230,7 @@ HELPERS = {
     "sigmoid": numerics.sigmoid,
     "sign": numerics.sign,
     "as_array": np.asarray,
+    "added_in_order": _added_in_order,
     "np": np,
     "kept": numerics._kept,
     "checked": _checked,
@@ -372,7 +384,7 @@ def generate(
     order = topological_order(output)
     position = {id(node): index for index, node in enumerate(inputs)}
     arity = max((len(node._parents) for node in order), default=0)
-    namer = _Namer([*HELPERS, "abs", "sum", *(f"part_{index}" for index in range(arity))])  # (builtins it calls)
+    namer = _Namer([*HELPERS, "abs", *(f"part_{index}" for index in range(arity))])
     title = namer.name(title)  # (a function called tanh or class must not hide a helper, nor be a keyword)
     names: dict[int, str] = {}
     for node, input_name in zip(inputs, input_names):
@@ -422,9 +434,8 @@ def generate(
                 shared_names[id(shared)] = namer.name(f"{_kind_name(op)}_op")
                 globals_[shared_names[id(shared)]] = shared
             return shared_names[id(shared)]
-        stateful_ops.append(
-            _fresh_op(op, real_needs)
-        )  # the op is an argument of the program, made afresh for each call
+        # The op is an argument of the program, made afresh for each call.
+        stateful_ops.append(_fresh_op(op, real_needs))
         stateful_names.append(namer.name(f"{_kind_name(op)}_op"))
         return stateful_names[-1]
 
@@ -598,7 +609,7 @@ def _accumulate(
 
     An input's first term becomes its gradient; later terms are added to it
     (``grad_x = grad_x + term``, a new number or array, never changed in place).
-    An input used many times by one op gets ``sum((term, ...), grad_x)``,
+    An input used many times by one op gets ``added_in_order(grad_x, (term, ...))``,
     which adds in the same order: Python cannot compile a chain of thousands of ``+``.
     """
     summands: dict[str, list[str]] = {}
@@ -620,4 +631,4 @@ def _sum(terms: Sequence[str]) -> str:
         return terms[0]
     if len(terms) <= LONGEST_SUM:
         return " + ".join(map(_term, terms))
-    return f"sum(({', '.join(terms[1:])},), {terms[0]})"
+    return f"added_in_order({terms[0]}, ({', '.join(terms[1:])},))"

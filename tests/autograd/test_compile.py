@@ -1113,7 +1113,7 @@ def test_one_input_used_thousands_of_times_by_one_op_compiles_adding_in_eager_or
 
     def fn(x):
         total = SumOfAll.apply(*[x * w] * 3000)
-        total.label = "sum"  # a value named like the builtin the program calls
+        total.label = "added_in_order"  # a value named like the helper the program calls
         return total * x
 
     fn(x).backward()
