@@ -164,12 +164,13 @@ class GraphCheck:
         kinks = sum(entry.kinks for entry in self.entries)
         if kinks:
             notes.append(
-                f"{kinks} elements sit at a point where their op is not differentiable (a kink, tie or jump): "
+                f"{kinks} {'element sits' if kinks == 1 else 'elements sit'} at a point where their op is not "
+                "differentiable (a kink, tie or jump): "
                 "accepted because the analytic value lies between the slopes left and right of it"
             )
         skipped = [entry for entry in self.entries if entry.skipped]
         if skipped:
-            notes.append(f"not checked: {len(skipped)} ops ({skipped[0].skipped})")
+            notes.append(f"not checked: {len(skipped)} op{'s' if len(skipped) != 1 else ''} ({skipped[0].skipped})")
         return notes
 
     def __repr__(self) -> str:

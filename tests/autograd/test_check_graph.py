@@ -374,3 +374,11 @@ def test_an_op_whose_forward_is_nan_all_around_is_not_checked_rather_than_passed
     report = check_graph(out)
     assert report.passed == report.checked == 1  # relu; pow and + say nothing
     assert "not checked: 2 ops (its forward is not finite (nan or inf) near its inputs" in str(report)
+
+
+def test_the_notes_count_one_kink_and_one_op_in_the_singular():
+    margin = Value(1.0)
+    report = check_graph((1.0 - margin).relu())  # relu exactly at its kink
+    assert "1 element sits at a point where their op is not differentiable" in str(report)
+    x = Value(-2.0)
+    assert "not checked: 1 op (" in str(check_graph(x ** Value(0.5)))
