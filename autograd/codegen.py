@@ -43,6 +43,7 @@ written by hand does with ``grad *= mask``.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import unicodedata
@@ -57,7 +58,7 @@ from .array_reuse import Line, reuse_arrays
 from .cross_entropy import SoftmaxCrossEntropy
 from .elementwise import Abs, Add, Div, Exp, Log, Mul, Neg, Pow, ReLU, Sigmoid, Step, Sub, Tanh
 from .function import Function
-from .graph import Node, Op, _wrong_count, topological_order
+from .graph import Node, Op, _wrong_count, accumulated, topological_order
 from .linear import Linear
 from .matmul import MatMul
 from .value import Value
@@ -208,14 +209,12 @@ def _shape_of(node: Node) -> Node:
 
 
 def _added_in_order(start: Any, terms: Sequence[Any]) -> Any:
-    """``start + terms[0] + terms[1] + ...``, one addition at a time from the left, as ``backward()`` adds.
+    """``start + terms[0] + terms[1] + ...`` by the engine's own rule (``accumulated``), one term at a time.
 
     Not ``sum()``: from Python 3.12 it adds floats with a compensation, which
-    can round differently.
+    can round differently from ``backward()``.
     """
-    for term in terms:
-        start = start + term
-    return start
+    return functools.reduce(accumulated, terms, start)
 
 
 # What the generated code may call, besides the ops.

@@ -54,7 +54,7 @@ class KNNClassifier(Classifier):
     def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distances to the ``k`` nearest training examples and their indices, nearest first."""
         rows = self._prepare_predict(X)
-        centered = self.examples_ - self.center_
+        centered = self.examples_ - self.center_  # made per call, not kept: the exact stage needs examples_ as given
         block = max(1, DISTANCE_BLOCK // len(self.examples_))
         distances, indices = [], []
         for start in range(0, len(rows), block):
