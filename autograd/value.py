@@ -40,6 +40,20 @@ def _as_float(x: Any) -> float:
     raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
 
 
+def _forward_float(data: Any, op: Any) -> float:
+    """The float an op's forward gave for a Value; a clear ``TypeError`` naming the op for anything else.
+
+    A user's forward may give an int or a numpy number (kept as its float),
+    but an array or a node would make a "Value" that is no longer one number.
+    """
+    if isinstance(data, np.ndarray) and data.ndim == 0:
+        data = data[()]
+    if isinstance(data, (numbers.Real, np.bool_)) and not isinstance(data, (np.ndarray, Node)):
+        return float(data)
+    shape = f", shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
+    raise TypeError(f"the forward of {op!r} gave a result of type {type(data).__name__}{shape}: a Value holds one number")
+
+
 class Value(UnaryMethods, Node):
     """A scalar node: ``.data`` is a float, ``.grad`` a float once backward has reached it.
 
@@ -69,6 +83,12 @@ class Value(UnaryMethods, Node):
         if isinstance(x, Value):
             return x
         return cls._result(_as_float(x), (), None)
+
+    @classmethod
+    def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Value:
+        if type(data) is not float:  # (the built-in ops give floats; a user's op may not)
+            data = _forward_float(data, op)
+        return super()._result(data, parents, op)
 
     def _seed(self) -> float:
         return 1.0

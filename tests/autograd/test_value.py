@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Function, Value
 
 
 def test_data_is_a_float_and_grad_is_none_until_backward():
@@ -202,3 +202,33 @@ def test_truth_of_a_value_is_the_truth_of_its_number():
     x = Value(1.5)
     cases = [Value(0.0), Value(-0.0), x - x, Value(2.5), Value(-1e-300), Value(math.nan), Value(math.inf)]
     assert [bool(v) for v in cases] == [bool(v.data) for v in cases] == [False, False, False, True, True, True, True]
+
+
+class Doubled(Function):
+    """A user's op on Values whose forward gives whatever it is told to."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def forward(self, x):
+        return self.result(x)
+
+    def backward(self, grad, out, x):
+        return 2.0 * grad
+
+
+def test_a_value_op_whose_forward_gives_an_int_or_a_numpy_number_holds_its_float():
+    x = Value(2.5)
+    for result in (lambda x: int(2 * x), lambda x: np.float32(2 * x), lambda x: np.array(2 * x)):
+        y = Doubled.apply(x, result=result)
+        assert type(y.data) is float and y.data == 5.0
+        (y * 3.0).backward()
+    assert x.grad == 18.0  # 3 passes of 3 * 2
+
+
+def test_a_value_op_whose_forward_gives_no_number_is_an_error_naming_the_op():
+    x = Value(2.5)
+    with pytest.raises(TypeError, match=r"the forward of <op doubled> gave a result of type ndarray, shape \(2,\)"):
+        Doubled.apply(x, result=lambda x: np.array([x, x]))  # (it had made a "Value" holding an array)
+    with pytest.raises(TypeError, match="gave a result of type str: a Value holds one number"):
+        Doubled.apply(x, result=str)
