@@ -51,7 +51,9 @@ def _forward_float(data: Any, op: Any) -> float:
     if isinstance(data, (numbers.Real, np.bool_)) and not isinstance(data, (np.ndarray, Node)):
         return float(data)
     shape = f", shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
-    raise TypeError(f"the forward of {op!r} gave a result of type {type(data).__name__}{shape}: a Value holds one number")
+    raise TypeError(
+        f"the forward of {op!r} gave a result of type {type(data).__name__}{shape}: a Value holds one number"
+    )
 
 
 class Value(UnaryMethods, Node):

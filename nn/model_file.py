@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib import format as npy
@@ -48,14 +49,26 @@ def check_real(name: str, dtype: np.dtype) -> None:
         raise ValueError(f"{name} holds {dtype} values{objects}, not real numbers; a model state holds numbers only")
 
 
-def check_names(found: set[str], wanted: set[str], source: str) -> None:
-    """Refuse a state whose names are not exactly the model's: say which are missing and which unexpected."""
-    missing, extra = sorted(wanted - found), sorted(found - wanted)
-    if missing or extra:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
-            [f"unexpected {', '.join(extra)}"] if extra else []
-        )
-        raise KeyError(f"{source} does not fit the model: {'; '.join(parts)}")
+class LoadResult(NamedTuple):
+    """The names a state and a model did not share, as PyTorch's ``load_state_dict`` reports them.
+
+    ``missing_keys``: the model's, not in the state (left as they were);
+    ``unexpected_keys``: the state's, not in the model (not used). Both are
+    empty after a strict load, which refuses anything else.
+    """
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def compared_names(found: Iterable[str], wanted: Iterable[str], source: str, strict: bool) -> LoadResult:
+    """The names ``wanted`` but not ``found``, and those found but not wanted; strict: refuse the state unless none."""
+    found, wanted = set(found), set(wanted)
+    names = LoadResult(sorted(wanted - found), sorted(found - wanted))
+    if strict and (names.missing_keys or names.unexpected_keys):
+        parts = [f"{kind} {', '.join(keys)}" for kind, keys in zip(("missing", "unexpected"), names) if keys]
+        raise KeyError(f"{source} does not fit the model: {'; '.join(parts)} (strict=False loads the names that fit)")
+    return names
 
 
 def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Path:
@@ -76,12 +89,15 @@ def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Pat
     return path
 
 
-def read_state(path: str | os.PathLike, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
-    """Read the archive at ``path``, which must hold exactly the names of ``shapes``, each of that shape.
+def read_state(
+    path: str | os.PathLike, shapes: Mapping[str, tuple[int, ...]], strict: bool = True
+) -> tuple[dict[str, np.ndarray], LoadResult]:
+    """Read the archive at ``path``: the arrays named in ``shapes``, each of that shape, and the names not shared.
 
-    Every member's name, header (shape, dtype) and stored size are checked
-    first; only then are the arrays read, each into a new array. A member the
-    model does not have is never read.
+    Strict, the archive must hold exactly the names of ``shapes``; otherwise
+    the names both have are read. Every member's name, header (shape, dtype)
+    and stored size are checked first; only then are the arrays read, each
+    into a new array. A member the model does not have is never read.
     """
     path = load_path(path)
     if not path.is_file():
@@ -91,9 +107,11 @@ def read_state(path: str | os.PathLike, shapes: Mapping[str, tuple[int, ...]]) -
     try:
         with zipfile.ZipFile(path) as archive:
             members = _members_by_name(path, archive)
-            check_names(set(members), set(shapes), str(path))
-            layouts = {name: _checked_layout(archive, members[name], name, shape) for name, shape in shapes.items()}
-            return {name: _read_data(archive, members[name], shapes[name], *layouts[name]) for name in shapes}
+            names = compared_names(members, shapes, str(path), strict)
+            shared = [name for name in shapes if name in members]
+            layouts = {name: _checked_layout(archive, members[name], name, shapes[name]) for name in shared}
+            arrays = {name: _read_data(archive, members[name], shapes[name], *layouts[name]) for name in shared}
+            return arrays, names
     except (zipfile.BadZipFile, NotImplementedError) as error:
         raise ValueError(f"{path} is a damaged or unusual zip archive ({error}); expected {EXPECTED}") from error
 

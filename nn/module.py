@@ -20,7 +20,7 @@ import numpy as np
 from autograd import Node
 from autograd.compiled import note_state
 
-from .model_file import check_names, check_real, read_state, write_state
+from .model_file import LoadResult, check_real, compared_names, read_state, write_state
 
 _COMPARED_BY_VALUE = frozenset({int, bool, str, bytes, complex, type(None)})  # held in a module's state as they are
 
@@ -194,18 +194,24 @@ class Module:
                 state[f"{prefix}.{name}" if prefix else name] = np.array(buffer, copy=True)
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
         """Set every parameter and buffer from ``state``; refuse, changing nothing, unless it fits exactly.
 
         Every name must be present, none may be extra, every shape must match
         and every array must hold real numbers (each is converted to the dtype
         the model has). All of it is checked, and every new array made, before
         the first one is set: a refused state leaves the model as it was.
+
+        ``strict=False`` sets only the names the state and the model share
+        (shapes and numbers are still checked) and returns, as PyTorch does,
+        the model's names it left as they were and the state's it did not use.
         """
         current = self.state_dict()
-        check_names(set(state), set(current), f"load_state_dict: the state of {len(state)} arrays")
+        names = compared_names(state, current, f"load_state_dict: the state of {len(state)} arrays", strict)
         new: dict[str, np.ndarray] = {}
         for name, array in current.items():
+            if name not in state:
+                continue
             given = np.asarray(state[name])
             if given.shape != array.shape:
                 raise ValueError(
@@ -214,23 +220,30 @@ class Module:
             check_real(f"load_state_dict: {name}", given.dtype)
             new[name] = np.array(given, dtype=array.dtype, copy=True)
         for name, leaf in self._named_leaves():
-            leaf.data = new[name] if isinstance(leaf.data, np.ndarray) else float(new[name])
+            if name in new:
+                leaf.data = new[name] if isinstance(leaf.data, np.ndarray) else float(new[name])
         for prefix, module in self.named_modules():
             for name in module._buffers():
-                setattr(module, name, new[f"{prefix}.{name}" if prefix else name])
+                dotted = f"{prefix}.{name}" if prefix else name
+                if dotted in new:
+                    setattr(module, name, new[dotted])
+        return names
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the state to an ``.npz`` file (``.npz`` is added to a path without it); plain numbers, no pickle."""
         write_state(path, self.state_dict())
 
-    def load(self, path: str | os.PathLike) -> None:
+    def load(self, path: str | os.PathLike, strict: bool = True) -> LoadResult:
         """Read a state written by ``save(path)``; a file that does not fit is refused and nothing changes.
 
         The file's names, shapes and dtypes are checked from its headers before
-        any array is read (see ``nn.model_file``).
+        any array is read (see ``nn.model_file``). ``strict=False`` reads the
+        names the file and the model share, as in ``load_state_dict``.
         """
         shapes = {name: array.shape for name, array in self.state_dict().items()}
-        self.load_state_dict(read_state(path, shapes))
+        state, names = read_state(path, shapes, strict)
+        self.load_state_dict(state, strict=False)  # (the names were compared in the file, before any array was read)
+        return names
 
     def __repr__(self) -> str:
         return self._described(frozenset())

@@ -198,3 +198,47 @@ def test_other_layouts_and_dtypes_of_real_numbers_load_into_the_model_dtype(tmp_
     assert model.weight.dtype == np.float64 and model.bias.dtype == np.float64
     assert model.weight.data.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
     assert model.bias.data.tolist() == [7.0, -8.0]
+
+
+def test_strict_false_loads_the_names_that_fit_and_reports_the_others_as_torch_does(tmp_path):
+    """A file saved before a model gained a layer (or before frozen parameters were saved) still loads what fits."""
+    import torch
+
+    small = nn.Sequential(nn.Linear(3, 4, seed=1), nn.Tanh())
+    grown = nn.Sequential(nn.Linear(3, 4, seed=2), nn.Tanh(), nn.Linear(4, 2, seed=3))
+    small.save(tmp_path / "small")
+    with pytest.raises(KeyError, match=r"missing layers.2.bias, layers.2.weight \(strict=False loads the names"):
+        grown.load(tmp_path / "small")
+    head = grown.layers[2].weight.data.copy()
+    with_extra = {**small.state_dict(), "head.scale": np.ones(2)}
+    loads = {
+        "file": (lambda: grown.load(tmp_path / "small", strict=False), small.state_dict()),
+        "state": (lambda: grown.load_state_dict(with_extra, strict=False), with_extra),
+    }
+    for load, state in loads.values():
+        names = load()
+        np.testing.assert_array_equal(grown.layers[0].weight.data, small.layers[0].weight.data)
+        np.testing.assert_array_equal(grown.layers[2].weight.data, head)  # left as it was
+        # torch on the same state (its weights are stored transposed): the same names left out
+        torch_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+        torch_state = {
+            name.removeprefix("layers."): torch.tensor(array.T if name.endswith("weight") else array)
+            for name, array in state.items()
+        }
+        theirs = torch_model.load_state_dict(torch_state, strict=False)
+        assert [name.removeprefix("layers.") for name in names.missing_keys] == sorted(theirs.missing_keys)
+        assert names.unexpected_keys == sorted(theirs.unexpected_keys)
+    assert theirs.unexpected_keys == ["head.scale"]
+    assert grown.load_state_dict(grown.state_dict()) == ([], [])  # strict: nothing left out
+
+
+def test_strict_false_still_refuses_a_wrong_shape_and_changes_nothing(tmp_path):
+    model = nn.Linear(3, 2, seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"weight has shape \(2, 3\) in the state but \(3, 2\)"):
+        model.load_state_dict({"weight": np.zeros((2, 3)), "bias": np.ones(2)}, strict=False)
+    _same_state(model, before)
+    np.savez(tmp_path / "wrong.npz", weight=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"weight has shape \(2, 3\) in the file but \(3, 2\)"):
+        model.load(tmp_path / "wrong.npz", strict=False)
+    _same_state(model, before)
