@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -304,3 +305,19 @@ def _checked_key(attribute: str, key: Any) -> str:
             f"'{attribute}.key.weight'"
         )
     return key
+
+
+@contextmanager
+def eval_mode(model: Module) -> Iterator[Module]:
+    """Run the block with ``model`` and every module below it in eval mode, then give each its own mode back.
+
+    Each module's mode is put back, not the model's on all of them: a batch
+    norm layer frozen in eval mode inside a model that trains stays frozen.
+    """
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, mode in modes:
+            module.training = mode

@@ -191,7 +191,8 @@ def to_torch(module: Module) -> Any:
             result = _TO_TORCH[type(layer)](torch, layer)
         else:
             return None
-        return result.train(layer.training)
+        result.training = layer.training  # its own mode only: each layer inside it has its own
+        return result
 
     return convert(module, "model")
 
@@ -314,6 +315,7 @@ def from_torch(module: Any) -> Module:
             result = _FROM_TORCH[type(layer).__name__](layer, path)
         else:
             return None
-        return result.train(layer.training)
+        result.training = layer.training  # its own mode only: each layer inside it has its own
+        return result
 
     return convert(module, "model")

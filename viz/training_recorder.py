@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd import Node, Tensor, plain
 from nn import Callback, Module, predict
+from nn.module import eval_mode
 
 from .decision_grid import MAX_CLASSES, class_codes, grid_points, scalar_outputs, square_around
 from .dot_program import run_dot
@@ -151,19 +152,17 @@ class TrainingRecorder(Callback):
     def _capture(self, step: int, epoch: int | None, loss: float | None) -> TrainingFrame:
         parameters = self.model.parameters()
         saved = [p.grad for p in parameters]
-        was_training = self.model.training
-        self.model.eval()
         try:
             for parameter in parameters:
                 parameter.grad = None
-            root = self._probe_root()
-            root.backward()
+            with eval_mode(self.model):
+                root = self._probe_root()
+                root.backward()
             view, grouping = grouped_view(root, self.max_nodes, self.model, self.level)
             gradients = {node: node.grad for node in view.nodes}
             source = paint(view, self.options, gradients, grouping=grouping).source
             drawn = drawn_numbers(view, gradients, grouping)
         finally:
-            self.model.train(was_training)
             for parameter, grad in zip(parameters, saved):
                 parameter.grad = grad
         if self._source is None:

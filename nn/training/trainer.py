@@ -21,7 +21,7 @@ from autograd import Tensor, no_grad
 
 from ..data import DataLoader, Seed
 from ..data.arguments import check_count
-from ..module import Module
+from ..module import Module, eval_mode
 from .callbacks import Callback
 from .compiled import compiled_model
 from .history import History
@@ -190,14 +190,9 @@ class Trainer:
 
 @contextmanager
 def evaluation(model: Module) -> Iterator[Module]:
-    """Run the block with ``model`` in eval mode and under ``no_grad()``; put its mode back afterwards."""
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            yield model
-    finally:
-        model.train(was_training)
+    """Run the block with ``model`` in eval mode and under ``no_grad()``; put every module's mode back afterwards."""
+    with eval_mode(model), no_grad():
+        yield model
 
 
 def check_finite(arrays: Mapping[str, Any]) -> None:

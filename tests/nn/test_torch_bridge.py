@@ -216,3 +216,19 @@ def test_without_torch_the_error_says_how_to_install_it():
         env={"PYTHONPATH": str(ROOT)},
     )
     assert result.stdout.count("pip install 'tracegrad[torch]'") == 3, result.stderr
+
+
+def test_each_layers_own_mode_crosses_the_bridge_both_ways():
+    """A batch norm frozen in eval mode inside a model that trains: its copy must use running statistics too."""
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))
+    model.layers[1].running_mean = np.full(4, 5.0)
+    model.train()
+    model.layers[1].eval()
+    copy = nn.to_torch(model)
+    assert [layer.training for layer in copy] == [True, False] and copy.training
+    x = np.random.default_rng(0).normal(size=(6, 3))
+    close(model(Tensor(x)).data, copy(torch.tensor(x)))  # (it had been 6.3 off: batch statistics)
+    torch_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    torch_model[1].eval()
+    assert [layer.training for layer in nn.from_torch(torch_model).layers] == [True, False]
+

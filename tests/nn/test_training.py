@@ -111,6 +111,15 @@ def test_evaluate_and_predict_restore_eval_mode_too():
     assert not model.training
 
 
+def test_predict_puts_back_each_layers_own_mode():
+    """A batch norm layer frozen in eval mode inside a model that trains stays frozen after a prediction."""
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4), nn.Dropout(0.5, seed=0), nn.Linear(4, 2, seed=1))
+    model.train()
+    model.layers[1].eval()
+    predict(model, np.ones((5, 3)))
+    assert [layer.training for layer in model.layers] == [True, False, True, True]  # (it was [True] * 4)
+
+
 def test_epoch_metric_is_computed_on_all_the_epochs_outputs():
     seen = []
 
