@@ -191,9 +191,10 @@ class GradientBoostingRegressor(GradientBoosting):
             raise ValueError(f"y must hold one target (or row of targets) per example, got shape {y.shape}")
         if not np.isfinite(y).all():
             raise ValueError(f"{type(self).__name__}: y contains NaN or infinity")
+        X = X.reshape(len(X), -1)  # images become rows of pixels, as in the classifiers
         self.n_features_in_ = X.shape[1]
         self._one_column = y.ndim == 1
-        self._boost(X.reshape(len(X), -1), y.reshape(len(y), -1))
+        self._boost(X, y.reshape(len(y), -1))
         return self
 
     def _initial_output(self, targets: np.ndarray) -> np.ndarray:

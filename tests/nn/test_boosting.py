@@ -138,3 +138,13 @@ def test_score_is_scikit_learns_r2_for_several_outputs_and_constant_columns():
     assert single.score(X, y[:, 0]) == pytest.approx(r2_score(y[:, 0], single.predict(X)), abs=1e-12)
     with pytest.raises(ValueError, match="predictions' shape"):
         single.score(X, y[:, :2])
+
+
+def test_the_regressor_takes_images_as_rows_of_pixels_as_the_classifier_does():
+    images = np.random.default_rng(0).normal(size=(30, 2, 3))
+    y = images.sum(axis=(1, 2))
+    options = {"n_stages": 2, "epochs": 2, "seed": 0}
+    on_images = nn.GradientBoostingRegressor(**options).fit(images, y)
+    on_rows = nn.GradientBoostingRegressor(**options).fit(images.reshape(30, 6), y)
+    assert on_images.n_features_in_ == 6
+    np.testing.assert_array_equal(on_images.predict(images), on_rows.predict(images.reshape(30, 6)))
