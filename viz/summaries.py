@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -51,8 +52,21 @@ def check_number_format(number_format: str) -> str:
 
 
 def format_number(x: Any, number_format: str) -> str:
-    """One number with ``number_format`` (a format spec such as ``.4g``)."""
-    return format(float(x), number_format)
+    """One number with ``number_format`` (a format spec such as ``.4g``); one that shows as zero has no minus sign.
+
+    A float can be -0.0 (``0 * -1``), and a tiny negative number rounds to
+    ``-0.00``; both are drawn as 0, since a learner reads "-0" as a number
+    below zero (the ``z`` of Python 3.11's format specs, done by hand for 3.10).
+    """
+    x = float(x)
+    if math.copysign(1.0, x) < 0 and math.isfinite(x) and _shows_as_zero(format(-x, number_format)):
+        x = 0.0
+    return format(x, number_format)
+
+
+def _shows_as_zero(text: str) -> bool:
+    """Whether a formatted number's digits, its exponent aside, are all 0."""
+    return not any(digit in "123456789" for digit in re.split("[eE]", text)[0])
 
 
 def summarize(x: Any, number_format: str) -> str:

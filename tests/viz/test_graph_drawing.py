@@ -98,6 +98,23 @@ def test_before_backward_gradients_are_marked_not_computed_never_zero(example_a,
     assert "not computed" not in viz.draw(example_a["f"]).source
 
 
+def test_a_number_that_shows_as_zero_has_no_minus_sign(parse_dot):
+    """-0.0 (0 times a negative) and a tiny negative rounded away are drawn 0: "-0" reads as below zero."""
+    from autograd import Value
+
+    x, y = Value(0.0, label="x"), Value(-1.0, label="y")
+    product = x * y
+    assert math.copysign(1.0, product.data) < 0  # IEEE -0.0
+    product.backward()
+    for options in ({}, {"number_format": ".2f"}):
+        labels, _ = _named(parse_dot, viz.draw(product, **options).source)
+        assert not any("-0 " in label or "-0.00" in label or label.endswith("-0") for label in labels.values())
+    tiny = Value(-1e-5, label="t") * 1.0
+    assert "data 0.00" in viz.draw(tiny, number_format=".2f").source
+    assert "data -0.01" in viz.draw(Value(-0.006) * 1.0, number_format=".2f").source
+    assert "data -1e-05" in viz.draw(tiny).source  # (.4g shows it as it is)
+
+
 def test_node_ids_follow_the_graph_order(example_a, parse_dot):
     labels, _ = _named(parse_dot, viz.draw(example_a["f"]).source)
     assert [labels[f"v{i}"].split(" |")[0] for i in range(5)] == ["x", "y", "q", "z", "f"]
