@@ -395,7 +395,13 @@ class _Painter:
         if unknown and all(getattr(n.op, "keeps_no_values", False) for n in unknown):
             notes.append(f"grad {NOT_COMPUTED}: torch keeps no values or gradients between its backward functions")
         elif unknown and self.gradients.get(self.view.root) is None:
-            notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
+            if any(self.gradients.get(n) is not None for n in self.view.nodes):  # backward() from a node inside
+                notes.append(
+                    f"grad {NOT_COMPUTED}: not computed from this output; the grads drawn are from a backward() "
+                    "on another node, so they are not d(output)/d(node) (call backward() on the output)"
+                )
+            else:
+                notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         elif unknown:  # backward() ran, then some grads were set back to None
             notes.append(
                 f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward(), or none reached it)"

@@ -98,6 +98,20 @@ def test_before_backward_gradients_are_marked_not_computed_never_zero(example_a,
     assert "not computed" not in viz.draw(example_a["f"]).source
 
 
+def test_grads_from_a_backward_on_an_inner_node_are_not_passed_off_as_the_outputs():
+    from autograd import Value
+
+    x = Value(1.0, label="x")
+    y = x * 2.0
+    z = y * 3.0
+    y.backward()  # x.grad = dy/dx = 2, not dz/dx = 6
+    source = viz.draw(z, show_local_grads=True).source
+    assert "grad 2" in source and "the grads drawn are from a backward() on another node" in source
+    assert "gradient not computed yet" not in source
+    z.backward()
+    assert "another node" not in viz.draw(z).source
+
+
 def test_a_number_that_shows_as_zero_has_no_minus_sign(parse_dot):
     """-0.0 (0 times a negative) and a tiny negative rounded away are drawn 0: "-0" reads as below zero."""
     from autograd import Value
