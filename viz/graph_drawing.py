@@ -392,6 +392,12 @@ class _Painter:
         if self.check is not None:
             notes.extend(self.check_notes())
         unknown = [n for n in self.view.nodes if n.requires_grad and self.gradients.get(n) is None]
+        if any(getattr(n.op, "changed_in_place", False) for n in unknown):
+            notes.append(
+                f"grad {NOT_COMPUTED} on a value changed in place afterwards (x.mul_(2)): torch's .grad is the "
+                "new value's"
+            )
+            unknown = [n for n in unknown if not getattr(n.op, "changed_in_place", False)]
         if unknown and all(getattr(n.op, "keeps_no_values", False) for n in unknown):
             notes.append(f"grad {NOT_COMPUTED}: torch keeps no values or gradients between its backward functions")
         elif unknown and self.gradients.get(self.view.root) is None:

@@ -83,6 +83,7 @@ class TorchOp(Function):
         self.torch = torch
         self.name = call.name
         self.elementwise = call.name in TORCH_ELEMENTWISE
+        self.changed_in_place = False  # its output was changed in place later (x.mul_(2)): its .grad is the new value's
 
     def forward(self, *inputs: Any) -> np.ndarray:
         """The call run again on ``inputs`` (numpy arrays), without recording: what a drawing checks its data by."""
@@ -217,6 +218,7 @@ class _Mirror:
             op.needs_input_grad = tuple(parent.requires_grad for parent in parents)
             node = Tensor._result(source.call.data, parents, op)
             node.grad = _current_grad(source.tensor, source.version)
+            op.changed_in_place = source.tensor is not None and source.tensor._version != source.version
             return node
         if isinstance(source, _BackwardSource):
             node = Tensor._result(np.zeros(()), parents, TorchBackwardFunction(type(source.function).__name__))

@@ -231,4 +231,3 @@ def test_each_layers_own_mode_crosses_the_bridge_both_ways():
     torch_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
     torch_model[1].eval()
     assert [layer.training for layer in nn.from_torch(torch_model).layers] == [True, False]
-

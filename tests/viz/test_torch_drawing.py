@@ -196,3 +196,16 @@ def test_a_parameter_updated_under_no_grad_inside_the_trace_is_a_leaf_as_in_torc
         loss = w * w
     loss.backward()
     assert sorted(boxes(viz.draw(loss).source).values()) == ["<B>output</B> | data 0.25 | grad 1", "data 0.5 | grad 4"]
+
+
+def test_a_value_changed_in_place_afterwards_says_why_its_grad_is_not_drawn():
+    x = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    with viz.trace_torch():
+        h = x * 3
+        h.mul_(2)  # torch's h.grad is now d(y)/d(2 * 3x) = [1, 1], not d(y)/d(3x) = [2, 2]
+        y = h.sum()
+    y.backward()
+    source = viz.draw(y, show_local_grads=True).source
+    assert 'data [3 -6]</TD></TR><TR><TD><FONT COLOR="#b3261e">grad ?' in source
+    assert "changed in place afterwards (x.mul_(2)): torch's .grad is the new value's" in source
+    assert "cleared by zero_grad()" not in source  # (the note had blamed zero_grad())
