@@ -332,6 +332,20 @@ def test_a_diverging_path_is_named_and_does_not_shrink_the_others():
     assert ax.get_ylim()[1] < 2  # the plot is the size of the path that stays (from b = 1 to 0)
 
 
+def test_a_path_given_as_points_is_marked_and_judged_from_its_own_start():
+    def valley(a, b):
+        return a * a + 10 * b * b
+
+    given = np.array([[30.0, 20.0], [35.0, 22.0], [40.0, 25.0]])  # loss 4,900 to 7,850: a rise, but no divergence
+    figure = viz.plot_optimizer_paths(valley, {"mine": given, "SGD": lambda p: nn.optim.SGD(p, lr=0.05)}, resolution=10)
+    lines = {line.get_label(): line for line in figure.axes[0].lines}
+    starts = sorted(zip(lines["start"].get_xdata(), lines["start"].get_ydata()))
+    assert starts == [(-1.5, 1.0), (30.0, 20.0)]  # (the marker had been only at the default start)
+    assert "mine (2 steps)" in lines  # (judged from the default start's loss, 12.25, it had "diverged")
+    with pytest.raises(ValueError, match="k >= 1 points"):
+        viz.plot_optimizer_paths(valley, {"empty": np.zeros((0, 2))})
+
+
 def test_a_history_with_values_that_are_not_finite_says_where():
     figure = viz.plot_history({"loss": [3.0, 2.0, float("nan"), float("inf")], "val_loss": [4.0, 3.0, 2.5, None]})
     labels = figure.axes[0].get_legend_handles_labels()[1]

@@ -23,12 +23,15 @@ PATH_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("-
 DIVERGED_RISE = 100  # a path whose loss ends this many times its starting size (at least 1) above it has diverged
 
 
-def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[Any], float], start: Sequence[float]) -> set[str]:
-    """The names of the paths that diverged: the loss at their last point is not finite, or far above the start's."""
-    at_start = loss_at(np.asarray(start, dtype=np.float64))
-    allowed = DIVERGED_RISE * max(abs(at_start), 1.0)
-    ends = {name: loss_at(path[-1]) if np.all(np.isfinite(path[-1])) else np.inf for name, path in paths.items()}
-    return {name for name, end in ends.items() if not end - at_start <= allowed}
+def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[Any], float]) -> set[str]:
+    """The names of the paths that diverged: the loss at their last point is not finite, or far above their start's."""
+    gone = set()
+    for name, path in paths.items():
+        at_start = loss_at(path[0])
+        end = loss_at(path[-1]) if np.all(np.isfinite(path[-1])) else np.inf
+        if not end - at_start <= DIVERGED_RISE * max(abs(at_start), 1.0):
+            gone.add(name)
+    return gone
 
 
 def _takes_two_values(loss: Callable[..., Node]) -> bool:
@@ -114,6 +117,8 @@ def plot_optimizer_paths(
     it needs ``zero_grad()`` and ``step()``), or name -> an already computed
     path of points (shape (k, 2)). None compares ``nn.optim``'s SGD, SGD with
     momentum, RMSProp and Adam, all with learning rate ``lr``.
+    ``start``: where the optimizers start (a path given as points starts
+    at its first point; every start is marked).
     ``bounds``: ((a_min, a_max), (b_min, b_max)), by default the paths'
     extent with some room.
     """
@@ -125,10 +130,10 @@ def plot_optimizer_paths(
     paths = {}
     for name, how in optimizers.items():
         path = optimizer_path(loss, how, start, steps) if callable(how) else np.asarray(how, dtype=np.float64)
-        if path.ndim != 2 or path.shape[1] != 2:
-            raise ValueError(f"the path of {name!r} must be points of shape (k, 2), got shape {path.shape}")
+        if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
+            raise ValueError(f"the path of {name!r} must be k >= 1 points, of shape (k, 2); got shape {path.shape}")
         paths[name] = path
-    gone = diverged(paths, surface.evaluate, start)
+    gone = diverged(paths, surface.evaluate)
     if bounds is None:  # around the paths that stay (around all of them, if none does)
         every = np.concatenate([path for name, path in paths.items() if name not in gone] or list(paths.values()))
         finite = every[np.all(np.isfinite(every), axis=1)]
@@ -157,7 +162,8 @@ def plot_optimizer_paths(
             label=f"{name} ({len(path) - 1} steps)" + (", diverged" if name in gone else ""),
         )
         ax.plot(path[-1, 0], path[-1, 1], marker="*", markersize=10, color=f"C{index}")
-    ax.plot(*start, marker="s", color="k", markersize=6, label="start")
+    starts = np.unique([path[0] for path in paths.values()], axis=0)  # a path given as points has its own
+    ax.plot(starts[:, 0], starts[:, 1], linestyle="none", marker="s", color="k", markersize=6, label="start")
     ax.set_xlim(*bounds[0])
     ax.set_ylim(*bounds[1])
     ax.set_xlabel("parameter 1")
