@@ -17,9 +17,16 @@ import numpy as np
 from autograd import Value, no_grad
 
 MAX_CLASSES = 10  # a class is one digit of the grid's text
-# Okabe and Ito's palette, told apart by every kind of colour vision: the points, and light tints for the regions.
-CLASS_COLORS = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000")
-REGION_COLORS = ("#f7d9a1", "#c3e4f6", "#a6dcc9", "#f8f3b9", "#a6c9e3", "#f1c0a0", "#ecc9de", "#c8c8c8")
+# One colour per class, up to MAX_CLASSES: Okabe and Ito's eight, told apart by every kind of colour vision, then
+# Paul Tol's wine and olive. The points take them; the regions take light tints of them.
+CLASS_COLORS = (
+    *("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"),
+    *("#882255", "#999933"),
+)
+REGION_COLORS = (
+    *("#f7d9a1", "#c3e4f6", "#a6dcc9", "#f8f3b9", "#a6c9e3", "#f1c0a0", "#ecc9de", "#c8c8c8"),
+    *("#d5b2c3", "#dbdbb7"),
+)
 
 
 def square_around(points: np.ndarray, margin: float = 0.25) -> tuple[float, float, float, float]:

@@ -129,6 +129,13 @@ def test_the_decision_boundary_is_the_class_the_model_picks_at_each_grid_point(t
     assert recorder.frames[0].classes != recorder.frames[-1].classes  # training moved the boundary
 
 
+def test_every_class_the_grid_can_hold_has_colours_of_its_own():
+    from viz.decision_grid import CLASS_COLORS, MAX_CLASSES, REGION_COLORS
+
+    # (classes 8 and 9 had taken the colours of 0 and 1)
+    assert len(set(CLASS_COLORS[:MAX_CLASSES])) == len(set(REGION_COLORS[:MAX_CLASSES])) == MAX_CLASSES
+
+
 def test_recording_does_not_change_training():
     recorded = train()[2]
     X, y = make_spirals(150, 3, seed=0)
