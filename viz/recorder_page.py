@@ -177,9 +177,12 @@ def _side(recorder: Recording) -> str:
         side += (
             "<div><h3>size of each box's gradient (root mean square)</h3>"
             f'<div class="colour-bar" style="background: linear-gradient(to right, {", ".join(PALETTE)})"></div>'
+            '<div class="colour-bar fills"></div>'
             f'<div class="scale"><span>1e{low:+.0f}</span><span>1e{(low + high) / 2:+.0f}</span>'
             f"<span>1e{high:+.0f}</span></div>"
             '<ul class="legend">'
+            "<li>top row: a box's border; bottom row: its fill, the same colour paler so the numbers stay "
+            "readable</li>"
             f"<li>{TINY}: below {TINY_GRAD:g}, vanishing (dashed border)</li>"
             f"<li>{LARGE}: above {LARGE_GRAD:g}, exploding (thick border)</li>"
             f"<li>{DEAD}: ReLU units that are 0 on every probe input, so they pass no gradient "
@@ -203,6 +206,7 @@ def recorder_fragment(recorder: Recording, read_hash: bool = False) -> str:
         "curve": curve,
         "resolution": recorder.resolution,
         "regionColors": list(REGION_COLORS),
+        "palette": list(PALETTE),
         "dots": _probe_dots(recorder),
         "tiny": TINY,
         "large": LARGE,

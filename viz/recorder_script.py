@@ -23,7 +23,9 @@ RECORDER_STYLE = """
 .tracegrad-recorder .boundary canvas { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
 .tracegrad-recorder .boundary canvas.regions { image-rendering: pixelated; }
 .tracegrad-recorder .colour-bar { height: 0.8em; width: 15em; border: 1px solid #999; }
-.tracegrad-recorder .scale { display: flex; justify-content: space-between; width: 15em; font-size: 0.8em; }
+.tracegrad-recorder .colour-bar.fills { border-top: none; }
+.tracegrad-recorder .scale { display: flex; justify-content: space-between; width: 15em; }
+.tracegrad-recorder .scale span { font-size: 0.8em; }
 .tracegrad-recorder .legend { font-size: 0.85em; margin: 0.3em 0; padding-left: 1.2em; }
 .tracegrad-recorder .mark { font-size: 10px; font-weight: bold; fill: #000; }
 """
@@ -75,6 +77,10 @@ RECORDER_SCRIPT = """
     });
     return "#" + mixed.join("");
   }
+  // The colour bar's second row: the fills, as paintBox tints them.
+  recorder.querySelectorAll(".colour-bar.fills").forEach(function (bar) {
+    bar.style.background = "linear-gradient(to right, " + data.palette.map(tint).join(", ") + ")";
+  });
   function paintBox(box, numbers) {
     if (box.data) { box.data.textContent = numbers[0]; }
     if (box.grad) { box.grad.textContent = numbers[1]; }

@@ -168,6 +168,9 @@ def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path,
     texts = ["".join(text.itertext()) for text in svg.iter("text")]
     assert recorder.frames[0].texts["g0"][1] in texts  # the picture is the first frame's drawing
     assert "neuron or layer (one call)" not in texts  # the boxes take gradient colours: no legend of role colours
+    # the colour bar: a row for the borders (the palette) and one for the fills, which the page's script tints
+    assert data["palette"] == list(PALETTE) and page.count('class="colour-bar') == 2
+    assert "bottom row: its fill, the same colour paler" in page
     assert any(text.startswith("one box per neuron") for text in texts)  # the notes stay
     assert " data-read-hash>" in page and " data-read-hash>" not in inline
     for control in ("play", "previous", "next"):
