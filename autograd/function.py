@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .graph import Node, _grad_enabled
+from .graph import Node, _grad_enabled, recording_a_program
 
 _recording = _grad_enabled.get  # bound once: read on every op
+_recording_a_program = recording_a_program.get
 
 
 def plain(x: Any) -> Any:
@@ -112,6 +113,10 @@ class Function:
             if any(op.needs_input_grad) and is_grad_enabled():
                 return kind._result(data, nodes, op)
             return kind._result(data, (), None)
+
+        While ``compile`` records a program, an op on constants alone is
+        recorded too (``c * 3`` of a tensor ``c`` the function closes over), so
+        the program computes it afresh at each call from ``c`` as it is then.
         """
         for x in inputs:
             if isinstance(x, Node):
@@ -145,7 +150,10 @@ class Function:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if True in needs and _recording():
+        if True in needs:
+            if _recording():
+                return kind._result(data, nodes, op)
+        elif _recording() and _recording_a_program():  # (compile: see the docstring)
             return kind._result(data, nodes, op)
         return kind._result(data, (), None)
 

@@ -1170,3 +1170,32 @@ def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_progra
     run_racing(*[functools.partial(calls, index) for index in range(6)])
     assert errors == [] and wrong == []  # (list.remove on the programs raced: ValueError, extra recordings)
     assert compiled.recordings == 6 and len(compiled._recordings) == 6
+
+
+def test_what_the_function_computes_from_constants_alone_is_computed_afresh_at_each_call():
+    """``c * 3`` or ``W / W.sum()`` of constants the function closes over: not frozen at the recording."""
+    c = Tensor([2.0])
+    W = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    v = Value(2.0, requires_grad=False)
+    on_tensors = lambda x: (x * (c * 3.0)).sum() + (x @ (W / W.sum())[:, :1]).sum()
+    on_values = lambda x: x * (v * 3.0)
+    x = Tensor(np.array([[1.0, -2.0]]), requires_grad=True)
+    compiled_tensors, compiled_values = autograd.compile(on_tensors), autograd.compile(on_values)
+    compiled_tensors(x), compiled_values(Value(1.0))
+    c.data[0], W.data[0, 0], v.data = 5.0, 6.0, 4.0  # changed after the recording
+    for compiled, fn, given in ((compiled_tensors, on_tensors, x), (compiled_values, on_values, Value(1.0))):
+        ours, eager = compiled(given), fn(given)
+        assert_same(ours.data, eager.data)  # (it had been 6 where eager gives 15: c * 3 recorded as a constant)
+    x.grad = None
+    compiled_tensors(x).backward()
+    np.testing.assert_allclose(x.grad, [[15.0 + 6 / 15, 15.0 + 3 / 15]], rtol=1e-12)  # c * 3, then W's first column
+    assert compiled_values.recordings == 2  # a Value constant that changes records again
+
+
+def test_a_constant_value_turning_from_0_to_minus_0_records_again():
+    zero = Value(0.0, requires_grad=False)
+    divide = autograd.compile(lambda x: x / zero)
+    assert divide(Value(1.0)).data == math.inf
+    zero.data = -0.0
+    assert divide(Value(1.0)).data == -math.inf  # (it had kept 0.0's program: inf)
+    assert divide.recordings == 2
