@@ -1183,8 +1183,8 @@ def test_what_the_function_computes_from_constants_alone_is_computed_afresh_at_e
     compiled_tensors, compiled_values = autograd.compile(on_tensors), autograd.compile(on_values)
     compiled_tensors(x), compiled_values(Value(1.0))
     c.data[0], W.data[0, 0], v.data = 5.0, 6.0, 4.0  # changed after the recording
-    for compiled, fn, given in ((compiled_tensors, on_tensors, x), (compiled_values, on_values, Value(1.0))):
-        ours, eager = compiled(given), fn(given)
+    for compiled, fn, argument in ((compiled_tensors, on_tensors, x), (compiled_values, on_values, Value(1.0))):
+        ours, eager = compiled(argument), fn(argument)
         assert_same(ours.data, eager.data)  # (it had been 6 where eager gives 15: c * 3 recorded as a constant)
     x.grad = None
     compiled_tensors(x).backward()
