@@ -15,7 +15,7 @@ import numpy as np
 
 from . import numerics
 from .function import Function, plain
-from .graph import Node
+from .graph import Node, is_grad_enabled
 from .softmax import Softmax, _softmax_parts
 from .tensor import Tensor
 
@@ -80,7 +80,12 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             raise ValueError(
                 f"softmax_cross_entropy: probability targets of shape {given.shape} for logits of shape {data.shape}"
             )
-        return SoftmaxCrossEntropy.apply(logits, targets=given.astype(data.dtype, copy=False))
+        if isinstance(targets, Node) and targets.requires_grad and is_grad_enabled():
+            # Targets computed in the graph (a teacher's softmax) get their gradient too, -log_softmax / n:
+            # the same loss from ops that pass gradients both ways.
+            scores = logits if isinstance(logits, Tensor) else Tensor(data)
+            return -(targets * scores.log_softmax(axis=1)).sum() / rows
+        return SoftmaxCrossEntropy.apply(logits, targets=given.astype(data.dtype))  # copies: kept for backward
     if given.shape != (rows,) or given.dtype.kind not in "iu":
         raise ValueError(
             f"softmax_cross_entropy: targets must be {rows} integer class indices or probabilities of shape "
@@ -90,4 +95,4 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
         raise ValueError(
             f"softmax_cross_entropy: class indices must be in [0, {classes}), got {given.min()}..{given.max()}"
         )
-    return SoftmaxCrossEntropy.apply(logits, labels=given.astype(np.intp, copy=False))
+    return SoftmaxCrossEntropy.apply(logits, labels=given.astype(np.intp))  # a copy: kept for backward

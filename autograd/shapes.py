@@ -12,6 +12,7 @@ tensors alike, so second derivatives flow through them too.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,15 @@ def _is_basic(index: Any) -> bool:
     """True for an index of ints and slices only, which never picks an element twice."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(part, (int, np.integer, slice)) or part is None or part is Ellipsis for part in parts)
+
+
+def kept_index(index: Any) -> Any:
+    """``index`` with the arrays and lists in it copied: indexing keeps its index for backward, the caller may change theirs."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if _is_basic(parts):
+        return index
+    copied = tuple(part.copy() if isinstance(part, np.ndarray) else copy.deepcopy(part) for part in parts)
+    return copied if isinstance(index, tuple) else copied[0]
 
 
 class GetItem(Function):

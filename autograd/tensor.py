@@ -40,7 +40,7 @@ from .function import Function, plain
 from .graph import Node, accumulated, is_grad_enabled
 from .matmul import MatMul
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
-from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose
+from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose, kept_index
 from .softmax import LogSoftmax, LogSumExp, Softmax
 from .unary_methods import UnaryMethods
 
@@ -495,7 +495,7 @@ class Tensor(UnaryMethods, Node):
                 "Tensor or Value: a Tensor holds floats, so a mask in one would be read as positions 0 and 1"
             )
         try:
-            return GetItem.apply(self, index=index)
+            return GetItem.apply(self, index=kept_index(index))
         except IndexError as error:
             raise IndexError(f"index: {error} (tensor of shape {self.shape})") from None
 
@@ -602,7 +602,7 @@ def minimum(a: Any, b: Any) -> Any:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is true, else ``b``, elementwise; the gradient goes to the chosen one."""
-    condition = np.asarray(plain(condition), dtype=bool)
+    condition = np.array(plain(condition), dtype=bool)  # a copy: the op keeps it for backward
     a, b = _as_tensor(a, b), _as_tensor(b, a)
     shape = _broadcast_shape("where", condition.shape, a.data.shape, b.data.shape)
     return Where.apply(_expand(a, shape), _expand(b, shape), condition=condition)

@@ -90,10 +90,11 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
             return softmax_cross_entropy(logits, labels)
         probabilities = _one_hot(labels, logits.shape[1], logits.dtype)
     else:
-        probabilities = np.array(plain(targets), dtype=logits.dtype)
-        if probabilities.shape != logits.shape:
+        probabilities = targets if _in_the_graph(targets) else np.array(plain(targets), dtype=logits.dtype)
+        if np.shape(plain(probabilities)) != logits.shape:
             raise ValueError(
-                f"cross_entropy: probability targets of shape {probabilities.shape} for logits of shape {logits.shape}"
+                f"cross_entropy: probability targets of shape {np.shape(plain(probabilities))} for logits of shape "
+                f"{logits.shape}"
             )
     if label_smoothing:
         probabilities = (1.0 - label_smoothing) * probabilities + label_smoothing / logits.shape[1]
@@ -127,7 +128,14 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
         raise ValueError(
             f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
         )
+    if _in_the_graph(targets):  # softplus(x) - x y: the - x y term gives the targets their gradient, -x / n
+        return (_BinaryCrossEntropyWithLogits.apply(logits, targets=np.zeros_like(labels)) - logits * targets).mean()
     return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
+
+
+def _in_the_graph(targets: Any) -> bool:
+    """Whether targets are computed in the graph (a teacher's probabilities), so they get a gradient too, as in torch."""
+    return isinstance(targets, Node) and targets.requires_grad
 
 
 def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tensor:

@@ -654,3 +654,27 @@ def test_a_forward_that_gives_integers_is_an_error_naming_the_op():
     x = Tensor([-1.0, 2.0, 3.0], requires_grad=True)
     with pytest.raises(TypeError, match=r"the forward of <op positive> gave int64 numbers: a Tensor holds floats"):
         Positive.apply(x)  # (it had made every later gradient an integer: x.grad = [0, 0, 0] for 0.3 * sum)
+
+
+def test_an_index_mask_or_label_array_changed_after_the_forward_pass_does_not_change_the_gradient():
+    """The ops keep copies: torch would refuse the change; silently following it gave wrong gradients."""
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    positions, as_list, mask = np.array([0, 0]), [0, 1, 1], np.array([True, False, True])
+    picked, listed, masked = x[positions].sum(), x[as_list].sum(), autograd.where(mask, x, 0.0).sum()
+    positions[:], as_list[0], mask[:] = 2, 2, False
+    for loss, expected in ((picked, [2.0, 0.0, 0.0]), (listed, [1.0, 2.0, 0.0]), (masked, [1.0, 0.0, 1.0])):
+        x.grad = None
+        loss.backward()
+        np.testing.assert_array_equal(x.grad, expected)  # (picked had given [0, 0, 2])
+    logits = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    labels, soft = np.array([0]), np.array([[1.0, 0.0, 0.0]])
+    by_label, by_probability = (
+        autograd.softmax_cross_entropy(logits, labels),
+        autograd.softmax_cross_entropy(logits, soft),
+    )
+    labels[0], soft[0] = 2, [0.0, 0.0, 1.0]
+    for loss in (by_label, by_probability):
+        logits.grad = None
+        loss.backward()
+        np.testing.assert_allclose(logits.grad[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum() - [1, 0, 0], rtol=1e-12)
+    assert x[[]].shape == (0,)  # an empty list is still an index

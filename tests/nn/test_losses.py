@@ -146,3 +146,36 @@ def test_class_indices_held_as_python_objects_are_numbers():
     scores = Tensor(SCORES)
     as_objects = np.array(LABELS.tolist(), dtype=object)  # as a pandas column of ints may hold them
     assert nn.cross_entropy(scores, as_objects).item() == nn.cross_entropy(scores, LABELS).item()
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+def test_probability_targets_computed_in_the_graph_get_their_gradient_as_in_torch(label_smoothing):
+    """A teacher's softmax as targets (distillation): the gradient reaches the teacher, as in torch (it had been cut)."""
+    torch = pytest.importorskip("torch")
+    functional = torch.nn.functional
+    rng = np.random.default_rng(0)
+    scores, teacher = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    losses = {
+        "cross_entropy": (
+            lambda s, t: nn.cross_entropy(s, t.softmax(axis=1), label_smoothing=label_smoothing),
+            lambda s, t: functional.cross_entropy(s, t.softmax(dim=1), label_smoothing=label_smoothing),
+        ),
+        "bce_with_logits": (
+            lambda s, t: nn.binary_cross_entropy_with_logits(s, t.sigmoid()),
+            lambda s, t: functional.binary_cross_entropy_with_logits(s, t.sigmoid()),
+        ),
+        "softmax_cross_entropy": (
+            lambda s, t: autograd.softmax_cross_entropy(s, t.softmax(axis=1)),
+            lambda s, t: functional.cross_entropy(s, t.softmax(dim=1)),
+        ),
+    }
+    for ours, theirs in losses.values():
+        s, t = Tensor(scores, requires_grad=True), Tensor(teacher, requires_grad=True)
+        loss = ours(s, t)
+        loss.backward()
+        s_torch, t_torch = (torch.tensor(a, requires_grad=True) for a in (scores, teacher))
+        expected = theirs(s_torch, t_torch)
+        expected.backward()
+        np.testing.assert_allclose(loss.data, expected.item(), rtol=1e-12)
+        np.testing.assert_allclose(s.grad, s_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(t.grad, t_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
