@@ -153,7 +153,8 @@ class Conv2d(Function):
     def backward(self, grad, out, x, weight, bias=None):
         need_x, need_weight = self.needs_input_grad[:2]
         shape = np.shape(plain(weight))
-        upstream = grad.reshape(np.shape(plain(grad))[0], shape[0], -1)  # (N, F, Ho * Wo), like the forward product
+        n, filters, height, width = np.shape(plain(grad))
+        upstream = grad.reshape(n, filters, height * width)  # (N, F, Ho * Wo), like the forward product
         grad_x = grad_weight = grad_bias = None
         if need_x:
             grad_x = Col2Im.apply(

@@ -100,7 +100,7 @@ class MaxPool2d(_Pool2d):
 
     def backward(self, grad, out, x):
         n, c, h, w = np.shape(plain(x))
-        routed = Scatter.apply(grad.reshape(n * c, 1, -1), index=self.winners, size=self.kernel[0] * self.kernel[1])
+        routed = Scatter.apply(_windows_first(grad), index=self.winners, size=self.kernel[0] * self.kernel[1])
         return self.fold(routed, (n, c, h, w))
 
 
@@ -118,7 +118,13 @@ class AvgPool2d(_Pool2d):
         n, c, h, w = np.shape(plain(x))
         count = self.kernel[0] * self.kernel[1]
         share = np.full((1, count, 1), 1.0 / count, dtype=plain(grad).dtype)
-        return self.fold(grad.reshape(n * c, 1, -1) * share, (n, c, h, w))
+        return self.fold(_windows_first(grad) * share, (n, c, h, w))
+
+
+def _windows_first(grad: Any) -> Any:
+    """The gradient of a pooled (N, C, Ho, Wo) output as (N * C, 1, Ho * Wo): one column per window, as the forward's."""
+    n, c, height, width = np.shape(plain(grad))
+    return grad.reshape(n * c, 1, height * width)  # (no -1: it is ambiguous for an empty batch)
 
 
 def max_pool2d(x: Any, kernel_size: int | Pair, stride: int | Pair | None = None) -> Any:

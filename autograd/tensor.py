@@ -16,6 +16,7 @@ mixed in take the tensor's dtype, so float32 stays float32.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -339,7 +340,7 @@ class Tensor(UnaryMethods, Node):
         requires_grad: bool = False,
     ) -> Tensor:
         """Evenly spaced numbers, as ``numpy.arange``."""
-        data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)
+        data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(0, start, step, dtype=dtype)
         return cls(data, requires_grad=requires_grad)
 
     # Arithmetic: each operator applies one op, broadcasting first.
@@ -466,7 +467,8 @@ class Tensor(UnaryMethods, Node):
         axes = max(self.ndim, 1)  # (a number flattens into one axis)
         if not -axes <= start_dim < axes:
             raise ValueError(f"flatten: start_dim {start_dim} is not an axis of a tensor of shape {self.shape}")
-        return self.reshape(*self.shape[: start_dim % axes], -1)
+        kept = self.shape[: start_dim % axes]
+        return self.reshape(*kept, math.prod(self.shape[len(kept) :]))  # (no -1: it is ambiguous for an empty batch)
 
     def unsqueeze(self, axis: int) -> Tensor:
         """A new axis of size 1 at ``axis``."""

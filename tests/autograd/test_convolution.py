@@ -273,3 +273,23 @@ def test_a_value_cannot_be_convolved_with_a_tensor():
     x = Tensor(np.zeros((1, 1, 3, 3)))
     with pytest.raises(TypeError, match="Value"):
         conv2d(x, Value(1.0))
+
+
+def test_an_empty_batch_flows_forward_and_backward_as_in_torch():
+    torch = pytest.importorskip("torch")
+    images, weight = np.zeros((0, 2, 4, 4)), np.random.default_rng(0).normal(size=(3, 2, 3, 3))
+    for ours, theirs in (
+        (lambda x, w: conv2d(x, w, padding=1), lambda x, w: torch.nn.functional.conv2d(x, w, padding=1)),
+        (lambda x, w: max_pool2d(x, 2), lambda x, w: torch.nn.functional.max_pool2d(x, 2)),
+        (lambda x, w: avg_pool2d(x, 2), lambda x, w: torch.nn.functional.avg_pool2d(x, 2)),
+        (lambda x, w: x.flatten(1), lambda x, w: x.flatten(1)),
+    ):
+        x, w = Tensor(images, requires_grad=True), Tensor(weight, requires_grad=True)
+        out = ours(x, w)
+        (out * 2.0).sum().backward()  # (the backward passes had failed to reshape an empty batch with -1)
+        x_torch, w_torch = torch.tensor(images, requires_grad=True), torch.tensor(weight, requires_grad=True)
+        expected = theirs(x_torch, w_torch)
+        (expected * 2.0).sum().backward()
+        assert out.shape == tuple(expected.shape) and x.grad.shape == (0, 2, 4, 4)
+        if w_torch.grad is not None:
+            np.testing.assert_array_equal(w.grad, w_torch.grad.numpy())  # zeros: no example to learn from

@@ -137,6 +137,7 @@ def test_zeros_ones_full_and_arange():
     assert Tensor.full((2, 2), 7.0).data.tolist() == [[7.0, 7.0], [7.0, 7.0]]
     assert Tensor.arange(4).data.tolist() == [0.0, 1.0, 2.0, 3.0] and Tensor.arange(4).dtype == np.float64
     assert Tensor.arange(1, 2, 0.25).data.tolist() == [1.0, 1.25, 1.5, 1.75]
+    np.testing.assert_array_equal(Tensor.arange(10, step=2).data, np.arange(10, step=2))  # (step had been ignored)
 
 
 def test_random_constructors_repeat_with_a_seed_or_a_generator():
