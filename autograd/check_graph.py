@@ -244,7 +244,7 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
         with no_grad(), np.errstate(all="ignore"):
             result = op.backward(upstream, out, *inputs)
     except Exception as error:  # noqa: BLE001 - a learner's unfinished or broken backward is a finding, not a crash
-        return failed(f"backward raised {type(error).__name__}: {error}")
+        return failed(f"backward raised {type(error).__name__}{_message(error)}")
     result = result if type(result) is tuple else (result,)
     if len(result) != len(parents):
         return failed(f"backward returned {len(result)} gradients for {len(parents)} inputs")
@@ -269,7 +269,7 @@ def _check_node(node: Node, rng: np.random.Generator, settings: dict[str, Any]) 
         skipped = f"its forward cannot run again ({error})"
         return OpCheck(node, node.op, tuple(analytic), nothing, 0.0, True, skipped=skipped, upstream=upstream)
     except Exception as error:  # noqa: BLE001 - so is a forward that fails on nudged inputs
-        return failed(f"forward raised {type(error).__name__} on nudged inputs: {error}")
+        return failed(f"forward raised {type(error).__name__} on nudged inputs{_message(error)}")
     return comparison.result(tuple(analytic))
 
 
@@ -378,3 +378,8 @@ def _describe(node: Node) -> str:
     if node.op is not None:
         return f"{getattr(node.op, 'name', None) or type(node.op).__name__} result {_summary(node.data)}"
     return f"{'leaf' if node.requires_grad else 'constant'} {_summary(node.data)}"
+
+
+def _message(error: Exception) -> str:
+    """``: the message`` of an error, or nothing when it has none (``raise NotImplementedError()``)."""
+    return f": {error}" if str(error) else ""

@@ -46,10 +46,24 @@ def _call(what: str, function: Callable, *args: Any) -> Any:
     """``function(*args)``, with any exception from the learner's code turned into a hint naming ``what`` raised."""
     try:
         return function(*args)
-    except NotImplementedError:
-        raise _Hint(f"{what} raised NotImplementedError: this exercise is not written yet (replace the stub)") from None
+    except NotImplementedError as error:
+        raise _Hint(
+            f"{what} raised NotImplementedError in {_raised_in(error)}: that exercise is not written yet "
+            "(replace its stub)"
+        ) from None
     except Exception as error:  # noqa: BLE001 - any bug in the learner's code becomes a hint
         raise _Hint(f"{what} raised {type(error).__name__}: {error}") from None
+
+
+def _raised_in(error: BaseException) -> str:
+    """The function an error was raised in (``Value.__add__.<locals>._backward`` reads ``Value.__add__._backward``)."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return "your code"
+    code = frame.tb_frame.f_code
+    return getattr(code, "co_qualname", code.co_name).replace(".<locals>", "")  # (co_qualname: Python 3.11+)
 
 
 def _close(got: Any, expected: float) -> bool:
@@ -61,7 +75,16 @@ def _close(got: Any, expected: float) -> bool:
 
 def _expect(name: str, got: Any, expected: float, advice: str) -> None:
     if not _close(got, expected):
-        raise _Hint(f"{name} should be {expected:.6g}, got {got!r}: {advice}")
+        raise _Hint(f"{name} should be {_shown(expected, got)}, got {got!r}: {advice}")
+
+
+def _shown(expected: float, got: Any) -> str:
+    """``expected`` with 6 significant digits, or as many more as it takes to tell it from ``got``."""
+    for digits in range(6, 18):
+        text = f"{expected:.{digits}g}"
+        if not isinstance(got, (int, float)) or text != f"{got:.{digits}g}":
+            return text
+    return repr(expected)
 
 
 def _name(node: Any) -> str:
@@ -175,6 +198,11 @@ def _first_wrong_op(root: Any) -> None:
         return
     entry = report.failures[0]
     learner_node = entry.op.node
+    if entry.problem == "backward raised NotImplementedError":
+        raise _Hint(
+            f"the backward of {_name(learner_node)} raised NotImplementedError: that exercise is not written yet "
+            "(replace its stub)"
+        )
     if entry.problem:
         raise _Hint(f"check_graph: the backward of {_name(learner_node)} {entry.problem.removeprefix('backward ')}")
     assert entry.worst is not None, "a comparison that fails records its worst element"
@@ -248,59 +276,93 @@ def _example_a(value_class: type[Any]) -> dict[str, Any]:
     return nodes
 
 
+def _used_early_and_late(value_class: type[Any]) -> dict[str, Any]:
+    """``g = (m + x) * y + m`` with ``m = x * y``: ``m`` is an input of the output itself and of a node far below it.
+
+    A breadth-first walk from ``g`` meets ``m`` (one step from ``g``) before
+    ``a = m + x`` (two steps), so reversing it puts ``a`` before the ``m`` it
+    is made from: the order example A cannot tell from a depth-first one.
+    """
+    x, y = value_class(3.0), value_class(2.0)
+    m = _call("x * y", lambda: x * y)
+    a = _call("m + x", lambda: m + x)
+    b = _call("a * y", lambda: a * y)
+    g = _call("b + m", lambda: b + m)
+    nodes = {"x": x, "y": y, "m": m, "a": a, "b": b, "g": g}
+    for label, node in nodes.items():
+        node.label = label
+    return nodes
+
+
 def topological_order(function: Callable[[Any], list], value_class: type[Any]) -> None:
     """Exercise: every node once, each after the nodes it was made from."""
 
     def check() -> str:
-        nodes = _example_a(value_class)
-        order = _call("topological_order(g)", function, nodes["g"])
-        if not isinstance(order, list):
-            raise _Hint(f"topological_order(g) should return a list of nodes, got {type(order).__name__}")
-        names = {id(node): label for label, node in nodes.items()}
-        for node in order:
-            if id(node) not in names:
-                raise _Hint(f"the order holds {node!r}, which is not a node of g's graph")
-        for label, node in nodes.items():
-            count = sum(1 for n in order if n is node)
-            if count != 1:
-                advice = "remember which nodes you visited" if count else "visit every child of every node"
-                raise _Hint(f"{label} appears {count} times in the order, it should appear once: {advice}")
-        position = {id(node): index for index, node in enumerate(order)}
-        for node in order:
-            for child in _children(node):
-                if position[id(child)] > position[id(node)]:
-                    raise _Hint(
-                        f"{names[id(node)]} comes before {names[id(child)]}, which it was made from: "
-                        "append a node only after all of its children"
-                    )
-        if order[-1] is not nodes["g"]:
-            raise _Hint(f"the last node should be g, the output, got {names[id(order[-1])]}")
-        return "each of the 6 nodes once, every node after its inputs, g last (as tracegrad's order)"
+        _check_order(function, _example_a(value_class), "g = (x + y) * z + q")
+        _check_order(function, _used_early_and_late(value_class), "g = (m + x) * y + m, m = x * y")
+        return (
+            "each node once, every node after its inputs, g last, on g = (x + y) * z + q and on "
+            "g = (m + x) * y + m (as tracegrad's order)"
+        )
 
     _run("topological order", check)
+
+
+def _check_order(function: Callable[[Any], list], nodes: dict[str, Any], graph: str) -> None:
+    """Raise a hint unless ``function`` orders the graph of ``nodes["g"]`` topologically, ``g`` last."""
+    order = _call(f"topological_order(g) on {graph}", function, nodes["g"])
+    if not isinstance(order, list):
+        raise _Hint(f"topological_order(g) should return a list of nodes, got {type(order).__name__}")
+    names = {id(node): label for label, node in nodes.items()}
+    for node in order:
+        if id(node) not in names:
+            raise _Hint(f"the order holds {node!r}, which is not a node of g's graph")
+    for label, node in nodes.items():
+        count = sum(1 for n in order if n is node)
+        if count != 1:
+            advice = "remember which nodes you visited" if count else "visit every child of every node"
+            raise _Hint(f"{label} appears {count} times in the order, it should appear once: {advice}")
+    position = {id(node): index for index, node in enumerate(order)}
+    for node in order:
+        for child in _children(node):
+            if position[id(child)] > position[id(node)]:
+                raise _Hint(
+                    f"on {graph}, {names[id(node)]} comes before {names[id(child)]}, which it was made from: "
+                    "append a node only after all of its children (depth first)"
+                )
+    if order[-1] is not nodes["g"]:
+        raise _Hint(f"the last node should be g, the output, got {names[id(order[-1])]}")
 
 
 def backward(value_class: type[Any]) -> None:
     """Exercise: ``backward`` seeds 1 at the output and runs every ``_backward`` from the output back."""
 
     def check() -> str:
-        nodes = _example_a(value_class)
-        g = nodes["g"]
-        _call("g.backward()", g.backward)
-        reference = _reference(g)
-        reference[id(g)].backward()
-        _expect("g.grad", g.grad, 1.0, "backward starts with self.grad = 1 (dg/dg)")
-        for label in ["f", "q", "z", "y", "x"]:
-            node = nodes[label]
-            advice = (
-                "q is used twice (in f and in g): its two shares must add up"
-                if label == "q"
-                else "call every node's _backward, in reversed topological order (from g back to the leaves)"
-            )
-            _expect(f"{label}.grad", node.grad, reference[id(node)].grad, advice)
-        return "g = (x + y) * z + q: every gradient equals tracegrad's (x.grad = y.grad = -3, z.grad = 3)"
+        for nodes, graph in (
+            (_example_a(value_class), "g = (x + y) * z + q"),
+            (_used_early_and_late(value_class), "g = (m + x) * y + m, m = x * y"),
+        ):
+            g = nodes["g"]
+            _call(f"g.backward() on {graph}", g.backward)
+            reference = _reference(g)
+            reference[id(g)].backward()
+            _expect("g.grad", g.grad, 1.0, "backward starts with self.grad = 1 (dg/dg)")
+            for label, node in reversed(nodes.items()):
+                advice = (
+                    f"{label} is used twice: its two shares must add up"
+                    if label in ("q", "m")
+                    else "call every node's _backward, in reversed topological order (from g back to the leaves)"
+                )
+                _expect(f"on {graph}, {label}.grad", node.grad, reference[id(node)].grad, advice)
+        return (
+            "g = (x + y) * z + q and g = (m + x) * y + m: every gradient equals tracegrad's (x.grad = y.grad = -3, "
+            "z.grad = 3 in the first; x.grad = 8, y.grad = 18 in the second)"
+        )
 
     _run("backward", check)
+
+
+SHARE_ALREADY_THERE = 0.25  # what x.grad holds before tanh's backward adds its share: it must be kept
 
 
 def tanh(value_class: type[Any]) -> None:
@@ -313,9 +375,19 @@ def tanh(value_class: type[Any]) -> None:
             _expect(f"Value({x}).tanh().data", out.data, math.tanh(x), "the forward is given: math.tanh(self.data)")
             reference = ReferenceValue(x)
             expected = grad(reference.tanh(), reference)
-            leaf.grad, out.grad = 0.0, 1.0
+            leaf.grad, out.grad = SHARE_ALREADY_THERE, 1.0  # as if x had another use, whose share came first
             _call(f"out._backward() of out = Value({x}).tanh()", out._backward)
-            _expect(f"the gradient of tanh at {x}", leaf.grad, expected, "d tanh(x)/dx = 1 - tanh(x)**2, x out.grad")
+            if _close(leaf.grad, expected) and not _close(expected, SHARE_ALREADY_THERE + expected):
+                raise _Hint(
+                    f"x.grad held {SHARE_ALREADY_THERE} from another use of x, and tanh's backward replaced it by its "
+                    f"share {leaf.grad!r}: add the share with +=, not ="
+                )
+            _expect(
+                f"x.grad ({SHARE_ALREADY_THERE} from another use, plus tanh's share at x = {x})",
+                leaf.grad,
+                SHARE_ALREADY_THERE + expected,
+                "tanh's share is (1 - tanh(x)**2) x out.grad, added to x.grad with +=",
+            )
             _first_wrong_op(out)
         return "at x = -2, -0.3, 0, 0.5, 1.7 your backward agrees with tracegrad's and with central differences"
 
@@ -383,8 +455,21 @@ def training_step(function: Callable, neuron_class: type, value_class: type[Any]
                 if _close(p.data, expected):
                     continue
                 before = expected + 0.05 * gradients[index]
-                if _close(p.data, before):
-                    advice = "it did not change: update p.data -= learning_rate * p.grad"
+                if _close(p.data, before) and all(_close(q.grad, 0.0) for q in parameters):
+                    advice = (
+                        "it did not change, and every p.grad is 0 now: zero the gradients first, then "
+                        "loss.backward(), then p.data -= learning_rate * p.grad (in that order)"
+                    )
+                elif _close(p.data, before) and not _close(p.grad, gradients[index]):
+                    advice = (
+                        f"it did not change, and {name}.grad is {p.grad!r} where the gradient is "
+                        f"{_shown(gradients[index], p.grad)}: run loss.backward(), then the update"
+                    )
+                elif _close(p.data, before):
+                    advice = (
+                        f"it did not change, though {name}.grad is right now: the update "
+                        "p.data -= learning_rate * p.grad must come after loss.backward()"
+                    )
                 elif _close(p.data, before + 0.05 * gradients[index]):
                     advice = "it moved up the gradient: a descent step subtracts learning_rate * p.grad"
                 elif step == 2:

@@ -128,8 +128,37 @@ def test_a_topological_order_without_a_visited_set_or_in_the_wrong_order(engine,
         "remember which nodes you visited"
     )
     verdict = _verdict(capsys, lambda: exercises.topological_order(parents_first, Value))
-    assert verdict.startswith("✗ hint: topological order: g comes before ")
+    assert verdict.startswith("✗ hint: topological order: on g = (x + y) * z + q, g comes before ")
     assert "append a node only after all of its children" in verdict
+
+
+def test_a_breadth_first_order_is_caught_on_a_value_used_early_and_late(engine, capsys):
+    """Reversed breadth-first order fits example A, but not m = x * y used by g itself and far below it."""
+    Value = engine["Value"]
+
+    def breadth_first(root):
+        order, seen, queue = [], {root}, [root]
+        while queue:
+            node = queue.pop(0)
+            order.append(node)
+            for child in node._prev:
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+        return order[::-1]
+
+    verdict = _verdict(capsys, lambda: exercises.topological_order(breadth_first, Value))
+    assert verdict.startswith("✗ hint: topological order: on g = (m + x) * y + m, m = x * y, a comes before m, ")
+    engine["Value"].backward = lambda self: _backward_in(self, breadth_first)
+    verdict = _verdict(capsys, lambda: exercises.backward(Value))
+    # (both checks had passed it, and then g = (m + x) * y + m gave x.grad = 2 where the answer is 8)
+    assert verdict.startswith("✗ hint: backward: on g = (m + x) * y + m, m = x * y, ")
+
+
+def _backward_in(output, order):
+    output.grad = 1.0
+    for node in reversed(order(output)):
+        node._backward()
 
 
 def test_a_backward_without_the_seed_or_in_forward_order(engine, capsys):
@@ -151,7 +180,7 @@ def test_a_backward_without_the_seed_or_in_forward_order(engine, capsys):
     Value.backward = forward_order
     verdict = _verdict(capsys, lambda: exercises.backward(Value))
     # In forward order only g's own _backward sees a gradient: f gets 1, but f's share never reaches q, z, x, y.
-    assert verdict.startswith("✗ hint: backward: q.grad should be -3, got 1.0: q is used twice")
+    assert verdict.startswith("✗ hint: backward: on g = (x + y) * z + q, q.grad should be -3, got 1.0: q is used twice")
 
 
 def test_a_wrong_tanh_derivative_is_named_at_its_first_point_and_check_graph_finds_the_node(engine, capsys):
@@ -170,7 +199,9 @@ def test_a_wrong_tanh_derivative_is_named_at_its_first_point_and_check_graph_fin
     Value.tanh = tanh
     verdict = _verdict(capsys, lambda: exercises.tanh(Value))
     expected = 1 - math.tanh(-2.0) ** 2
-    assert verdict.startswith(f"✗ hint: tanh: the gradient of tanh at -2.0 should be {expected:.6g}, got ")
+    assert verdict.startswith(
+        f"✗ hint: tanh: x.grad (0.25 from another use, plus tanh's share at x = -2.0) should be {0.25 + expected:.6g}, got "
+    )
     # In the neuron the output is right, and check_graph names the tanh node before any gradient is compared.
     verdict = _verdict(capsys, lambda: exercises.neuron(engine["Neuron"], Value))
     assert verdict.startswith("✗ hint: neuron: check_graph: the tanh node (data ")
@@ -230,13 +261,100 @@ def test_an_unfinished_exercise_and_a_crash_are_hints_not_tracebacks(engine, cap
         raise NotImplementedError()
 
     assert _verdict(capsys, lambda: exercises.topological_order(unfinished, Value)) == (
-        "✗ hint: topological order: topological_order(g) raised NotImplementedError: "
-        "this exercise is not written yet (replace the stub)"
+        "✗ hint: topological order: topological_order(g) on g = (x + y) * z + q raised NotImplementedError in "
+        f"{unfinished.__qualname__.replace('.<locals>', '')}: that exercise is not written yet (replace its stub)"
     )
     assert _verdict(capsys, lambda: exercises.topological_order(lambda root: root.children, Value)) == (
-        "✗ hint: topological order: topological_order(g) raised AttributeError: "
+        "✗ hint: topological order: topological_order(g) on g = (x + y) * z + q raised AttributeError: "
         "'Value' object has no attribute 'children'"
     )
+
+
+def test_a_stub_left_in_an_earlier_exercise_is_named_as_the_one_not_written(engine, capsys):
+    """backward() written, topological_order still the stub: the hint names the stub, not backward."""
+    Value = engine["Value"]
+
+    def topological_order_stub(root):
+        raise NotImplementedError()
+
+    Value.backward = lambda self: _backward_in(self, topological_order_stub)
+    verdict = _verdict(capsys, lambda: exercises.backward(Value))
+    assert (
+        "raised NotImplementedError in test_a_stub_left_in_an_earlier_exercise_is_named_as_the_one_not_written."
+        in verdict
+    )
+    assert verdict.endswith("topological_order_stub: that exercise is not written yet (replace its stub)")
+    original_add = Value.__add__
+
+    def add_with_a_stub_backward(self, other):
+        out = original_add(self, other)
+
+        def _backward():
+            raise NotImplementedError()
+
+        out._backward = _backward
+        return out
+
+    Value.__add__ = add_with_a_stub_backward
+    verdict = _verdict(capsys, lambda: exercises.neuron(engine["Neuron"], Value))
+    # (it had read "check_graph: the backward of the + node (data 0.3444) raised NotImplementedError:", nothing after)
+    assert verdict.startswith("✗ hint: neuron: the backward of the + node (data ")
+    assert verdict.endswith("raised NotImplementedError: that exercise is not written yet (replace its stub)")
+
+
+def test_a_tanh_backward_that_replaces_the_gradient_instead_of_adding_to_it(engine, capsys):
+    """self.grad = ... instead of += passed every check, then gave 0.0707 for d(tanh(x) + x)/dx = 1.0707."""
+    Value = engine["Value"]
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = Value(t, (self,), "tanh")
+
+        def _backward():
+            self.grad = (1 - t**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    Value.tanh = tanh
+    verdict = _verdict(capsys, lambda: exercises.tanh(Value))
+    assert verdict.startswith("✗ hint: tanh: x.grad held 0.25 from another use of x, and tanh's backward replaced it")
+    assert verdict.endswith("add the share with +=, not =")
+
+
+def test_a_training_step_that_updates_with_zeroed_or_missing_gradients(engine, capsys):
+    Value, Neuron = engine["Value"], engine["Neuron"]
+
+    def zeroes_after_backward(neuron, xs, ys, learning_rate):
+        loss = sum(((neuron(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0))
+        loss.backward()
+        for p in neuron.parameters():
+            p.grad = 0.0
+            p.data -= learning_rate * p.grad
+        return loss
+
+    def updates_before_backward(neuron, xs, ys, learning_rate):
+        for p in neuron.parameters():
+            p.grad = 0.0
+        loss = sum(((neuron(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0))
+        for p in neuron.parameters():
+            p.data -= learning_rate * p.grad
+        loss.backward()
+        return loss
+
+    verdict = _verdict(capsys, lambda: exercises.training_step(zeroes_after_backward, Neuron, Value))
+    assert verdict.endswith(
+        "every p.grad is 0 now: zero the gradients first, then loss.backward(), then "
+        "p.data -= learning_rate * p.grad (in that order)"
+    )
+    verdict = _verdict(capsys, lambda: exercises.training_step(updates_before_backward, Neuron, Value))
+    assert verdict.startswith("✗ hint: training step: after step 1, w0.data should be ")
+    assert verdict.endswith("the update p.data -= learning_rate * p.grad must come after loss.backward()")
+
+
+def test_an_expected_number_is_shown_with_the_digits_that_tell_it_from_the_one_got():
+    assert exercises._shown(6.201351234, 6.201327847857113) == "6.20135"
+    assert exercises._shown(6.2013512345, 6.2013499) == "6.201351"  # (6 digits would show both as 6.20135)
 
 
 def test_the_mirror_of_a_value_used_twice_checks_its_total_share(engine):
