@@ -216,13 +216,15 @@ class _Painter:
             **attrs,
         )
         flows = {flow.position: flow for flow in self.flows(node)}
+        hidden_inputs = 0
         for position, parent in enumerate(node.parents):
+            source = self.source_id(parent)
+            if source == "hidden":  # one dashed edge for them all, below: an op may have thousands of inputs
+                hidden_inputs += 1
+                continue
             edge_attrs: dict[str, str] = {}
             if parent is self.focus.current and focused:
                 edge_attrs.update(color=FOCUS_COLOR, penwidth="2.5")
-            source = self.source_id(parent)
-            if source == "hidden":
-                edge_attrs["style"] = "dashed"
             flow = flows.get(position)
             if flow is None:
                 graph.edge(source, op_id, **edge_attrs)
@@ -233,6 +235,9 @@ class _Painter:
             graph.node(label_id, label=self.flow_label(flow), shape="plain", fontsize="9")
             graph.edge(source, label_id, arrowhead="none", **edge_attrs)
             graph.edge(label_id, op_id, **edge_attrs)
+        if hidden_inputs:
+            count = {"label": f"{hidden_inputs} inputs", "fontsize": "9"} if hidden_inputs > 1 else {}
+            graph.edge("hidden", op_id, style="dashed", **count)
         graph.edge(op_id, self.view.ids[node], color=FOCUS_COLOR if focused else "#666666")
 
     def source_id(self, node: Node) -> str:

@@ -213,4 +213,6 @@ def test_grads_cleared_after_backward_are_not_called_not_computed_yet():
     source = viz.draw(out, show_local_grads=True).source
     assert "no gradient now (cleared by zero_grad() since backward(), or none reached it)" in source
     assert "not computed yet" not in source and "uses not drawn" not in source
-    assert "not computed yet" in viz.draw(x * w).source  # a fresh output, before its backward()
+    # a fresh output, before its backward(): x's grad is still out's
+    assert "the grads drawn are from a backward() on another node" in viz.draw(x * w).source
+    assert "not computed yet" in viz.draw(Value(2.0) * w).source  # no grad anywhere

@@ -225,6 +225,20 @@ def test_max_nodes_keeps_the_nodes_nearest_the_output_and_says_so(parse_dot):
     assert any(tail == "hidden" for tail, _, _, _ in edges)
 
 
+def test_an_op_with_thousands_of_inputs_not_drawn_gets_one_dashed_edge_for_them(parse_dot):
+    """max_nodes bounds the drawing: 3,000 hidden inputs had drawn 3,000 edges and share labels (45 s of layout)."""
+    from autograd import Tensor, stack
+
+    total = stack([Tensor([float(i)], requires_grad=True) for i in range(3000)]).sum()
+    total.backward()
+    nodes, edges = parse_dot(viz.draw(total, show_local_grads=True, max_nodes=20).source)
+    from_hidden = [edge for edge in edges if edge[0] == "hidden"]
+    assert len(nodes) + len(edges) < 200
+    (to_concatenate,) = [edge for edge in from_hidden if "inputs" in str(edge)]
+    drawn_inputs = [edge for edge in edges if edge[1] == to_concatenate[1] and edge[0] != "hidden"]
+    assert f"{3000 - len(drawn_inputs)} inputs" in str(to_concatenate) and len(drawn_inputs) > 5
+
+
 def test_a_chain_far_deeper_than_the_recursion_limit_draws(parse_dot):
     node = Value(0.0, label="start")
     for _ in range(20_000):
