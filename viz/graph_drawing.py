@@ -19,6 +19,7 @@ drawing names the leaves that changed since the output was computed
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,7 +91,12 @@ class Focus:
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(_visible(text), quote=False)
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``): SVG cannot hold them, and they show nothing."""
+    return "".join(c.encode("unicode_escape").decode() if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 def _rows(rows: list[str], padding: int = 1) -> str:
@@ -193,7 +199,7 @@ class _Painter:
 
     def paint_op(self, graph: GraphDrawing, node: Node) -> None:
         op_id = self.view.op_id(node)
-        name = getattr(node.op, "name", None) or type(node.op).__name__
+        name = _visible(getattr(node.op, "name", None) or type(node.op).__name__)
         focused = node in self.focus.consumers
         attrs = {
             "fillcolor": OP_FILL,

@@ -239,6 +239,16 @@ def test_an_op_with_thousands_of_inputs_not_drawn_gets_one_dashed_edge_for_them(
     assert f"{3000 - len(drawn_inputs)} inputs" in str(to_concatenate) and len(drawn_inputs) > 5
 
 
+def test_control_characters_in_a_label_are_drawn_as_escapes():
+    """An SVG cannot hold them: the renderer had failed with 'not well-formed (invalid token)'."""
+    from autograd import Value
+
+    for label, shown in (("\x1b[31m", "\\x1b[31m"), ("\x07", "\\x07"), ("a\nb", "a\\nb")):
+        drawing = viz.draw(Value(2.0, label=label) * 3.0)
+        assert f"<B>{shown}</B>" in drawing.source
+        assert b"<svg" in drawing.pipe(format="svg")
+
+
 def test_a_chain_far_deeper_than_the_recursion_limit_draws(parse_dot):
     node = Value(0.0, label="start")
     for _ in range(20_000):
