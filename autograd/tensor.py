@@ -557,6 +557,14 @@ def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
     return op.apply(a, b)
 
 
+def _as_matrix(vector: Tensor, axis: int) -> Tensor:
+    """A vector as a one-row (``axis=0``) or one-column matrix; a constant keeps its label, standing for the vector."""
+    matrix = vector.unsqueeze(axis)
+    if matrix.is_leaf:  # (not recorded: the vector wants no gradient, so the drawing shows this matrix in its place)
+        matrix.label = vector.label
+    return matrix
+
+
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules: vectors, matrices and stacks of matrices.
 
@@ -576,11 +584,11 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"must equal the {'second-to-last' if b.ndim > 1 else 'only'} axis of the right ({inner_b})"
         )
     if a.ndim == 1 and b.ndim == 1:
-        return matmul(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
+        return matmul(_as_matrix(a, 0), _as_matrix(b, -1)).reshape(())
     if a.ndim == 1:
-        return matmul(a.unsqueeze(0), b).squeeze(-2)
+        return matmul(_as_matrix(a, 0), b).squeeze(-2)
     if b.ndim == 1:
-        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
+        return matmul(a, _as_matrix(b, -1)).squeeze(-1)
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:

@@ -142,3 +142,10 @@ def test_tensor_player_has_a_frame_per_node():
     player = viz.backprop_player(f)
     assert len(player) == len(topological_order(f))
     assert len(player.frames()) == len(player) and player.html().count("<svg") == 1
+
+
+def test_a_constant_vector_in_a_matrix_product_keeps_its_label():
+    W = Tensor(np.ones((2, 2)), requires_grad=True, label="W")
+    x = Tensor([1.0, -1.0], label="x")  # drawn as the column it becomes: shape (2, 1)
+    source = viz.draw((W @ x).sum()).source
+    assert "<B>x</B>" in source  # (it had been an unnamed constant of shape (2, 1))
