@@ -92,15 +92,9 @@ def _default_name(arguments: argparse.Namespace) -> str:
 
 
 def _output_path(arguments: argparse.Namespace) -> Path:
-    if arguments.html:
-        if arguments.format:
-            raise _UsageError("--format chooses a picture format; the --html player is always an .html file")
-        path = Path(arguments.output or _default_name(arguments))
-    elif arguments.output:
-        path = Path(arguments.output)
-        path = path if path.suffix or not arguments.format else path.with_suffix("." + arguments.format)
-    else:
-        path = Path(_default_name(arguments))
+    if arguments.html and arguments.format:
+        raise _UsageError("--format chooses a picture format; the --html player is always an .html file")
+    path = Path(arguments.output or _default_name(arguments))
     try:
         is_folder, folder_exists = path.is_dir(), path.parent.is_dir()
     except OSError as error:  # a name too long for the file system, say
@@ -109,6 +103,23 @@ def _output_path(arguments: argparse.Namespace) -> Path:
         raise _UsageError(f"-o {path} is a folder: give a file name, such as {path / _default_name(arguments)}")
     if not folder_exists:
         raise _UsageError(f"-o {path}: the folder {path.parent} does not exist")
+    return _with_extension(path, arguments)
+
+
+def _with_extension(path: Path, arguments: argparse.Namespace) -> Path:
+    """``path``, its extension added when it has none; refused when the extension is not what will be written."""
+    if not path.suffix:
+        return path.with_suffix(".html" if arguments.html else "." + (arguments.format or "svg"))
+    written = path.suffix.lower().lstrip(".")
+    if arguments.html:
+        if written not in ("html", "htm"):
+            raise _UsageError(f"-o {path}: --html writes a web page; give a name ending in .html")
+    elif written in ("html", "htm"):
+        raise _UsageError(f"-o {path}: a picture is .svg, .png or .dot; add --html for the step-by-step player")
+    elif arguments.format and written in RENDER_FORMATS and written != arguments.format:
+        raise _UsageError(f"-o {path} names a .{written} file, but --format is {arguments.format}: make them agree")
+    elif not arguments.format and written not in RENDER_FORMATS:
+        raise _UsageError(f"-o {path}: give a name ending in .svg, .png or .dot, or choose one with --format")
     return path
 
 

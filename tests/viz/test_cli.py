@@ -120,6 +120,30 @@ def test_html_with_a_picture_format_is_refused(tmp_path, capsys):
     assert "--format" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--format", "png", "-o", "a.svg"], "-o a.svg names a .svg file, but --format is png: make them agree"),
+        (["--format", "svg", "-o", "a.dot"], "-o a.dot names a .dot file, but --format is svg"),
+        (["--html", "-o", "a.svg"], "--html writes a web page; give a name ending in .html"),
+        (["-o", "a.html"], "a picture is .svg, .png or .dot; add --html for the step-by-step player"),
+        (["-o", "a.txt"], "give a name ending in .svg, .png or .dot, or choose one with --format"),
+    ],
+)
+def test_an_output_name_that_disagrees_with_what_is_written_is_refused(arguments, words, tmp_path, monkeypatch, capsys):
+    """PNG bytes had gone into a.svg, SVG into a.dot, a web page into a.svg."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["x * 2", "--set", "x=1", *arguments]) == 2
+    assert words in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_html_player_named_without_an_extension_gets_html(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["x * 2", "--set", "x=1", "--html", "-o", "player"]) == 0
+    assert (tmp_path / "player.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
 def test_an_expression_too_large_to_draw_is_refused(tmp_path, capsys):
     out = tmp_path / "graph.svg"
     assert main(["+".join(["x"] * 60), "--set", "x=1", "-o", str(out)]) == 2
