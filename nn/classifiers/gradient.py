@@ -100,9 +100,12 @@ class GradientClassifier(Classifier):
 
         callbacks, validation_data = [], None
         if self.early_stopping:
-            X, X_val, targets, targets_val = train_test_split(
-                X, targets, test_size=self.validation_fraction, seed=rng, stratify=targets
-            )
+            try:
+                X, X_val, targets, targets_val = train_test_split(
+                    X, targets, test_size=self.validation_fraction, seed=rng, stratify=targets
+                )
+            except ValueError as error:
+                raise ValueError(f"early_stopping holds out a stratified validation set, and {error}") from None
             validation_data = (X_val, targets_val)
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
         trainer = Trainer(self.network_, loss_fn, optimizer, ["accuracy"], callbacks, progress=self.progress)

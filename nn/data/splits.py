@@ -66,16 +66,36 @@ def _test_count(test_size: float, n: int) -> int:
 
 
 def _stratified_test_indices(labels: np.ndarray, n: int, n_test: int, rng: np.random.Generator) -> np.ndarray:
-    """Pick ``n_test`` examples so that each class gets its share, rounded by largest remainder."""
+    """Pick ``n_test`` examples so that each class gets its share, rounded by largest remainder.
+
+    Classes whose remainders tie at the cut (three equal classes sharing two
+    spare places) are picked at random, by a generator of their own, so that
+    the examples each class gives are the same draws either way. Every class
+    needs two examples, one for each part, and each part a place for every class.
+    """
     if labels.shape != (n,):
         raise ValueError(f"stratify must be one label per example, shape ({n},), got shape {labels.shape}")
-    _, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    exact = counts * n_test / n
-    per_class = np.floor(exact).astype(int)
+    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            f"stratify: the class {classes[counts.argmin()].tolist()!r} has only 1 example, and a stratified split needs "
+            "at least 2 of each class, one for each part (are these labels? a continuous target cannot be stratified)"
+        )
+    if min(n_test, n - n_test) < len(classes):
+        raise ValueError(
+            f"stratify: a part of {min(n_test, n - n_test)} examples cannot hold one of each of the {len(classes)} "
+            "classes; change test_size"
+        )
+    per_class, remainders = np.divmod(counts * n_test, n)  # each class's share, counts * n_test / n, in whole numbers
     leftover = n_test - per_class.sum()
-    by_remainder = np.argsort(-(exact - per_class), kind="stable")
-    per_class[by_remainder[:leftover]] += 1
-    chosen = [rng.permutation(np.flatnonzero(inverse == c))[:k] for c, k in enumerate(per_class)]
+    if leftover:
+        by_remainder = np.argsort(-remainders, kind="stable")
+        cut = remainders[by_remainder[leftover - 1]]
+        sure, tied = by_remainder[remainders[by_remainder] > cut], np.flatnonzero(remainders == cut)
+        lucky = rng.spawn(1)[0].choice(tied, leftover - len(sure), replace=False)
+        per_class[np.concatenate([sure, lucky])] += 1
+    by_class = np.split(np.argsort(inverse, kind="stable"), np.cumsum(counts)[:-1])  # each class's examples
+    chosen = [rng.permutation(members)[:k] for members, k in zip(by_class, per_class)]
     return np.sort(np.concatenate(chosen))
 
 

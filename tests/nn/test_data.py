@@ -141,10 +141,33 @@ def test_stratified_split_keeps_each_class_share():
     y_train, y_test = train_test_split(y, test_size=0.2, seed=1, stratify=y)
     assert np.bincount(y_test).tolist() == [12, 6, 2]
     assert np.bincount(y_train).tolist() == [48, 24, 8]
-    # 7 test examples of 21: shares 3.33, 2.33, 1.33 -> 3, 2, 1 plus the largest remainder.
+    # 7 test examples of 21: shares 3.33, 2.33, 1.33 -> 3, 2, 1, and the spare place to one of them (a tie).
     y = np.repeat([0, 1, 2], [10, 7, 4])
-    _, y_test = train_test_split(y, test_size=7, seed=0, stratify=y)
-    assert np.bincount(y_test).tolist() == [4, 2, 1]
+    spare = {tuple(np.bincount(train_test_split(y, test_size=7, seed=s, stratify=y)[1]) - [3, 2, 1]) for s in range(20)}
+    assert spare == {(1, 0, 0), (0, 1, 0), (0, 0, 1)}
+    # 9 test examples of 21: 4.29, 3.0, 1.71 -> 4, 3, 1 and the spare place to the largest remainder, 0.71.
+    _, y_test = train_test_split(y, test_size=9, seed=0, stratify=y)
+    assert np.bincount(y_test).tolist() == [4, 3, 2]
+
+
+def test_spare_test_places_tied_between_classes_go_to_each_class_equally_often():
+    """Ten equal classes, 2.5 test places each: the five spare places had always gone to classes 0 to 4."""
+    y = np.repeat(np.arange(10), 10)
+    counts = np.array([np.bincount(train_test_split(y, test_size=0.25, seed=s, stratify=y)[1]) for s in range(400)])
+    assert set(counts.ravel()) == {2, 3} and (counts.sum(axis=1) == 25).all()
+    share = counts.mean(axis=0)
+    assert np.all(np.abs(share - 2.5) < 0.1)  # each class 2.5 on average (sd of the mean about 0.025)
+
+
+def test_a_stratified_split_refuses_labels_it_cannot_keep_in_both_parts():
+    """As scikit-learn: a class of one example, or a continuous target, cannot be in both parts."""
+    with pytest.raises(ValueError, match="the class 0 has only 1 example"):
+        train_test_split(np.arange(10), stratify=np.array([0] + [1] * 9), test_size=0.5, seed=0)
+    target = np.random.default_rng(0).normal(size=100)
+    with pytest.raises(ValueError, match="a continuous target cannot be stratified"):
+        train_test_split(target, stratify=target, seed=0)  # (it had put the lowest 25% in the test set)
+    with pytest.raises(ValueError, match="a part of 2 examples cannot hold one of each of the 3 classes"):
+        train_test_split(np.arange(12), stratify=np.repeat([0, 1, 2], 4), test_size=2, seed=0)
 
 
 @pytest.mark.parametrize(
