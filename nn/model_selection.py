@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifiers.base import Classifier, clone
+from .classifiers.base import Classifier, clone, constructor_arguments
 from .data import Seed, bootstrap, k_fold
 from .data.arguments import check_count
 
@@ -24,8 +24,8 @@ EstimatorSpec = Any
 
 def _new_estimator(spec: EstimatorSpec, seed: int | None = None) -> Any:
     """A fresh, unfitted model from ``spec``; an estimator with a ``seed`` parameter gets ``seed`` if one is given."""
-    if hasattr(spec, "fit"):
-        if seed is not None and "seed" in spec.get_params():
+    if hasattr(spec, "fit") and not isinstance(spec, type):  # (a class is a function that returns a new one)
+        if seed is not None and "seed" in constructor_arguments(spec):
             return clone(spec, seed=seed)
         return clone(spec)
     if callable(spec):

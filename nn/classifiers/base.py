@@ -10,21 +10,54 @@ the order of ``classes_``); ``predict(X)`` the label of the highest score;
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are only read by type checkers
+    from typing_extensions import Self
+
 
 class Estimator:
-    """Base class of the estimators: ``get_params()`` (the constructor's arguments) and a ``repr`` showing them."""
+    """Base class of the estimators: ``get_params``/``set_params`` (the constructor's arguments), as in scikit-learn.
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's arguments, by name."""
+    An estimator keeps each constructor argument as an attribute of the same
+    name, so ``clone`` can make a fresh, unfitted copy and a search over
+    settings can change one with ``set_params``; the ``repr`` shows them.
+    """
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments, by name; ``deep`` adds those of an estimator among them as ``name__arg``."""
         names = [name for name in inspect.signature(type(self).__init__).parameters if name != "self"]
-        return {name: getattr(self, name) for name in names}
+        params = {name: getattr(self, name) for name in names}
+        if deep:
+            for name, value in list(params.items()):
+                if isinstance(value, Estimator):
+                    params.update({f"{name}__{inner}": v for inner, v in value.get_params().items()})
+        return params
+
+    def set_params(self, **params: Any) -> Self:
+        """Change constructor arguments by name (``name__arg`` reaches into an estimator argument); returns self.
+
+        It changes settings only: a fitted estimator keeps what it learned until it is fitted again.
+        """
+        own = self.get_params(deep=False)
+        for key, value in params.items():
+            name, _, inner = key.partition("__")
+            if name not in own:
+                raise ValueError(
+                    f"{type(self).__name__} has no parameter {name!r}; its parameters are {', '.join(own)}"
+                )
+            if inner:
+                if not isinstance(own[name], Estimator):
+                    raise ValueError(f"{type(self).__name__}'s {name} is not an estimator: {key!r} reaches nothing")
+                own[name].set_params(**{inner: value})
+            else:
+                setattr(self, name, value)
+        return self
 
     def __repr__(self) -> str:
-        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params().items())
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params(deep=False).items())
         return f"{type(self).__name__}({arguments})"
 
 
@@ -114,8 +147,14 @@ def clone(estimator: Any, **changes: Any) -> Any:
             f"cannot copy a {type(estimator).__name__}: it has no get_params(); "
             "pass a function that returns a new model instead"
         )
-    params = estimator.get_params()
+    params = constructor_arguments(estimator)
     unknown = sorted(set(changes) - set(params))
     if unknown:
         raise TypeError(f"{type(estimator).__name__} has no parameter {', '.join(unknown)}")
     return type(estimator)(**{**params, **changes})
+
+
+def constructor_arguments(estimator: Any) -> dict[str, Any]:
+    """``estimator.get_params(deep=False)``: its own arguments; a model of the user's may take no ``deep``."""
+    takes_deep = "deep" in inspect.signature(estimator.get_params).parameters
+    return estimator.get_params(deep=False) if takes_deep else estimator.get_params()

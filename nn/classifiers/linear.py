@@ -57,10 +57,13 @@ class LinearClassifier(GradientClassifier):
 
 
 class LinearSVM(LinearClassifier):
-    """Multiclass linear SVM: hinge loss ``sum_j max(0, s_j - s_y + margin)`` plus ``alpha`` x L2.
+    """Multiclass linear SVM: hinge loss ``sum_j max(0, s_j - s_y + margin) / C`` plus ``alpha`` x L2.
 
-    Trained by gradient descent through the engine (the hinge's gradient is 1 on
-    the classes that violate the margin, and minus their count on the correct one).
+    The sum runs over the wrong classes ``j`` and is divided by the number of
+    classes ``C``, as PyTorch's ``multi_margin_loss`` (``nn.multi_margin_loss``)
+    does; the rows are averaged. Trained by gradient descent through the engine
+    (the hinge's gradient is 1 on the classes that violate the margin, and minus
+    their count on the correct one, each over ``C``).
     """
 
     def __init__(

@@ -28,7 +28,7 @@ class MLPClassifier(SoftmaxProbabilities, GradientClassifier):
 
     def __init__(
         self,
-        hidden_sizes: Sequence[int] = (100,),
+        hidden_sizes: int | Sequence[int] = (100,),
         activation: str = "relu",
         optimizer: str = "adam",
         lr: float = 1e-3,
@@ -48,7 +48,11 @@ class MLPClassifier(SoftmaxProbabilities, GradientClassifier):
         self.activation = activation
 
     def _network(self, n_features: int, n_classes: int, seed: int) -> Module:
-        return MLP([n_features, *self.hidden_sizes, n_classes], activation=self.activation, seed=seed)
+        sizes = self.hidden_sizes
+        hidden = [sizes] if isinstance(sizes, (int, np.integer)) else list(sizes)  # 16: one layer, as in scikit-learn
+        if not all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in hidden):
+            raise ValueError(f"hidden_sizes must be a layer size or a sequence of them (positive ints), got {sizes!r}")
+        return MLP([n_features, *hidden, n_classes], activation=self.activation, seed=seed)
 
     def _data_loss(self, scores: Any, targets: np.ndarray) -> Any:
         return cross_entropy(scores, targets)

@@ -207,6 +207,40 @@ def test_get_params_clone_and_repr():
         clone(object())
 
 
+def test_set_params_and_scikit_learns_own_clone_work_on_every_classifier():
+    """The scikit-learn contract: get_params(deep=...), set_params returning self; sklearn.base.clone uses both."""
+    sklearn_base = pytest.importorskip("sklearn.base")
+    for model in (Perceptron(), LinearSVM(), SoftmaxClassifier(), MLPClassifier(), nn.GradientBoostingClassifier()):
+        params = model.get_params(deep=True)
+        assert model.set_params(seed=7) is model and model.get_params(deep=False)["seed"] == 7
+        copy = sklearn_base.clone(model)  # (it had failed: get_params() got an unexpected keyword argument 'deep')
+        assert type(copy) is type(model) and copy.get_params() == {**params, "seed": 7}
+    with pytest.raises(ValueError, match="MLPClassifier has no parameter 'epoch'; its parameters are hidden_sizes"):
+        MLPClassifier().set_params(epoch=3)
+
+
+def test_an_mlp_classifier_takes_one_layer_size_as_a_number():
+    X, y = make_blobs(60, 3, seed=0)
+    one_layer = MLPClassifier(hidden_sizes=16, epochs=2, seed=0).fit(X, y)
+    as_tuple = MLPClassifier(hidden_sizes=(16,), epochs=2, seed=0).fit(X, y)
+    np.testing.assert_array_equal(one_layer.predict_proba(X), as_tuple.predict_proba(X))
+    with pytest.raises(ValueError, match="hidden_sizes must be a layer size or a sequence of them"):
+        MLPClassifier(hidden_sizes=(16, 0), epochs=1).fit(X, y)
+
+
+def test_the_linear_svm_loss_is_the_hinge_sum_over_the_classes_as_torchs_multi_margin_loss():
+    """The docstring's loss, sum_j max(0, s_j - s_y + margin) / C averaged over rows, is torch's multi_margin_loss."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    scores, labels = rng.normal(size=(8, 4)), rng.integers(0, 4, 8)
+    ours = LinearSVM(margin=0.5)._data_loss(Tensor(scores), labels).item()
+    by_formula = np.mean(
+        [sum(max(0.0, s[j] - s[y] + 0.5) for j in range(4) if j != y) / 4 for s, y in zip(scores, labels)]
+    )
+    theirs = torch.nn.functional.multi_margin_loss(torch.tensor(scores), torch.tensor(labels), margin=0.5).item()
+    assert ours == pytest.approx(by_formula, rel=1e-12) and ours == pytest.approx(theirs, rel=1e-12)
+
+
 def test_classifiers_refuse_bad_input():
     X, y = make_blobs(n_samples=30, n_classes=2, seed=0)
     unfitted_uses = [

@@ -139,3 +139,11 @@ def test_bagging_refuses_a_bad_count_and_unfitted_use():
         Bagging(ClassFrequencies(), n_estimators=0).fit(np.zeros((4, 1)), [0, 1, 0, 1])
     with pytest.raises(RuntimeError, match="not fitted"):
         Bagging(ClassFrequencies()).predict_proba(np.zeros((4, 1)))
+
+
+def test_a_class_is_taken_as_a_function_that_returns_a_new_model():
+    X, y = make_blobs(60, 3, seed=0)
+    by_class = cross_validate(Perceptron, X, y, k=3, seed=0)  # (it had failed: get_params() missing 'self')
+    by_factory = cross_validate(lambda: Perceptron(), X, y, k=3, seed=0)
+    np.testing.assert_array_equal(by_class, by_factory)
+    assert Bagging(Perceptron, n_estimators=2, seed=0).fit(X, y).score(X, y) > 0.9
