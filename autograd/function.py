@@ -65,6 +65,7 @@ class Function:
     name: str  # what drawings print: given by the subclass, or its class name in lower case
     shared: ClassVar[bool] = False  # one instance per pattern of needs_input_grad serves every node
     _shared: ClassVar[dict[tuple[bool, ...], Function] | None] = None  # those instances, for a shared op
+    _from_outside: ClassVar[bool] = False  # an op of the user's: its forward's result is checked
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -79,6 +80,8 @@ class Function:
                 "nothing on self; declare __slots__ = () in it (and __slots__ in its bases)"
             )
         cls._shared = {} if cls.shared else None
+        # An op of the user's (defined outside this package): what its forward gives is checked by the node's kind.
+        cls._from_outside = not cls.__module__.startswith("autograd.")
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from the inputs' plain data."""
@@ -113,6 +116,9 @@ class Function:
             if any(op.needs_input_grad) and is_grad_enabled():
                 return kind._result(data, nodes, op)
             return kind._result(data, (), None)
+
+        For an op of the user's, the data its forward gives is also checked by the
+        node's kind (``_checked_output``): a Value holds one float.
 
         While ``compile`` records a program, an op on constants alone is
         recorded too (``c * 3`` of a tensor ``c`` the function closes over), so
@@ -150,6 +156,8 @@ class Function:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
+        if cls._from_outside:
+            data = kind._checked_output(data, op)
         if True in needs:
             if _recording():
                 return kind._result(data, nodes, op)

@@ -219,6 +219,15 @@ class Node:
         """The gradient of this node with respect to itself (1 for a scalar)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _checked_output(data: Any, op: Any) -> Any:
+        """``data``, which the forward of ``op`` (an op of the user's) gave, if a node of this kind can hold it.
+
+        It is converted to this kind's type where that is safe (an int to a
+        float); otherwise an error names the op. The built-in ops are trusted.
+        """
+        return data
+
     def _checked_gradient(self, grad: Any, op: Any, index: int) -> Any:
         """``grad``, which ``op``'s backward returned for this node (its input ``index``), if it fits this node.
 

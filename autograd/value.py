@@ -86,11 +86,9 @@ class Value(UnaryMethods, Node):
             return x
         return cls._result(_as_float(x), (), None)
 
-    @classmethod
-    def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Value:
-        if type(data) is not float:  # (the built-in ops give floats; a user's op may not)
-            data = _forward_float(data, op)
-        return super()._result(data, parents, op)
+    @staticmethod
+    def _checked_output(data: Any, op: Any) -> float:
+        return data if type(data) is float else _forward_float(data, op)
 
     def _seed(self) -> float:
         return 1.0
