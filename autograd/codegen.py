@@ -264,7 +264,7 @@ class Program:
         self._array_facts = [(leaf.requires_grad, leaf.data.shape, leaf.data.dtype) for leaf in self._arrays]
         self._numbers = [leaf for leaf in [*self.leaves, *self.literals] if not isinstance(leaf.data, np.ndarray)]
         self._number_wants = [leaf.requires_grad for leaf in self._numbers]
-        self._literal_values = [leaf.data.hex() for leaf in self.literals]  # to the bit: -0.0 is not 0.0
+        self._literal_values = [float(leaf.data).hex() for leaf in self.literals]  # to the bit: -0.0 is not 0.0
 
     def leaves_as_recorded(self) -> bool:
         """Whether the leaves are as the program was written for (else: record again).
@@ -276,7 +276,7 @@ class Program:
         return (
             [(leaf.requires_grad, leaf.data.shape, leaf.data.dtype) for leaf in self._arrays] == self._array_facts
             and (not self._numbers or [leaf.requires_grad for leaf in self._numbers] == self._number_wants)
-            and (not self.literals or [leaf.data.hex() for leaf in self.literals] == self._literal_values)
+            and (not self.literals or [float(leaf.data).hex() for leaf in self.literals] == self._literal_values)
         )
 
     def start(self, input_data: Sequence[Any]) -> Any:

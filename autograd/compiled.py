@@ -27,9 +27,14 @@ A trace records what happened on one call, so it holds while the same ops run:
 - Parameters (leaves that require grad, reached from the output but not
   passed in) are read afresh at every call, so an optimizer's in-place steps
   and ``load_state_dict`` between calls are seen. Other tensors the function
-  closes over are read afresh too, and what it computes from them alone
-  (``c * 3``) is computed afresh; numbers, and ``Value``s that do not require
-  grad, are written into the program as literals. Freezing a parameter
+  closes over are read afresh too; numbers, and ``Value``s that do not require
+  grad, are written into the program as literals. What the function computes
+  from such constants alone (``c * 3``, ``W / W.sum()``, no input or
+  parameter in it) is not recorded, as in eager mode where it needs no
+  graph: its result is a constant of the program, the numbers of the
+  recording call, whatever ``c`` holds later (as ``torch.jit.trace`` keeps
+  such tensors). Compute it outside and pass it in, or give ``c``
+  ``requires_grad``, when it changes between calls. Freezing a parameter
   (``requires_grad = False``), unfreezing a constant, changing a constant
   ``Value``'s number or a tensor's shape or dtype records the function again.
   Plain numpy arrays the function closes over (not passed in) become

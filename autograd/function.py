@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .graph import Node, _grad_enabled, recording_a_program
+from .graph import Node, _grad_enabled
 
 _recording = _grad_enabled.get  # bound once: read on every op
-_recording_a_program = recording_a_program.get
 
 
 def plain(x: Any) -> Any:
@@ -119,10 +118,6 @@ class Function:
 
         For an op of the user's, the data its forward gives is also checked by the
         node's kind (``_checked_output``): a Value holds one float.
-
-        While ``compile`` records a program, an op on constants alone is
-        recorded too (``c * 3`` of a tensor ``c`` the function closes over), so
-        the program computes it afresh at each call from ``c`` as it is then.
         """
         for x in inputs:
             if isinstance(x, Node):
@@ -158,10 +153,7 @@ class Function:
             data = op.forward(*[x.data for x in nodes])
         if cls._from_outside:
             data = kind._checked_output(data, op)
-        if True in needs:
-            if _recording():
-                return kind._result(data, nodes, op)
-        elif _recording() and _recording_a_program():  # (compile: see the docstring)
+        if True in needs and _recording():
             return kind._result(data, nodes, op)
         return kind._result(data, (), None)
 
