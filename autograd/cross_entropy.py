@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import numerics
+from .elementwise import Cast
 from .function import Function, plain
 from .graph import Node, is_grad_enabled
 from .softmax import Softmax, _softmax_parts
@@ -84,6 +85,8 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             # Targets computed in the graph (a teacher's softmax) get their gradient too, -log_softmax / n:
             # the same loss from ops that pass gradients both ways.
             scores = logits if isinstance(logits, Tensor) else Tensor(data)
+            if targets.dtype != scores.dtype:  # the loss keeps the logits' dtype; the targets' gradient is cast back
+                targets = Cast.apply(targets, dtype=scores.dtype)
             return -(targets * scores.log_softmax(axis=1)).sum() / rows
         return SoftmaxCrossEntropy.apply(logits, targets=given.astype(data.dtype))  # copies: kept for backward
     if given.shape != (rows,) or given.dtype.kind not in "iu":

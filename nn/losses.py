@@ -5,7 +5,9 @@ Each is a function (``cross_entropy(logits, y)``) and a module
 from ``Tensor`` ops, so the engine derives their gradients; the two
 cross-entropies are ops of their own (softmax's is ``autograd.softmax_cross_entropy``),
 with the short gradients notebook 03 derives (``softmax - target`` and
-``sigmoid - target``), which is faster and exact where the composed ops would lose digits.
+``sigmoid - target``), which is faster and exact where the composed ops would lose digits
+(probability targets computed in the graph make softmax's a composition with
+``log_softmax``, still exact, so the targets get their gradient too).
 Penalties on the weights (L1, L2) are added to a loss to regularize.
 """
 
@@ -16,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
-from autograd.elementwise import Sigmoid
+from autograd import Function, Node, Tensor, Value, is_grad_enabled, plain, softmax_cross_entropy, where
+from autograd.elementwise import Cast, Sigmoid
 
 from .module import Module
 
@@ -90,7 +92,9 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
             return softmax_cross_entropy(logits, labels)
         probabilities = _one_hot(labels, logits.shape[1], logits.dtype)
     else:
-        probabilities = targets if _in_the_graph(targets) else np.array(plain(targets), dtype=logits.dtype)
+        probabilities = (
+            _in_dtype(targets, logits.dtype) if _in_the_graph(targets) else np.array(plain(targets), dtype=logits.dtype)
+        )
         if np.shape(plain(probabilities)) != logits.shape:
             raise ValueError(
                 f"cross_entropy: probability targets of shape {np.shape(plain(probabilities))} for logits of shape "
@@ -105,37 +109,51 @@ class _BinaryCrossEntropyWithLogits(Function):
     """``-y log s(x) - (1 - y) log(1 - s(x))`` with ``s`` the sigmoid, per element.
 
     Written as ``max(x, 0) - x y + log(1 + exp(-|x|))`` it never overflows, and
-    its local gradient is simply ``s(x) - y``.
+    its local gradient is simply ``s(x) - y``. The targets ``y`` are a constant
+    of the op, or its second input when they are computed in the graph (a
+    teacher's probabilities): their local gradient is ``-x``.
     """
 
     __slots__ = ("targets",)
     name = "bce_with_logits"
 
-    def __init__(self, targets: np.ndarray):
+    def __init__(self, targets: np.ndarray | None = None):
         self.targets = targets
 
-    def forward(self, x):
-        return np.maximum(x, 0.0) - x * self.targets + np.log1p(np.exp(-np.abs(x)))  # exp of at most 0: no overflow
+    def forward(self, x, y=None):
+        y = self.targets if y is None else y
+        return np.maximum(x, 0.0) - x * y + np.log1p(np.exp(-np.abs(x)))  # exp of at most 0: no overflow
 
-    def backward(self, grad, out, x):
-        return grad * (Sigmoid.apply(x) - self.targets)
+    def backward(self, grad, out, x, y=None):
+        grad_x = grad * (Sigmoid.apply(x) - (self.targets if y is None else y))
+        if y is None:
+            return grad_x
+        return grad_x, -grad * x if self.needs_input_grad[1] else None
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
-    """Binary cross-entropy from raw scores and 0/1 (or soft) targets of the same shape, averaged."""
-    labels = np.asarray(plain(targets), dtype=logits.dtype)
+    """Binary cross-entropy from raw scores and 0/1 (or soft) targets of the same shape, averaged.
+
+    Targets computed in the graph get their gradient too, as in PyTorch.
+    """
+    labels = np.array(plain(targets), dtype=logits.dtype)  # a copy: the op keeps it for backward
     if labels.shape != logits.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
         )
-    if _in_the_graph(targets):  # softplus(x) - x y: the - x y term gives the targets their gradient, -x / n
-        return (_BinaryCrossEntropyWithLogits.apply(logits, targets=np.zeros_like(labels)) - logits * targets).mean()
+    if _in_the_graph(targets):
+        return _BinaryCrossEntropyWithLogits.apply(logits, _in_dtype(targets, logits.dtype)).mean()
     return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
 
 
 def _in_the_graph(targets: Any) -> bool:
     """Whether targets are computed in the graph (a teacher's probabilities), so they get a gradient too, as in torch."""
-    return isinstance(targets, Node) and targets.requires_grad
+    return isinstance(targets, Node) and targets.requires_grad and is_grad_enabled()
+
+
+def _in_dtype(targets: Tensor, dtype: np.dtype) -> Tensor:
+    """Targets in the logits' dtype, so the loss keeps it (their gradient is cast back to theirs)."""
+    return targets if targets.dtype == dtype else Cast.apply(targets, dtype=dtype)
 
 
 def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tensor:

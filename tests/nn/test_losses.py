@@ -179,3 +179,30 @@ def test_probability_targets_computed_in_the_graph_get_their_gradient_as_in_torc
         np.testing.assert_allclose(loss.data, expected.item(), rtol=1e-12)
         np.testing.assert_allclose(s.grad, s_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(t.grad, t_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_targets_in_the_graph_keep_the_bce_exact_the_logits_dtype_and_no_grad():
+    torch = pytest.importorskip("torch")
+    logits = np.array([[40.0, 30.0, -20.0]])
+    ours_x, ours_y = Tensor(logits, requires_grad=True), Tensor([[1.0, 1.0, 0.0]], requires_grad=True)
+    loss = nn.binary_cross_entropy_with_logits(ours_x, ours_y)
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(logits), torch.tensor([[1.0, 1.0, 0.0]]))
+    assert loss.item() == pytest.approx(theirs.item(), rel=1e-12)  # (softplus(x) - x y had given 0 here: cancellation)
+    assert loss.item() > 0
+    small = Tensor(np.float32([[0.5, -1.0]]), requires_grad=True)
+    for make in (nn.binary_cross_entropy_with_logits, nn.cross_entropy):
+        targets = Tensor([[0.2, 0.8]], requires_grad=True)  # float64
+        loss = make(small, targets)
+        loss.backward()
+        assert loss.dtype == np.float32 and targets.grad.dtype == np.float64  # the logits' dtype, as without grad
+        with autograd.no_grad():
+            assert make(small, targets).data == pytest.approx(loss.item(), rel=1e-6)
+
+
+def test_bce_keeps_its_own_copy_of_the_targets():
+    x, y = Tensor([0.5, -1.0, 2.0], requires_grad=True), np.array([1.0, 0.0, 1.0])
+    loss = nn.binary_cross_entropy_with_logits(x, y)
+    y[:] = 0.0  # changed before backward(): the loss was computed with the old targets
+    loss.backward()
+    sigmoid = 1 / (1 + np.exp(-x.data))
+    np.testing.assert_allclose(x.grad, (sigmoid - [1.0, 0.0, 1.0]) / 3, rtol=1e-12)
