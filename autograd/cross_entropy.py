@@ -85,7 +85,7 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             # Targets computed in the graph (a teacher's softmax) get their gradient too, -log_softmax / n:
             # the same loss from ops that pass gradients both ways.
             scores = logits if isinstance(logits, Tensor) else Tensor(data)
-            if targets.dtype != scores.dtype:  # the loss keeps the logits' dtype; the targets' gradient is cast back
+            if given.dtype != scores.dtype:  # the loss keeps the logits' dtype; the targets' gradient is cast back
                 targets = Cast.apply(targets, dtype=scores.dtype)
             return -(targets * scores.log_softmax(axis=1)).sum() / rows
         return SoftmaxCrossEntropy.apply(logits, targets=given.astype(data.dtype))  # copies: kept for backward

@@ -86,6 +86,7 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], not {label_smoothing}")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: scores must have shape (n, classes), got {logits.shape}")
+    probabilities: Tensor | np.ndarray
     if np.ndim(plain(targets)) != 2:
         labels = _class_indices(targets, logits, "cross_entropy")
         if not label_smoothing:
