@@ -476,7 +476,9 @@ def training_step(function: Callable, neuron_class: type, value_class: type[Any]
                     advice = "step 1 was right, so the gradients of step 1 were still there: set p.grad = 0 first"
                 else:
                     advice = "zero the gradients, run backward on the loss, then p.data -= learning_rate * p.grad"
-                raise _Hint(f"after step {step}, {name}.data should be {expected:.6g}, got {p.data!r}: {advice}")
+                raise _Hint(
+                    f"after step {step}, {name}.data should be {_shown(expected, p.data)}, got {p.data!r}: {advice}"
+                )
         return "two steps on 4 examples: the losses and every updated parameter equal tracegrad's"
 
     _run("training step", check)

@@ -196,16 +196,15 @@ class Module:
         return state
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
-        """Set every parameter and buffer from ``state``; refuse, changing nothing, unless it fits exactly.
+        """Set every parameter and buffer from ``state``; refuse, changing nothing, unless it fits.
 
-        Every name must be present, none may be extra, every shape must match
-        and every array must hold real numbers (each is converted to the dtype
-        the model has). All of it is checked, and every new array made, before
-        the first one is set: a refused state leaves the model as it was.
-
-        ``strict=False`` sets only the names the state and the model share
-        (shapes and numbers are still checked) and returns, as PyTorch does,
-        the model's names it left as they were and the state's it did not use.
+        Strict (the default), every name must be present and none may be extra;
+        ``strict=False`` sets only the names the state and the model share. Every
+        shape must match and every array must hold real numbers (each is
+        converted to the dtype the model has). All of it is checked, and every
+        new array made, before the first one is set: a refused state leaves the
+        model as it was. Returns, as PyTorch does, the model's names left as
+        they were and the state's not used (both empty after a strict load).
         """
         current = self.state_dict()
         names = compared_names(state, current, f"load_state_dict: the state of {len(state)} arrays", strict)
@@ -238,8 +237,9 @@ class Module:
         """Read a state written by ``save(path)``; a file that does not fit is refused and nothing changes.
 
         The file's names, shapes and dtypes are checked from its headers before
-        any array is read (see ``nn.model_file``). ``strict=False`` reads the
-        names the file and the model share, as in ``load_state_dict``.
+        any array is read (see ``nn.model_file``). Strict (the default), its
+        names must be the model's; ``strict=False`` reads the names the file
+        and the model share, as in ``load_state_dict``.
         """
         shapes = {name: array.shape for name, array in self.state_dict().items()}
         state, names = read_state(path, shapes, strict)

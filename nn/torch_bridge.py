@@ -187,12 +187,11 @@ def to_torch(module: Module) -> Any:
     def convert_one(layer: Any, path: str) -> Any:
         if type(layer) in (Sequential, MLP):
             result = torch.nn.Sequential(*[convert(c, f"{path}.{i}") for i, c in enumerate(layer)])
-        elif type(layer) in _TO_TORCH:
-            result = _TO_TORCH[type(layer)](torch, layer)
-        else:
-            return None
-        result.training = layer.training  # its own mode only: each layer inside it has its own
-        return result
+            result.training = layer.training  # its own mode only: each layer inside has its own, converted with it
+            return result
+        if type(layer) in _TO_TORCH:
+            return _TO_TORCH[type(layer)](torch, layer).train(layer.training)  # one layer: all its torch parts
+        return None
 
     return convert(module, "model")
 
@@ -308,14 +307,12 @@ def from_torch(module: Any) -> Module:
     def convert_one(layer: Any, path: str) -> Any:
         if not isinstance(layer, torch.nn.Module):
             return None
-        result: Module
         if type(layer) is torch.nn.Sequential:  # every position, a layer used twice included
             result = Sequential(*[convert(c, f"{path}.{i}") for i, c in enumerate(layer)])
-        elif type(layer) is getattr(torch.nn, type(layer).__name__, None) and type(layer).__name__ in _FROM_TORCH:
-            result = _FROM_TORCH[type(layer).__name__](layer, path)
-        else:
-            return None
-        result.training = layer.training  # its own mode only: each layer inside it has its own
-        return result
+            result.training = layer.training  # its own mode only: each layer inside has its own, converted with it
+            return result
+        if type(layer) is getattr(torch.nn, type(layer).__name__, None) and type(layer).__name__ in _FROM_TORCH:
+            return _FROM_TORCH[type(layer).__name__](layer, path).train(layer.training)
+        return None
 
     return convert(module, "model")

@@ -108,6 +108,8 @@ def _output_path(arguments: argparse.Namespace) -> Path:
 
 def _with_extension(path: Path, arguments: argparse.Namespace) -> Path:
     """``path``, its extension added when it has none; refused when the extension is not what will be written."""
+    if path.name.endswith(".") or (path.name.startswith(".") and not path.suffix):
+        raise _UsageError(f"-o {path}: give the file a name and an extension, such as {_default_name(arguments)}")
     if not path.suffix:
         return path.with_suffix(".html" if arguments.html else "." + (arguments.format or "svg"))
     written = path.suffix.lower().lstrip(".")

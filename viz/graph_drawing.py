@@ -95,8 +95,16 @@ def _escape(text: str) -> str:
 
 
 def _visible(text: str) -> str:
-    """``text`` with control characters written as escapes (``\\x1b``): SVG cannot hold them, and they show nothing."""
-    return "".join(c.encode("unicode_escape").decode() if unicodedata.category(c) == "Cc" else c for c in text)
+    """``text`` with the characters an SVG cannot hold written as escapes (``\\x1b``): they would show nothing anyway.
+
+    These are the control characters, lone surrogates and the two non-characters
+    U+FFFE and U+FFFF (XML's rule, with the control characters it would allow).
+    """
+    return "".join(c.encode("unicode_escape").decode() if _unwritable(c) else c for c in text)
+
+
+def _unwritable(character: str) -> bool:
+    return unicodedata.category(character) in ("Cc", "Cs") or character in "\ufffe\uffff"
 
 
 def _rows(rows: list[str], padding: int = 1) -> str:

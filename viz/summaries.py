@@ -18,7 +18,7 @@ MAX_NUMBER_PRECISION = 20
 MAX_SPEC_LENGTH = 20
 # Python's format spec for a float: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 _FLOAT_SPEC = re.compile(
-    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]*)[,_]?(?:\.(?P<precision>[0-9]+))?[eEfFgGn%]?", re.DOTALL
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]*)[,_]?(?:\.(?P<precision>[0-9]+))?(?P<type>[eEfFgGn%]?)", re.DOTALL
 )
 
 
@@ -59,13 +59,21 @@ def format_number(x: Any, number_format: str) -> str:
     below zero (the ``z`` of Python 3.11's format specs, done by hand for 3.10).
     """
     x = float(x)
-    if math.copysign(1.0, x) < 0 and math.isfinite(x) and _shows_as_zero(format(-x, number_format)):
+    if math.copysign(1.0, x) < 0 and math.isfinite(x) and _shows_as_zero(-x, number_format):
         x = 0.0
     return format(x, number_format)
 
 
-def _shows_as_zero(text: str) -> bool:
-    """Whether a formatted number's digits, its exponent aside, are all 0."""
+def _shows_as_zero(x: float, number_format: str) -> bool:
+    """Whether ``x`` (not negative) rounds to 0 in ``number_format``: the digits of its number part are all 0.
+
+    The number is formatted with the spec's precision and type alone, so that
+    no fill character or padding can pass for a digit or an exponent.
+    """
+    spec = _FLOAT_SPEC.fullmatch(number_format)
+    assert spec is not None, "number formats are checked (check_number_format) before they are used"
+    precision = f".{spec['precision']}" if spec["precision"] else ""
+    text = format(x, precision + spec["type"])
     return not any(digit in "123456789" for digit in re.split("[eE]", text)[0])
 
 

@@ -260,10 +260,11 @@ def test_an_unfinished_exercise_and_a_crash_are_hints_not_tracebacks(engine, cap
     def unfinished(root):
         raise NotImplementedError()
 
-    assert _verdict(capsys, lambda: exercises.topological_order(unfinished, Value)) == (
+    verdict = _verdict(capsys, lambda: exercises.topological_order(unfinished, Value))
+    assert verdict.startswith(  # then the function's qualified name (its bare name before Python 3.11)
         "✗ hint: topological order: topological_order(g) on g = (x + y) * z + q raised NotImplementedError in "
-        f"{unfinished.__qualname__.replace('.<locals>', '')}: that exercise is not written yet (replace its stub)"
     )
+    assert verdict.endswith("unfinished: that exercise is not written yet (replace its stub)")
     assert _verdict(capsys, lambda: exercises.topological_order(lambda root: root.children, Value)) == (
         "✗ hint: topological order: topological_order(g) on g = (x + y) * z + q raised AttributeError: "
         "'Value' object has no attribute 'children'"
@@ -279,10 +280,7 @@ def test_a_stub_left_in_an_earlier_exercise_is_named_as_the_one_not_written(engi
 
     Value.backward = lambda self: _backward_in(self, topological_order_stub)
     verdict = _verdict(capsys, lambda: exercises.backward(Value))
-    assert (
-        "raised NotImplementedError in test_a_stub_left_in_an_earlier_exercise_is_named_as_the_one_not_written."
-        in verdict
-    )
+    assert "raised NotImplementedError in " in verdict  # then its qualified name (its bare name before Python 3.11)
     assert verdict.endswith("topological_order_stub: that exercise is not written yet (replace its stub)")
     original_add = Value.__add__
 

@@ -231,3 +231,5 @@ def test_each_layers_own_mode_crosses_the_bridge_both_ways():
     torch_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
     torch_model[1].eval()
     assert [layer.training for layer in nn.from_torch(torch_model).layers] == [True, False]
+    # one layer of ours made of several torch modules: all of them take its mode
+    assert not any(module.training for module in nn.to_torch(nn.ScalarMLP([2, 3, 1]).eval()).modules())

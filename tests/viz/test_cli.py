@@ -128,6 +128,8 @@ def test_html_with_a_picture_format_is_refused(tmp_path, capsys):
         (["--html", "-o", "a.svg"], "--html writes a web page; give a name ending in .html"),
         (["-o", "a.html"], "a picture is .svg, .png or .dot; add --html for the step-by-step player"),
         (["-o", "a.txt"], "give a name ending in .svg, .png or .dot, or choose one with --format"),
+        (["-o", ".svg"], "-o .svg: give the file a name and an extension, such as graph.svg"),  # (had written .svg.svg)
+        (["-o", "graph."], "-o graph.: give the file a name and an extension"),  # (had written graph..svg)
     ],
 )
 def test_an_output_name_that_disagrees_with_what_is_written_is_refused(arguments, words, tmp_path, monkeypatch, capsys):

@@ -127,6 +127,11 @@ def test_a_number_that_shows_as_zero_has_no_minus_sign(parse_dot):
     assert "data 0.00" in viz.draw(tiny, number_format=".2f").source
     assert "data -0.01" in viz.draw(Value(-0.006) * 1.0, number_format=".2f").source
     assert "data -1e-05" in viz.draw(tiny).source  # (.4g shows it as it is)
+    from viz.summaries import format_number
+
+    # a fill character is no digit and no exponent: -0.5 stays -0.5 (it had become "eeee0.00")
+    assert format_number(-0.5, "e>8.2f") == "eee-0.50" and format_number(-0.5, "E^9.1f") == "EE-0.5EEE"
+    assert format_number(-0.0, "x^8") == "xx0.0xxx" and format_number(-1e-9, ".1%") == "0.0%"
 
 
 def test_node_ids_follow_the_graph_order(example_a, parse_dot):
@@ -243,7 +248,8 @@ def test_control_characters_in_a_label_are_drawn_as_escapes():
     """An SVG cannot hold them: the renderer had failed with 'not well-formed (invalid token)'."""
     from autograd import Value
 
-    for label, shown in (("\x1b[31m", "\\x1b[31m"), ("\x07", "\\x07"), ("a\nb", "a\\nb")):
+    unwritable = [("\x1b[31m", "\\x1b[31m"), ("\x07", "\\x07"), ("a\nb", "a\\nb"), ("\ufffe", "\\ufffe")]
+    for label, shown in [*unwritable, ("\ud800", "\\ud800")]:  # (a lone surrogate had failed to encode)
         drawing = viz.draw(Value(2.0, label=label) * 3.0)
         assert f"<B>{shown}</B>" in drawing.source
         assert b"<svg" in drawing.pipe(format="svg")
