@@ -104,10 +104,25 @@ class _StepWriter:
         title = self.view.title(node)
         if title:
             return title
-        what = "leaf" if node.op is None else f"{node.op.name} node"
+        what = "leaf" if node.op is None else f"{self.expression(node) or node.op.name} node"
         if isinstance(node.data, np.ndarray) and node.data.size > 1:
             return f"the {what} of shape {node.data.shape}"
         return f"the {what} (data {self.value(node.data)})"
+
+    def expression(self, node: Node) -> str | None:
+        """``x * w`` or ``tanh(n)``: an op node written from its inputs' names, when each has one (or is a number)."""
+        parts = []
+        for parent in node.parents:
+            title = self.view.title(parent)
+            if title is None and parent.op is None and not parent.requires_grad and np.size(parent.data) == 1:
+                title = self.value(parent.data)  # a constant such as the 2 of 2 * x
+            if not title:
+                return None
+            parts.append(title)
+        name = node.op.name
+        if len(parts) == 2 and not name.isidentifier():  # +, *, **: between its inputs
+            return f"{parts[0]} {name} {parts[1]}"
+        return f"{name}({', '.join(parts)})" if parts and name.isidentifier() else None
 
     def source(self, term: ChainTerm) -> str:
         """Where a part of the gradient comes from: the op's output (and the op, if the name does not say it)."""

@@ -22,7 +22,7 @@ def test_example_b_frames_show_notebook_01s_numbers(example_b):
         "= -0.20"
     )
     assert "-0.20 × -1.00" in by_node[example_b["dot"]].text and by_node[example_b["dot"]].text.endswith("= 0.20")
-    assert by_node[example_b["x1"]].text.endswith("0.20 × -3.00 (from the * node (data 6.00)) = -0.59")
+    assert by_node[example_b["x1"]].text.endswith("0.20 × -3.00 (from the w1 * x1 node (data 6.00)) = -0.59")
 
 
 def test_example_b_terms_are_upstream_times_local(example_b):
@@ -127,3 +127,15 @@ def test_a_cut_down_picture_says_how_many_nodes_and_edges_are_left_out():
 def test_a_node_that_needs_no_gradient_has_no_steps():
     constant = Value(2.0, requires_grad=False)
     assert viz.backprop_steps(constant) == []
+
+
+def test_an_unlabelled_op_on_named_inputs_is_named_by_its_expression():
+    """Two * nodes of data 9 had both read "the * node (data 9)"; now x * x and w * y tell them apart."""
+    x, w, y = Value(3.0, label="x"), Value(3.0, label="w"), Value(3.0, label="y")
+    squared, product = x * x, w * y
+    total = (squared + product).tanh() * 2.0
+    texts = [step.text for step in viz.backprop_steps(total)]
+    assert any("(from the x * x node (data 9))" in text for text in texts)
+    assert any(text.startswith("grad of the w * y node (data 9)") for text in texts)
+    assert any(text.startswith("grad of the tanh node (data 1)") for text in texts)  # its input is unnamed
+    assert texts[0] == "the * node (data 2) is the output: its gradient with respect to itself is 1."
