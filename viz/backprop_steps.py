@@ -111,6 +111,8 @@ class _StepWriter:
 
     def expression(self, node: Node) -> str | None:
         """``x * w`` or ``tanh(n)``: an op node written from its inputs' names, when each has one (or is a number)."""
+        if node.op is None:
+            return None
         parts = []
         for parent in node.parents:
             title = self.view.title(parent)
