@@ -306,20 +306,25 @@ class Node:
     def __itruediv__(self, other: Any) -> Any:
         return self._in_place(other, operator.truediv)
 
-    def _in_place(self, other: Any, combine: Callable[[Any, Any], Any]) -> Any:
-        """``self op= other``: recorded as a new node while recording, else a change of ``self``'s own data.
+    def __ipow__(self, other: Any) -> Any:
+        return self._in_place(other, operator.pow)
 
-        While recording, ``total += loss`` makes a new node, so a sum built in
-        a loop keeps its graph. A tensor leaf that requires grad is refused
-        then, as in PyTorch: rebinding ``w`` to a new node would leave the
-        model's parameter untouched (a ``Value`` is a leaf that requires grad
-        by default, so ``total = Value(0.0); total += term`` rebinds, as in
-        micrograd). Under ``no_grad()`` a leaf's data changes in place, so every
-        holder of ``w`` (a model, an optimizer) sees the step; the result of an
-        op is never changed (its graph's backward reads its data), so it is
-        rebound to a new node then too.
+    def _in_place(self, other: Any, combine: Callable[[Any, Any], Any]) -> Any:
+        """``self op= other``: a new node when the update is recorded, else a change of ``self``'s own data.
+
+        The update is recorded when grad mode is on and ``self`` or ``other``
+        requires grad: ``total += loss`` makes a new node, so a sum built in a
+        loop keeps its graph. A tensor leaf that requires grad is refused then,
+        as in PyTorch: rebinding ``w`` to a new node would leave the model's
+        parameter untouched (a ``Value`` is a leaf that requires grad by
+        default, so ``total = Value(0.0); total += term`` rebinds, as in
+        micrograd). Otherwise a leaf's data changes in place, so every holder
+        of it sees the change: a parameter under ``no_grad()`` (an optimizer's
+        step), a constant tensor at any time (as in numpy). The result of an op
+        is never changed (its graph's backward reads its data): it is rebound.
         """
-        if is_grad_enabled() or self._op is not None:
+        recorded = self.requires_grad or (isinstance(other, Node) and other.requires_grad)
+        if self._op is not None or (recorded and is_grad_enabled()):
             if self._leaf_update_refused_while_recording and self.requires_grad and self._op is None:
                 raise RuntimeError(
                     "an in-place update (w -= ...) of a leaf that requires grad, while recording: do it "

@@ -261,6 +261,10 @@ class Tensor(UnaryMethods, Node):
     def __bool__(self) -> bool:
         return bool(self.data)
 
+    def __contains__(self, item: Any) -> bool:
+        """``2.0 in t``: whether any element equals ``item``, as in numpy and PyTorch (``==`` on nodes is identity)."""
+        return bool((self.data == plain(item)).any())
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d Tensor")

@@ -25,6 +25,14 @@ class UnaryMethods:
     def __abs__(self) -> Self:
         return Abs.apply(self)
 
+    def __pos__(self) -> Self:
+        """``+x`` is ``x`` itself, as for numbers and in PyTorch."""
+        return self
+
+    def __int__(self) -> int:
+        """The number, truncated toward 0 as ``int()`` of a float (a tensor needs one element)."""
+        return int(float(self))  # type: ignore[arg-type]
+
     def relu(self) -> Self:
         """``max(0, x)``: local gradient 1 where ``x > 0``, else 0."""
         return ReLU.apply(self)

@@ -12,7 +12,7 @@ leaves are, since only they are what training changes.
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -152,10 +152,9 @@ class Module:
         """Every parameter (a leaf that requires grad), each once, for an optimizer."""
         return [parameter for _, parameter in self.named_parameters()]
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (set it to None) before the next backward pass."""
-        for parameter in self.parameters():
-            parameter.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward pass (``set_to_none=False``: set it to 0)."""
+        forget_gradients(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all below it to training behaviour (dropout on, batch statistics)."""
@@ -321,3 +320,14 @@ def eval_mode(model: Module) -> Iterator[Module]:
     finally:
         for module, mode in modes:
             module.training = mode
+
+
+def forget_gradients(parameters: Iterable[Node], set_to_none: bool = True) -> None:
+    """Set each parameter's ``.grad`` to None, or (``set_to_none=False``, as PyTorch's option) to zeros in place."""
+    for parameter in parameters:
+        if set_to_none or parameter.grad is None or isinstance(parameter.grad, Node):
+            parameter.grad = None
+        elif isinstance(parameter.grad, np.ndarray):
+            parameter.grad[...] = 0.0  # the same array: whoever holds it sees the zeros
+        else:
+            parameter.grad = 0.0

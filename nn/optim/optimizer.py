@@ -17,6 +17,8 @@ import numpy as np
 
 from autograd import Node, no_grad
 
+from ..module import forget_gradients
+
 
 class Optimizer:
     """Holds the parameters and the learning rate ``lr``; subclasses define ``update``.
@@ -29,12 +31,22 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Node], lr: float):
+        if isinstance(params, Node):  # (iterating a tensor would give its rows: new nodes that never get a gradient)
+            raise TypeError(
+                f"{type(self).__name__} takes a list of parameters, got one {type(params).__name__}: "
+                "pass [w] (or model.parameters())"
+            )
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__} got no parameters to optimize")
         for index, p in enumerate(params):
             if not isinstance(p, Node) or not p.requires_grad:
                 raise TypeError(f"{type(self).__name__}: parameter {index} is not a Value or Tensor that requires grad")
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{type(self).__name__}: parameter {index} is the result of an op, not a leaf; an optimizer steps "
+                    "leaves (the parameters a model holds), as in PyTorch"
+                )
         self.params = list({id(p): p for p in params}.values())
         if len(self.params) < len(params):
             subclasses = type(self).__mro__[: type(self).__mro__.index(Optimizer)]
@@ -57,10 +69,9 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = check_setting(self, "the learning rate lr", value)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient before the next backward pass."""
-        for p in self.params:
-            p.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward pass (``set_to_none=False``: set it to 0)."""
+        forget_gradients(self.params, set_to_none)
 
     def step(self) -> None:
         """Move every parameter that has a gradient by one update of the rule."""
@@ -69,8 +80,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 grad = p.grad.data if isinstance(p.grad, Node) else p.grad
-                new = self.update(p.data, grad, state)
-                p.data = new.astype(p.data.dtype, copy=False) if isinstance(p.data, np.ndarray) else float(new)
+                p._set_data(self.update(p.data, grad, state))  # into its own array: every holder sees the step
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         """The parameter's new data, from its data, its gradient and its own ``state`` (a dict to keep things in)."""

@@ -466,3 +466,32 @@ def test_a_gradient_given_as_a_node_in_a_plain_pass_is_taken_as_its_numbers():
     x = Tensor([1.0, -2.0], requires_grad=True)
     compiled(x).backward()  # (a TypeError deep in the program before)
     np.testing.assert_array_equal(x.grad, [2.0 * 1.0 + 2.0, 0.0])  # relu'(2x) 2 x + relu(2x)
+
+
+def test_in_place_operators_follow_numpy_on_constants_and_pytorch_on_parameters():
+    buffers = [Tensor.zeros(2)]
+    for buffer in buffers:
+        buffer += 1.0  # nothing requires grad: the tensor itself changes, as in numpy and torch
+    np.testing.assert_array_equal(buffers[0].data, [1.0, 1.0])  # (it had rebound the loop's name: still [0, 0])
+    w = Tensor([2.0, 3.0], requires_grad=True)
+    holder = [w]
+    with no_grad():
+        w **= 2  # (**= had rebound w, leaving the holder's parameter unchanged)
+    np.testing.assert_array_equal(holder[0].data, [4.0, 9.0])
+    with pytest.raises(RuntimeError, match="an in-place update"):
+        w **= 2  # recording: refused like the other operators
+    total, x = Tensor.zeros(2), Tensor([1.0, 2.0], requires_grad=True)
+    start = total
+    total += x * 2.0  # recorded: a new node, so the sum keeps its graph
+    total.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    assert start.data.tolist() == [0.0, 0.0]
+
+
+def test_containment_int_and_plus_as_for_numbers_and_in_pytorch():
+    assert 2.0 in Tensor([1.0, 2.0, 3.0]) and 5.0 not in Tensor([1.0, 2.0, 3.0])  # (it had always been False)
+    assert int(Tensor(3.7)) == 3 and int(Value(-3.7)) == -3
+    v = Value(1.5)
+    assert +v is v
+    with pytest.raises(ValueError, match="one element"):
+        int(Tensor([1.0, 2.0]))

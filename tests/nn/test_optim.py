@@ -163,3 +163,31 @@ def test_a_parameter_listed_twice_is_stepped_once_with_a_warning(rule):
     optimizer.step()
     once.step()
     np.testing.assert_allclose(shared.data, twin.detach().numpy(), rtol=1e-12)
+
+
+def test_an_optimizer_refuses_a_bare_tensor_or_a_result_as_torch_does():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"SGD takes a list of parameters, got one Tensor: pass \[w\]"):
+        SGD(w, lr=0.1)  # (it had taken the tensor's rows, which never get a gradient: nothing trained)
+    with pytest.raises(ValueError, match="parameter 0 is the result of an op, not a leaf"):
+        SGD([w * 3.0], lr=0.1)
+
+
+def test_a_step_writes_into_the_parameters_own_array_and_zero_grad_can_keep_it_as_torch_does():
+    torch = pytest.importorskip("torch")
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    view = w.numpy()  # the same array, not a copy
+    optimizer = Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    gradient = w.grad
+    optimizer.step()
+    assert view is w.data  # (the step had put a new array there: view still held [1, -2])
+    theirs = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    their_optimizer = torch.optim.Adam([theirs], lr=0.1)
+    (theirs * theirs).sum().backward()
+    their_optimizer.step()
+    np.testing.assert_allclose(view, theirs.detach().numpy(), rtol=1e-12)
+    optimizer.zero_grad(set_to_none=False)
+    assert w.grad is gradient and w.grad.tolist() == [0.0, 0.0]
+    optimizer.zero_grad()
+    assert w.grad is None
