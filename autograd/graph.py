@@ -13,6 +13,7 @@ million nodes is as easy as a chain of ten.
 from __future__ import annotations
 
 import contextvars
+import copy
 import functools
 import inspect
 import operator
@@ -286,6 +287,30 @@ class Node:
         """Forget this node's gradient (set ``.grad`` back to None)."""
         self.grad = None
 
+    # Copies, as in PyTorch: only a leaf can be deep-copied; pickling keeps a node's numbers, never its graph.
+    def __deepcopy__(self, memo: dict[int, Any]) -> Node:
+        if self._op is not None:
+            raise RuntimeError(
+                "only leaves (nodes made by the user, such as parameters) can be deep-copied, as in PyTorch: "
+                "copying a result would copy its whole graph; copy.deepcopy(x.detach()) copies its numbers"
+            )
+        grad = self.grad.data if isinstance(self.grad, Node) else self.grad
+        copied = _rebuilt_leaf(
+            type(self), copy.deepcopy(self.data, memo), copy.deepcopy(grad, memo), self.requires_grad
+        )
+        copied.label = self.label
+        memo[id(self)] = copied
+        return copied
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """What ``pickle`` (and ``copy.copy``) keeps: the data, ``.grad``, ``requires_grad`` and label, as a leaf.
+
+        The graph behind a result is left out (it could be as deep as a
+        training run, and pickling it would recurse through every node).
+        """
+        grad = self.grad.data if isinstance(self.grad, Node) else self.grad
+        return _rebuilt_leaf, (type(self), self.data, grad, self.requires_grad, self.label)
+
     def detach(self) -> Node:
         """The same data as a new leaf that does not require grad."""
         refuse_while_recording("detach()")
@@ -337,6 +362,13 @@ class Node:
     def _set_data(self, data: Any) -> None:
         """Replace this node's data by ``data`` in an in-place update (a hook: ``Tensor`` writes into its array)."""
         self.data = data
+
+
+def _rebuilt_leaf(kind: type[Node], data: Any, grad: Any, requires_grad: bool, label: str | None = None) -> Node:
+    """A leaf of ``kind`` holding ``data`` and ``grad``: a copied or unpickled node."""
+    node = kind._result(data, (), None)
+    node.grad, node.requires_grad, node.label = grad, requires_grad, label
+    return node
 
 
 def topological_order(root: Node, leaves: bool = True) -> list[Node]:

@@ -11,6 +11,7 @@ same kind.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -147,3 +148,10 @@ def mask(condition, like):
     if isinstance(condition, (bool, np.bool_)):
         return float(condition)
     return condition.astype(getattr(like, "dtype", np.float64))
+
+
+def checked_flag(name: str, value: Any) -> bool:
+    """``value`` as a bool if it is one (Python's or numpy's); a clear ``TypeError`` for anything else ("no", 1, ...)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")

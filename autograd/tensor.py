@@ -117,7 +117,7 @@ class Tensor(UnaryMethods, Node):
     _leaf_update_refused_while_recording = True  # ``w -= lr * w.grad`` outside no_grad(): an error, as in PyTorch
 
     def __init__(self, data: Any, *, requires_grad: bool = False, dtype: Any = None, label: str | None = None):
-        super().__init__(_float_array(data, dtype), requires_grad, label)
+        super().__init__(_float_array(data, dtype), numerics.checked_flag("requires_grad", requires_grad), label)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         """``np.asarray(t)``: the data of a tensor that needs no gradient; refused for one that does, as in PyTorch.

@@ -495,3 +495,33 @@ def test_containment_int_and_plus_as_for_numbers_and_in_pytorch():
     assert +v is v
     with pytest.raises(ValueError, match="one element"):
         int(Tensor([1.0, 2.0]))
+
+
+def test_copies_and_pickles_of_nodes_never_walk_the_graph_as_in_pytorch():
+    """A deep graph had hit RecursionError at 99 ops (deepcopy) or 199 (pickle); torch refuses or keeps the numbers."""
+    import copy
+    import pickle
+
+    w = Value(0.5, label="w")
+    loss = Value(0.0)
+    for i in range(5000):
+        loss = loss + (w * float(i) - 1.0) ** 2
+    loss.backward()
+    with pytest.raises(RuntimeError, match="only leaves .* can be deep-copied, as in PyTorch"):
+        copy.deepcopy(loss)
+    restored = pickle.loads(pickle.dumps(loss))
+    assert restored.is_leaf and restored.data == loss.data and restored.grad == 1.0
+    twin = copy.deepcopy(w)
+    assert twin is not w and (twin.data, twin.grad, twin.label, twin.requires_grad) == (w.data, w.grad, "w", True)
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    (t * t).sum().backward()
+    t_twin = pickle.loads(pickle.dumps(t))
+    np.testing.assert_array_equal(t_twin.grad, [2.0, 4.0])
+    assert copy.deepcopy(t).grad is not t.grad
+
+
+def test_requires_grad_must_be_a_bool_as_in_pytorch():
+    for make in (lambda flag: Tensor([1.0], requires_grad=flag), lambda flag: Value(1.0, requires_grad=flag)):
+        with pytest.raises(TypeError, match="requires_grad must be True or False, got 'no'"):
+            make("no")  # (it had made a node that requires grad, holding the string)
+        assert make(np.bool_(False)).requires_grad is False
