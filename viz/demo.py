@@ -160,10 +160,11 @@ def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progr
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
     model = MLP([2, *HIDDEN_SIZES, N_CLASSES], activation="tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
-    steps = epochs * -(-len(y_train) // BATCH_SIZE)
-    recorder = viz.TrainingRecorder(
-        model, X_train[::PROBE_EVERY], y_train[::PROBE_EVERY], every=max(1, steps // TRAINING_FRAMES)
-    )
+    batches = -(-len(y_train) // BATCH_SIZE)  # per epoch, the last one smaller (225 = 7 x 32 + 1)
+    every = max(1, epochs * batches // TRAINING_FRAMES)
+    if every > 1 and every % batches == 0:  # frames would all fall on an epoch's last batch, and show its loss
+        every -= 1
+    recorder = viz.TrainingRecorder(model, X_train[::PROBE_EVERY], y_train[::PROBE_EVERY], every=every)
     history = fit(
         model,
         cross_entropy,

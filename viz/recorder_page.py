@@ -25,7 +25,7 @@ from .player import script_json
 from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
 
 DEFAULT_TITLE = "Training, frame by frame"
-MAX_CURVE_POINTS = 1000  # the loss curve keeps at most this many points, evenly spread
+MAX_CURVE_POINTS = 1000  # about the most points the loss curve draws (each stretch of steps: its lowest and highest)
 CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 30
 BOUNDARY_SIZE = 240  # pixels on the page
 _displays = itertools.count()
@@ -73,12 +73,9 @@ class Recording(Protocol):
 def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]:
     """The loss curve in the canvas's pixels (its line and its axis labels), and the point of each frame's step."""
     points = [(step, loss) for step, loss in recorder.losses if math.isfinite(loss)]
-    if len(points) > MAX_CURVE_POINTS:
-        keep = np.unique(np.linspace(0, len(points) - 1, MAX_CURVE_POINTS).round().astype(int))
-        points = [points[i] for i in keep]
     first = min((step for step, _ in points), default=0)
     last = max((step for step, _ in points), default=1)
-    top = max((loss for _, loss in points), default=1.0) or 1.0
+    top = max((loss for _, loss in points), default=1.0) or 1.0  # of every step, drawn or not
     left, right, upper, lower = CURVE_MARGIN, CURVE_WIDTH - 10, 10, CURVE_HEIGHT - 18
 
     def where(step: int, loss: float) -> list[float]:
@@ -86,8 +83,9 @@ def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]
         y = upper + (1 - min(max(loss, 0.0), top) / top) * (lower - upper)
         return [round(x, 2), round(y, 2)]
 
+    drawn = _thinned(points, {frame.step for frame in recorder.frames})
     curve = {
-        "line": [where(step, loss) for step, loss in points],
+        "line": [where(step, loss) for step, loss in drawn],
         "box": [left, upper, right, lower],
         "labels": [
             [f"{top:.3g}", left - 3, upper + 4, "right"],
@@ -102,6 +100,20 @@ def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]
         if frame.loss is not None and math.isfinite(frame.loss)
     }
     return curve, at
+
+
+def _thinned(points: list[tuple[int, float]], frame_steps: set[int]) -> list[tuple[int, float]]:
+    """At most about ``MAX_CURVE_POINTS`` of the points, drawing the same line: each stretch's lowest and highest.
+
+    The steps of the frames are always kept, so each frame's dot sits on the line.
+    """
+    if len(points) <= MAX_CURVE_POINTS:
+        return points
+    keep = {index for index, (step, _) in enumerate(points) if step in frame_steps}
+    for stretch in np.array_split(np.arange(len(points)), MAX_CURVE_POINTS // 2):
+        losses = [points[index][1] for index in stretch]
+        keep.update({int(stretch[int(np.argmin(losses))]), int(stretch[int(np.argmax(losses))])})
+    return [points[index] for index in sorted(keep)]
 
 
 def _when(frame: TrainingFrame) -> str:

@@ -397,3 +397,21 @@ def test_without_grad_colors_the_boxes_keep_their_colours_and_the_legend_is_left
     boxes = frames_of(coloured.html())["frames"][0]["boxes"]
     assert boxes["g0"][2] == grad_color(coloured.frames[0].sizes["g0"]) and boxes["g0"][3] == f"{DEAD} 4 of 4"
     assert "size of each box's gradient" in coloured.html()
+
+
+def test_the_loss_curve_keeps_every_spike_and_every_frames_step_when_thinned():
+    """Thinning 2,400 steps to 1,000 points had dropped the highest losses and the frames' own steps."""
+    from types import SimpleNamespace
+
+    from viz.recorder_page import MAX_CURVE_POINTS, _curve
+
+    rng = np.random.default_rng(0)
+    losses = [(step, float(loss)) for step, loss in enumerate(rng.exponential(0.3, 2400))]
+    losses[481] = (481, 9.0)  # one spike, between two kept points of an even spread
+    frames = [SimpleNamespace(step=step, loss=losses[step][1]) for step in range(0, 2400, 37)]
+    curve, at = _curve(SimpleNamespace(losses=losses, frames=frames))
+    assert len(curve["line"]) <= MAX_CURVE_POINTS + len(frames)
+    assert curve["labels"][0][0] == "9"  # the axis reaches the spike
+    assert min(y for _, y in curve["line"]) == curve["box"][1]  # and the line does too
+    line = {tuple(point) for point in curve["line"]}
+    assert all(tuple(point) in line for point in at.values())  # every frame's dot is on the line
