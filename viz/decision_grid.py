@@ -49,11 +49,25 @@ def grid_points(extent: Sequence[float], resolution: int) -> np.ndarray:
     return np.column_stack([grid_x.ravel(), grid_y.ravel()])
 
 
-def class_codes(outputs: np.ndarray) -> str:
-    """Each row's class as a digit: the largest score, or for one score per row whether it is above 0."""
+def class_codes(outputs: np.ndarray, threshold: float = 0.0) -> str:
+    """Each row's class as a digit: the largest score, or for one score per row whether it is above ``threshold``."""
     outputs = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
-    classes = (outputs[:, 0] > 0).astype(int) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
+    classes = (outputs[:, 0] > threshold).astype(int) if outputs.shape[1] == 1 else np.argmax(outputs, axis=1)
     return "".join(str(c) for c in classes)
+
+
+def target_classes(targets: np.ndarray, threshold: float) -> np.ndarray | None:
+    """The class of each target, as ``class_codes`` reads a model's output: None when they are not classes.
+
+    Class numbers (0, 1, 2, ...) are their own; targets of a model with one
+    output, such as -1 and +1 or 0 and 1, are split at ``threshold`` as its outputs are.
+    """
+    targets = np.asarray(targets, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(targets)) or not np.all(targets == np.round(targets)):
+        return None
+    if len(np.unique(targets)) == 2 and targets.min() < 0:  # -1 and +1: one output's two sides
+        return (targets > threshold).astype(int)
+    return targets.astype(int) if targets.min() >= 0 else None
 
 
 def scalar_outputs(model: Any, points: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .decision_grid import CLASS_COLORS, REGION_COLORS
+from .decision_grid import CLASS_COLORS, REGION_COLORS, target_classes
 from .grad_sizes import DEAD, LARGE, LARGE_GRAD, LOG_RANGE, PALETTE, TINY, TINY_GRAD, grad_color
 from .player import script_json
 from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
@@ -63,6 +63,7 @@ class Recording(Protocol):
     points: np.ndarray | None
     probe_target: Any
     resolution: int
+    threshold: float
     grad_colors: bool
 
     def picture(self) -> str: ...
@@ -151,14 +152,12 @@ def _probe_dots(recorder: Recording) -> list[list[Any]]:
     if recorder.extent is None or recorder.points is None:  # no boundary drawn
         return []
     x_min, x_max, y_min, y_max = recorder.extent
-    targets = None
+    classes = None
     if recorder.probe_target is not None and np.size(recorder.probe_target) == len(recorder.points):
-        targets = np.asarray(recorder.probe_target, dtype=np.float64).ravel()
+        classes = target_classes(recorder.probe_target, recorder.threshold)
     dots = []
     for index, (x, y) in enumerate(recorder.points):
-        color = "#ffffff"
-        if targets is not None and float(targets[index]).is_integer():
-            color = CLASS_COLORS[int(targets[index]) % len(CLASS_COLORS)]
+        color = "#ffffff" if classes is None else CLASS_COLORS[classes[index] % len(CLASS_COLORS)]
         dots.append(
             [
                 round(float((x - x_min) / (x_max - x_min) * BOUNDARY_SIZE), 2),

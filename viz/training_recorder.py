@@ -14,6 +14,7 @@ takes a frame by hand in a loop of your own, scalar models included.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, cast
@@ -57,7 +58,9 @@ class TrainingRecorder(Callback):
     boundary (None: whenever the model has two inputs) over ``boundary_extent``
     ``(x_min, x_max, y_min, y_max)`` (None: a square around the probe points)
     on a ``resolution x resolution`` grid (None: 40 for a tensor model, 16 for a
-    scalar one, which runs once per point; at most ``MAX_RESOLUTION``).
+    scalar one, which runs once per point; at most ``MAX_RESOLUTION``). A
+    model with one output is split at ``threshold`` (0 for a score, 0.5 for a
+    probability from a sigmoid), its targets too when they colour the probe's points.
     ``number_format``: a fixed-width one keeps every frame's numbers inside
     boxes laid out once.
 
@@ -81,6 +84,7 @@ class TrainingRecorder(Callback):
         resolution: int | None = None,
         number_format: str = DEFAULT_NUMBER_FORMAT,
         max_nodes: int | None = DEFAULT_MAX_NODES,
+        threshold: float = 0.0,
     ):
         if not isinstance(model, Module):
             raise TypeError(f"model must be an nn.Module, got a {type(model).__name__}")
@@ -101,6 +105,9 @@ class TrainingRecorder(Callback):
         self.max_nodes = max_nodes
         self.grad_colors = grad_colors
         self.resolution = resolution
+        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not math.isfinite(threshold):
+            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        self.threshold = float(threshold)
         points = self.probe_input.reshape(-1, self.probe_input.shape[-1]) if self.probe_input.ndim else None
         two_inputs = points is not None and points.shape[1] == 2
         if boundary and not two_inputs:
@@ -200,7 +207,7 @@ class TrainingRecorder(Callback):
         outputs = predict(self.model, points) if self.tensor_model else scalar_outputs(self.model, points)
         if outputs.reshape(len(points), -1).shape[1] > MAX_CLASSES:
             raise ValueError(f"a decision boundary is drawn for at most {MAX_CLASSES} classes; pass boundary=False")
-        return class_codes(outputs)
+        return class_codes(outputs, self.threshold)
 
     # --- the callback's hooks (nn.fit) ---
 

@@ -415,3 +415,26 @@ def test_the_loss_curve_keeps_every_spike_and_every_frames_step_when_thinned():
     assert min(y for _, y in curve["line"]) == curve["box"][1]  # and the line does too
     line = {tuple(point) for point in curve["line"]}
     assert all(tuple(point) in line for point in at.values())  # every frame's dot is on the line
+
+
+def test_a_one_output_model_is_split_at_its_threshold_and_its_targets_coloured_by_that_rule():
+    """A sigmoid's probabilities split at 0.5 (at 0 the grid had been all one class); -1 and +1 targets take
+    the colours of the regions they name (-1 had taken the tenth class's colour)."""
+    from viz.decision_grid import CLASS_COLORS
+    from viz.recorder_page import _probe_dots
+
+    model = nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())
+    model.layers[0].weight.data = np.array([[3.0], [0.0]])  # p = sigmoid(3 x): 0.5 on the line x = 0
+    model.layers[0].bias.data = np.zeros(1)
+    points = np.array([[-1.0, 0.0], [1.0, 0.5], [-0.5, -1.0], [0.5, 1.0]])
+    targets = np.array([[-1.0], [1.0], [-1.0], [1.0]])
+    for threshold, both_sides in ((0.0, False), (0.5, True)):
+        recorder = viz.TrainingRecorder(model, points, targets, loss_fn=nn.mse_loss, threshold=threshold)
+        classes = recorder.record().classes
+        assert (set(classes) == {"0", "1"}) is both_sides
+    half = len(classes) ** 0.5 / 2
+    assert classes[0] == "0" and classes[int(2 * half) - 1] == "1"  # the top row: left of x = 0, then right of it
+    colors = [dot[2] for dot in _probe_dots(recorder)]
+    assert colors == [CLASS_COLORS[0], CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[1]]
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        viz.TrainingRecorder(model, points, threshold=float("nan"))
