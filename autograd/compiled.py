@@ -17,7 +17,7 @@ A trace records what happened on one call, so it holds while the same ops run:
   itself are baked in too (dropout in training mode is refused, see below).
   Write such functions without it, or do not compile them.
 - The structure of the inputs is checked at every call: the nesting of lists,
-  tuples and dicts, which items are ``Value``s or ``Tensor``s (their shape,
+  tuples and dicts, which items are Values or Tensors (their shape,
   dtype and ``requires_grad``), and the exact value of every other item
   (numbers, strings, numpy arrays such as class labels, which the program
   holds as constants: copies taken when recording, so changing the array in
@@ -27,7 +27,7 @@ A trace records what happened on one call, so it holds while the same ops run:
 - Parameters (leaves that require grad, reached from the output but not
   passed in) are read afresh at every call, so an optimizer's in-place steps
   and ``load_state_dict`` between calls are seen. Other tensors the function
-  closes over are read afresh too; numbers, and ``Value``s that do not require
+  closes over are read afresh too; numbers, and Values that do not require
   grad, are written into the program as literals. What the function computes
   from such constants alone (``c * 3``, ``W / W.sum()``, no input or
   parameter in it) is not recorded, as in eager mode where it needs no
@@ -417,7 +417,7 @@ class CompiledFunction:
 def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:
     """Record ``fn``'s graph at its first call and run it as generated Python from then on.
 
-    ``fn`` takes ``Value``s or ``Tensor``s (or lists, tuples and dicts of
+    ``fn`` takes Values or Tensors (or lists, tuples and dicts of
     them, and constant numbers or arrays) and returns one ``Value`` or
     ``Tensor``; a model (an ``nn.Module``) is such a function. The compiled
     function returns a node whose ``.data`` is ``fn``'s output and whose

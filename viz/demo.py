@@ -120,7 +120,7 @@ def accuracy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
 
 
 def neuron_on_example(model: MLP, x: np.ndarray) -> tuple[Neuron, Value]:
-    """The first hidden neuron of the trained ``model``, rebuilt from ``Value``s and run on the example ``x``.
+    """The first hidden neuron of the trained ``model``, rebuilt from Values and run on the example ``x``.
 
     The tensor layer computes all 32 neurons at once with one matmul; the scalar
     ``Neuron`` computes one of them weight by weight, so each product and sum is

@@ -1,4 +1,4 @@
-"""Arithmetic typed as text (``"(x + y) * z"``) turned into a graph of ``Value``s, safely.
+"""Arithmetic typed as text (``"(x + y) * z"``) turned into a graph of Values, safely.
 
 The text is parsed with Python's ``ast`` module and every part of the tree is
 checked against a short whitelist: numbers, variable names, ``+ - * / **``,

@@ -37,7 +37,7 @@ def _curves(history: Any) -> tuple[Mapping[str, Sequence[float]], Mapping[str, S
 
 
 def _numbers(curves: Mapping[str, Sequence[Any]]) -> dict[str, list[float]]:
-    """Each curve as floats: losses logged by hand may be ``Value``s or 0-d ``Tensor``s still in their graphs."""
+    """Each curve as floats: losses logged by hand may be Values or 0-d Tensors still in their graphs."""
     return {
         name: [float("nan") if value is None else float(plain(value)) for value in values]
         for name, values in curves.items()

@@ -35,7 +35,7 @@ def diverged(paths: Mapping[str, np.ndarray], loss_at: Callable[[Any], float]) -
 
 
 def _takes_two_values(loss: Callable[..., Node]) -> bool:
-    """True for ``loss(a, b)`` of two ``Value``s, False for ``loss(p)`` of one 2-element Tensor."""
+    """True for ``loss(a, b)`` of two Values, False for ``loss(p)`` of one 2-element Tensor."""
     try:
         parameters = inspect.signature(loss).parameters.values()
     except (TypeError, ValueError):
@@ -110,7 +110,7 @@ def plot_optimizer_paths(
 ) -> Any:
     """Contours of ``loss`` over two parameters, and the path each optimizer takes from ``start``.
 
-    ``loss``: a function of two ``Value``s (``loss(a, b)``) or of one Tensor
+    ``loss``: a function of two Values (``loss(a, b)``) or of one Tensor
     of 2 elements (``loss(p)``), returning a scalar node.
     ``optimizers``: name -> factory that makes an optimizer from the
     parameter list (e.g. ``lambda params: nn.optim.Adam(params, lr=0.1)``;
