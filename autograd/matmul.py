@@ -5,8 +5,9 @@ gathered back into matrices, gives ``grad_a = grad @ b.T`` and
 ``grad_b = a.T @ grad``: the only products whose shapes fit, which is a good
 way to remember them. Stacks of matrices (batched matmul) broadcast over the
 leading axes like numpy, so their gradients are summed back with ``sum_to``.
-Vectors are turned into one-row or one-column matrices by ``Tensor.matmul``
-before this op sees them.
+A vector is a one-row matrix on the left and a one-column matrix on the
+right, whose axis numpy drops from the result: backward puts the axis back,
+applies the same two rules, and hands the vector a vector.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _swap_last_two(x):
 
 
 class MatMul(Function):
-    """``a @ b`` for matrices or stacks of matrices (both inputs at least 2-D)."""
+    """``a @ b`` for vectors, matrices or stacks of matrices, as numpy's ``matmul``."""
 
     __slots__ = ()
     shared = True
@@ -37,6 +38,18 @@ class MatMul(Function):
 
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
-        grad_a = sum_to(grad @ _swap_last_two(b), np.shape(plain(a))) if need_a else None
-        grad_b = sum_to(_swap_last_two(a) @ grad, np.shape(plain(b))) if need_b else None
+        a_shape, b_shape = np.shape(plain(a)), np.shape(plain(b))
+        if len(b_shape) == 1:  # a column: the result lost its last axis
+            grad, b = _with_axis(grad, -1), b.reshape(b_shape[0], 1)
+        if len(a_shape) == 1:  # a row: the result lost its second-to-last axis
+            grad, a = _with_axis(grad, -2), a.reshape(1, a_shape[0])
+        grad_a = sum_to(grad @ _swap_last_two(b), np.shape(plain(a))).reshape(a_shape) if need_a else None
+        grad_b = sum_to(_swap_last_two(a) @ grad, np.shape(plain(b))).reshape(b_shape) if need_b else None
         return grad_a, grad_b
+
+
+def _with_axis(x, axis):
+    """``x`` with an axis of size 1 inserted at ``axis`` (-1: last, -2: before the last)."""
+    shape = list(np.shape(plain(x)))
+    shape.insert(len(shape) + 1 + axis, 1)
+    return x.reshape(*shape)

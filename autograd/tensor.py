@@ -561,19 +561,12 @@ def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
     return op.apply(a, b)
 
 
-def _as_matrix(vector: Tensor, axis: int) -> Tensor:
-    """A vector as a one-row (``axis=0``) or one-column matrix; a constant keeps its label, standing for the vector."""
-    matrix = vector.unsqueeze(axis)
-    if matrix.is_leaf:  # (not recorded: the vector wants no gradient, so the drawing shows this matrix in its place)
-        matrix.label = vector.label
-    return matrix
-
-
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules: vectors, matrices and stacks of matrices.
 
-    A vector is treated as a one-row (on the left) or one-column (on the right)
-    matrix, and that axis is dropped from the result again.
+    A vector is a one-row (on the left) or one-column (on the right) matrix,
+    whose axis is dropped from the result: ``W @ x`` of a vector ``x`` is a
+    vector, one node, as numpy computes it.
     """
     a, b = _as_tensor(a, b), _as_tensor(b, a)
     left, right = a.data.shape, b.data.shape
@@ -587,12 +580,6 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"'@': shapes {a.shape} and {b.shape} do not fit: the last axis of the left ({a.shape[-1]}) "
             f"must equal the {'second-to-last' if b.ndim > 1 else 'only'} axis of the right ({inner_b})"
         )
-    if a.ndim == 1 and b.ndim == 1:
-        return matmul(_as_matrix(a, 0), _as_matrix(b, -1)).reshape(())
-    if a.ndim == 1:
-        return matmul(_as_matrix(a, 0), b).squeeze(-2)
-    if b.ndim == 1:
-        return matmul(a, _as_matrix(b, -1)).squeeze(-1)
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:

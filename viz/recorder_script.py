@@ -15,7 +15,7 @@ RECORDER_STYLE = """
 .tracegrad-recorder .controls input[type=range] { flex: 1; min-width: 8em; max-width: 30em; }
 .tracegrad-recorder .status { margin: 0.3em 0; font-size: 1.05em; min-height: 1.3em; }
 .tracegrad-recorder .graph { overflow: auto; border: 1px solid #ccc; }
-.tracegrad-recorder .graph svg { display: block; max-width: 100%; height: auto; }
+.tracegrad-recorder .graph svg { display: block; max-width: none; height: auto; }  /* its own size: scrolls, never shrinks */
 .tracegrad-recorder .side { display: flex; flex-wrap: wrap; gap: 0 2em; align-items: flex-start; }
 .tracegrad-recorder .side > div { flex: 0 1 20em; }
 .tracegrad-recorder .side h3 { font-size: 0.95em; margin: 0.6em 0 0.2em; }

@@ -49,7 +49,7 @@ def test_example_c_boxes_show_shape_dtype_data_and_grad(parse_dot):
     # Into @ only the share is drawn: W's is the outer product 2 q x^T, not a product of numbers on the picture.
     W_id = next(node_id for node_id, label in labels.items() if label.startswith("W |"))
     assert [label for tail, _, label, _ in edges if tail == W_id] == ["share [[0.088 0.176] [0.104 0.208]]"]
-    assert "edge into @, reshape, sum: share = the op's backward applied to the upstream grad" in source
+    assert "edge into @, sum: share = the op's backward applied to the upstream grad" in source  # one @ node for W @ x
     assert "upstream grad (the op output's grad) × local = share" in source
 
 
@@ -128,7 +128,7 @@ def test_tensor_steps_match_backward_and_name_the_op():
     for step in steps:
         np.testing.assert_array_equal(step.gradient, step.node.grad)
     (w_step,) = [step for step in steps if step.node is W]
-    assert w_step.text.startswith("grad of W: @'s backward turns the upstream [[0.44] [0.52]]")
+    assert w_step.text.startswith("grad of W: @'s backward turns the upstream [0.44 0.52] (from q via @)")  # q's own
     assert w_step.text.endswith("into [[0.088 0.176] [0.104 0.208]]")
     (q_step,) = [step for step in steps if step.node is q]
     assert q_step.text.endswith("total [0.44 0.52]")  # q * q: two parts, q each
@@ -144,8 +144,9 @@ def test_tensor_player_has_a_frame_per_node():
     assert len(player.frames()) == len(player) and player.html().count("<svg") == 1
 
 
-def test_a_constant_vector_in_a_matrix_product_keeps_its_label():
+def test_a_vector_in_a_matrix_product_is_drawn_as_the_vector_it_is():
     W = Tensor(np.ones((2, 2)), requires_grad=True, label="W")
-    x = Tensor([1.0, -1.0], label="x")  # drawn as the column it becomes: shape (2, 1)
+    x = Tensor([1.0, -1.0], label="x")  # a vector, drawn as one: shape (2,), one @ node
     source = viz.draw((W @ x).sum()).source
-    assert "<B>x</B>" in source  # (it had been an unnamed constant of shape (2, 1))
+    assert "<B>x</B>" in source and "shape (2,) float64" in source  # (it had been a constant of shape (2, 1))
+    assert "reshape" not in source  # (and a reshape node, which the learner never wrote)
