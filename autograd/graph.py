@@ -287,13 +287,12 @@ class Node:
         """Forget this node's gradient (set ``.grad`` back to None)."""
         self.grad = None
 
-    # Copies, as in PyTorch: only a leaf can be deep-copied; pickling keeps a node's numbers, never its graph.
+    # Copies: a leaf (a parameter, an input) is copied with its data, grad and label; the result of an op is
+    # refused, as PyTorch refuses to deep-copy one: copying it would copy its whole graph (recursing through a
+    # training run's worth of nodes), and a copy without its graph, a leaf that requires grad, would pass for
+    # a parameter of any model that held it.
     def __deepcopy__(self, memo: dict[int, Any]) -> Node:
-        if self._op is not None:
-            raise RuntimeError(
-                "only leaves (nodes made by the user, such as parameters) can be deep-copied, as in PyTorch: "
-                "copying a result would copy its whole graph; copy.deepcopy(x.detach()) copies its numbers"
-            )
+        self._refuse_copy_of_result()
         grad = self.grad.data if isinstance(self.grad, Node) else self.grad
         copied = _rebuilt_leaf(
             type(self), copy.deepcopy(self.data, memo), copy.deepcopy(grad, memo), self.requires_grad
@@ -303,13 +302,18 @@ class Node:
         return copied
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        """What ``pickle`` (and ``copy.copy``) keeps: the data, ``.grad``, ``requires_grad`` and label, as a leaf.
-
-        The graph behind a result is left out (it could be as deep as a
-        training run, and pickling it would recurse through every node).
-        """
+        """What ``pickle`` (and ``copy.copy``) keeps of a leaf: its data, ``.grad``, ``requires_grad`` and label."""
+        self._refuse_copy_of_result()
         grad = self.grad.data if isinstance(self.grad, Node) else self.grad
         return _rebuilt_leaf, (type(self), self.data, grad, self.requires_grad, self.label)
+
+    def _refuse_copy_of_result(self) -> None:
+        if self._op is not None:
+            raise RuntimeError(
+                f"cannot copy or pickle the result of an op ({getattr(self._op, 'name', 'an op')}, with its graph), as in "
+                "PyTorch: copy its numbers (x.detach() or x.data), and drop a result a model keeps as an "
+                "attribute (self.last = ...) before copying the model"
+            )
 
     def detach(self) -> Node:
         """The same data as a new leaf that does not require grad."""
@@ -335,21 +339,25 @@ class Node:
         return self._in_place(other, operator.pow)
 
     def _in_place(self, other: Any, combine: Callable[[Any, Any], Any]) -> Any:
-        """``self op= other``: a new node when the update is recorded, else a change of ``self``'s own data.
+        """``self op= other``: recorded as a new node while recording, else a change of ``self``'s own data.
 
-        The update is recorded when grad mode is on and ``self`` or ``other``
-        requires grad: ``total += loss`` makes a new node, so a sum built in a
-        loop keeps its graph. A tensor leaf that requires grad is refused then,
-        as in PyTorch: rebinding ``w`` to a new node would leave the model's
+        While recording, ``total += loss`` makes a new node, as ``total = total
+        + loss`` does, so a sum built in a loop keeps its graph, and a graph
+        that already read the old ``total`` (or a constant ``c`` before
+        ``c += 1``) keeps reading the old numbers: its backward reads its
+        inputs' data, so changing them in place would silently change its
+        gradients (PyTorch counts versions to refuse that; tracegrad makes a
+        new node instead). Other names for the old node do not see the change
+        then, as for a Python number. A tensor leaf that requires grad is
+        refused, as in PyTorch: rebinding ``w`` would leave the model's
         parameter untouched (a ``Value`` is a leaf that requires grad by
         default, so ``total = Value(0.0); total += term`` rebinds, as in
-        micrograd). Otherwise a leaf's data changes in place, so every holder
-        of it sees the change: a parameter under ``no_grad()`` (an optimizer's
-        step), a constant tensor at any time (as in numpy). The result of an op
-        is never changed (its graph's backward reads its data): it is rebound.
+        micrograd). Under ``no_grad()`` a leaf's data changes in place, so every
+        holder of ``w`` (a model, an optimizer) sees the step; the result of an
+        op is never changed (its graph's backward reads its data), so it is
+        rebound to a new node then too.
         """
-        recorded = self.requires_grad or (isinstance(other, Node) and other.requires_grad)
-        if self._op is not None or (recorded and is_grad_enabled()):
+        if is_grad_enabled() or self._op is not None:
             if self._leaf_update_refused_while_recording and self.requires_grad and self._op is None:
                 raise RuntimeError(
                     "an in-place update (w -= ...) of a leaf that requires grad, while recording: do it "

@@ -12,7 +12,6 @@ tensors alike, so second derivatives flow through them too.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -95,8 +94,17 @@ def kept_index(index: Any) -> Any:
     parts = index if isinstance(index, tuple) else (index,)
     if _is_basic(parts):
         return index
-    copied = tuple(part.copy() if isinstance(part, np.ndarray) else copy.deepcopy(part) for part in parts)
+    copied = tuple(_copied(part) for part in parts)
     return copied if isinstance(index, tuple) else copied[0]
+
+
+def _copied(part: Any) -> Any:
+    """An array copied, a list (of lists) rebuilt with the same items; anything else as it is."""
+    if isinstance(part, np.ndarray):
+        return part.copy()
+    if isinstance(part, list):
+        return [_copied(item) for item in part]
+    return part
 
 
 class GetItem(Function):

@@ -59,15 +59,14 @@ def class_codes(outputs: np.ndarray, threshold: float = 0.0) -> str:
 def target_classes(targets: np.ndarray, threshold: float) -> np.ndarray | None:
     """The class of each target, as ``class_codes`` reads a model's output: None when they are not classes.
 
-    Class numbers (0, 1, 2, ...) are their own; targets of a model with one
-    output, such as -1 and +1 or 0 and 1, are split at ``threshold`` as its outputs are.
+    Class numbers (0, 1, 2, ...) are their own; targets with a negative one
+    (-1 and +1, a score's two sides) are split at ``threshold``, as a model
+    with one output is.
     """
     targets = np.asarray(targets, dtype=np.float64).ravel()
     if not np.all(np.isfinite(targets)) or not np.all(targets == np.round(targets)):
         return None
-    if len(np.unique(targets)) == 2 and targets.min() < 0:  # -1 and +1: one output's two sides
-        return (targets > threshold).astype(int)
-    return targets.astype(int) if targets.min() >= 0 else None
+    return (targets > threshold).astype(int) if targets.min() < 0 else targets.astype(int)
 
 
 def scalar_outputs(model: Any, points: np.ndarray) -> np.ndarray:

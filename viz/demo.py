@@ -162,8 +162,8 @@ def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progr
     optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
     batches = -(-len(y_train) // BATCH_SIZE)  # per epoch, the last one smaller (225 = 7 x 32 + 1)
     every = max(1, epochs * batches // TRAINING_FRAMES)
-    if every > 1 and every % batches == 0:  # frames would all fall on an epoch's last batch, and show its loss
-        every -= 1
+    if every > 1 and every % batches == 0:  # else every frame would fall on an epoch's last batch and show its loss
+        every -= 1  # (a frame now and then still does, as any step may)
     recorder = viz.TrainingRecorder(model, X_train[::PROBE_EVERY], y_train[::PROBE_EVERY], every=every)
     history = fit(
         model,

@@ -104,13 +104,17 @@ def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]
 
 
 def _thinned(points: list[tuple[int, float]], frame_steps: set[int]) -> list[tuple[int, float]]:
-    """At most about ``MAX_CURVE_POINTS`` of the points, drawing the same line: each stretch's lowest and highest.
+    """At most ``MAX_CURVE_POINTS`` of the points (half as many again with the frames'), drawing the same line.
 
-    The steps of the frames are always kept, so each frame's dot sits on the line.
+    Each stretch of steps keeps its lowest and highest loss, so no spike is
+    lost; the steps of the frames are kept too, so each frame's dot sits on the
+    line, unless there are so many frames that the stretches show them anyway.
     """
     if len(points) <= MAX_CURVE_POINTS:
         return points
-    keep = {index for index, (step, _) in enumerate(points) if step in frame_steps}
+    keep = set()
+    if len(frame_steps) <= MAX_CURVE_POINTS // 2:
+        keep = {index for index, (step, _) in enumerate(points) if step in frame_steps}
     for stretch in np.array_split(np.arange(len(points)), MAX_CURVE_POINTS // 2):
         losses = [points[index][1] for index in stretch]
         keep.update({int(stretch[int(np.argmin(losses))]), int(stretch[int(np.argmax(losses))])})

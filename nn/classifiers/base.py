@@ -9,6 +9,7 @@ the order of ``classes_``); ``predict(X)`` the label of the highest score;
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -42,18 +43,21 @@ class Estimator:
         It changes settings only: a fitted estimator keeps what it learned until it is fitted again.
         """
         own = self.get_params(deep=False)
-        for key, value in params.items():
+        unknown = [key for key in params if key.partition("__")[0] not in own]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter {unknown[0].partition('__')[0]!r}; its parameters are "
+                f"{', '.join(own)}"
+            )
+        for key, value in sorted(params.items(), key=lambda item: "__" in item[0]):  # an estimator, then its own
             name, _, inner = key.partition("__")
-            if name not in own:
-                raise ValueError(
-                    f"{type(self).__name__} has no parameter {name!r}; its parameters are {', '.join(own)}"
-                )
-            if inner:
-                if not isinstance(own[name], Estimator):
-                    raise ValueError(f"{type(self).__name__}'s {name} is not an estimator: {key!r} reaches nothing")
-                own[name].set_params(**{inner: value})
-            else:
+            if not inner:
                 setattr(self, name, value)
+                continue
+            inside = getattr(self, name)
+            if not hasattr(inside, "set_params") or isinstance(inside, type):
+                raise ValueError(f"{type(self).__name__}'s {name} is not an estimator: {key!r} reaches nothing")
+            inside.set_params(**{inner: value})
         return self
 
     def __repr__(self) -> str:
@@ -151,7 +155,12 @@ def clone(estimator: Any, **changes: Any) -> Any:
     unknown = sorted(set(changes) - set(params))
     if unknown:
         raise TypeError(f"{type(estimator).__name__} has no parameter {', '.join(unknown)}")
-    return type(estimator)(**{**params, **changes})
+    # An estimator among the arguments is cloned too, and any other argument copied: nothing is shared.
+    copies = {
+        name: clone(value) if hasattr(value, "get_params") and not isinstance(value, type) else copy.deepcopy(value)
+        for name, value in params.items()
+    }
+    return type(estimator)(**{**copies, **changes})
 
 
 def constructor_arguments(estimator: Any) -> dict[str, Any]:

@@ -70,8 +70,9 @@ def _stratified_test_indices(labels: np.ndarray, n: int, n_test: int, rng: np.ra
 
     Classes whose remainders tie at the cut (three equal classes sharing two
     spare places) are picked at random, by a generator of their own, so that
-    the examples each class gives are the same draws either way. Every class
-    needs two examples, one for each part, and each part a place for every class.
+    the examples each class gives are the same draws either way. As in
+    scikit-learn, every class needs at least two examples, and each part room
+    for one of every class (a small class may still round to none in a part).
     """
     if labels.shape != (n,):
         raise ValueError(f"stratify must be one label per example, shape ({n},), got shape {labels.shape}")
@@ -79,7 +80,7 @@ def _stratified_test_indices(labels: np.ndarray, n: int, n_test: int, rng: np.ra
     if counts.min() < 2:
         raise ValueError(
             f"stratify: the class {classes[counts.argmin()].tolist()!r} has only 1 example, and a stratified split needs "
-            "at least 2 of each class, one for each part (are these labels? a continuous target cannot be stratified)"
+            "at least 2 of each class, as in scikit-learn (are these labels? a continuous target cannot be stratified)"
         )
     if min(n_test, n - n_test) < len(classes):
         raise ValueError(

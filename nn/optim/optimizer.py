@@ -80,7 +80,21 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 grad = p.grad.data if isinstance(p.grad, Node) else p.grad
-                p._set_data(self.update(p.data, grad, state))  # into its own array: every holder sees the step
+                p.data = self._checked_update(self.update(p.data, grad, state), p.data)
+
+    def _checked_update(self, new: Any, data: Any) -> Any:
+        """The new data of a parameter, in its dtype; an update of another shape (or kind) is an error, not a broadcast."""
+        if isinstance(data, np.ndarray):
+            if np.shape(new) != data.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.update gave shape {np.shape(new)} for a parameter of shape {data.shape}"
+                )
+            return np.asarray(new).astype(data.dtype, copy=False)
+        if np.ndim(new) != 0:
+            raise ValueError(
+                f"{type(self).__name__}.update gave shape {np.shape(new)} for a Value, which holds one number"
+            )
+        return float(new)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         """The parameter's new data, from its data, its gradient and its own ``state`` (a dict to keep things in)."""

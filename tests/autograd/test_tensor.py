@@ -679,3 +679,10 @@ def test_an_index_mask_or_label_array_changed_after_the_forward_pass_does_not_ch
         loss.backward()
         np.testing.assert_allclose(logits.grad[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum() - [1, 0, 0], rtol=1e-12)
     assert x[[]].shape == (0,)  # an empty list is still an index
+
+
+def test_an_index_list_holding_a_tensor_gets_numpys_clear_refusal_not_a_copy_error():
+    x, w = Tensor([1.0, 2.0, 3.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    with pytest.raises((TypeError, ValueError, IndexError)) as refused:
+        x[[w * 1.0]]
+    assert "copy" not in str(refused.value)  # (copying the index had raised the deep-copy refusal)

@@ -147,3 +147,17 @@ def test_a_class_is_taken_as_a_function_that_returns_a_new_model():
     by_factory = cross_validate(lambda: Perceptron(), X, y, k=3, seed=0)
     np.testing.assert_array_equal(by_class, by_factory)
     assert Bagging(Perceptron, n_estimators=2, seed=0).fit(X, y).score(X, y) > 0.9
+
+
+def test_nested_parameters_reach_the_estimator_set_with_them_and_clones_share_nothing():
+    """As scikit-learn: estimator=new, estimator__lr=9 sets new's lr; a clone copies the inner estimator."""
+    from nn.classifiers import clone
+
+    bag = Bagging(Perceptron(lr=0.2))
+    new = Perceptron(lr=0.2)
+    bag.set_params(estimator=new, estimator__lr=9.0)  # (the 9 had gone to the old estimator)
+    assert bag.estimator is new and new.lr == 9.0
+    copy = clone(bag)
+    assert copy.estimator is not bag.estimator  # (a clone had shared it: changing one changed both)
+    copy.set_params(estimator__lr=5.0)
+    assert bag.estimator.lr == 9.0 and copy.estimator.lr == 5.0

@@ -251,3 +251,19 @@ def test_forward_must_be_defined():
 
 def test_the_repr_of_a_layer_holding_its_parent_does_not_open_the_parent_again():
     assert repr(HeldByItsLayer()) == "HeldByItsLayer(\n  (layer): Linear(\n    (owner): HeldByItsLayer(...)\n  )\n)"
+
+
+def test_a_model_copies_and_pickles_with_its_parameters_and_refuses_a_result_it_keeps():
+    """A result kept as an attribute, unpickled as a leaf that requires grad, had become a third parameter."""
+    import copy
+    import pickle
+
+    model = nn.Linear(2, 1, seed=0)
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert [name for name, _ in twin.named_parameters()] == ["weight", "bias"]
+        np.testing.assert_array_equal(twin.weight.data, model.weight.data)
+        assert twin.weight is not model.weight
+    model.last = model(Tensor(np.ones((1, 2))))
+    for copying in (copy.deepcopy, pickle.dumps):
+        with pytest.raises(RuntimeError, match=r"drop a result a model keeps as an attribute \(self.last = ...\)"):
+            copying(model)

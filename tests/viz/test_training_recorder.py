@@ -438,3 +438,23 @@ def test_a_one_output_model_is_split_at_its_threshold_and_its_targets_coloured_b
     assert colors == [CLASS_COLORS[0], CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[1]]
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         viz.TrainingRecorder(model, points, threshold=float("nan"))
+
+
+def test_a_curve_with_a_frame_at_every_step_is_thinned_all_the_same():
+    from types import SimpleNamespace
+
+    from viz.recorder_page import MAX_CURVE_POINTS, _curve
+
+    losses = [(step, 1.0 / (1 + step)) for step in range(5000)]
+    frames = [SimpleNamespace(step=step, loss=loss) for step, loss in losses]  # every=1
+    curve, _ = _curve(SimpleNamespace(losses=losses, frames=frames))
+    assert len(curve["line"]) <= MAX_CURVE_POINTS  # (all 5,000 frame steps had been kept)
+
+
+def test_targets_with_a_negative_one_are_split_at_the_threshold_as_one_output_is():
+    from viz.decision_grid import target_classes
+
+    assert target_classes(np.array([-1.0, -1.0]), 0.0).tolist() == [0, 0]  # (only -1s had given white dots)
+    assert target_classes(np.array([-1.0, 1.0, 1.0]), 0.0).tolist() == [0, 1, 1]
+    assert target_classes(np.array([0.0, 2.0, 1.0]), 0.0).tolist() == [0, 2, 1]  # class numbers are their own
+    assert target_classes(np.array([0.5, 1.0]), 0.0) is None  # not classes
