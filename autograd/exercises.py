@@ -270,10 +270,7 @@ def _example_a(value_class: type[Any]) -> dict[str, Any]:
     q = _call("x + y", lambda: x + y)
     f = _call("q * z", lambda: q * z)
     g = _call("f + q", lambda: f + q)
-    nodes = {"x": x, "y": y, "z": z, "q": q, "f": f, "g": g}
-    for label, node in nodes.items():
-        node.label = label
-    return nodes
+    return _labelled({"x": x, "y": y, "z": z, "q": q, "f": f, "g": g})
 
 
 def _used_early_and_late(value_class: type[Any]) -> dict[str, Any]:
@@ -288,7 +285,11 @@ def _used_early_and_late(value_class: type[Any]) -> dict[str, Any]:
     a = _call("m + x", lambda: m + x)
     b = _call("a * y", lambda: a * y)
     g = _call("b + m", lambda: b + m)
-    nodes = {"x": x, "y": y, "m": m, "a": a, "b": b, "g": g}
+    return _labelled({"x": x, "y": y, "m": m, "a": a, "b": b, "g": g})
+
+
+def _labelled(nodes: dict[str, Any]) -> dict[str, Any]:
+    """The learner's nodes, each labelled with its name (so hints and drawings can name it)."""
     for label, node in nodes.items():
         node.label = label
     return nodes
