@@ -43,9 +43,18 @@ class MatMul(Function):
             grad, b = _with_axis(grad, -1), b.reshape(b_shape[0], 1)
         if len(a_shape) == 1:  # a row: the result lost its second-to-last axis
             grad, a = _with_axis(grad, -2), a.reshape(1, a_shape[0])
-        grad_a = sum_to(grad @ _swap_last_two(b), np.shape(plain(a))).reshape(a_shape) if need_a else None
-        grad_b = sum_to(_swap_last_two(a) @ grad, np.shape(plain(b))).reshape(b_shape) if need_b else None
+        grad_a = _in_shape(sum_to(grad @ _swap_last_two(b), np.shape(plain(a))), a_shape) if need_a else None
+        grad_b = _in_shape(sum_to(_swap_last_two(a) @ grad, np.shape(plain(b))), b_shape) if need_b else None
         return grad_a, grad_b
+
+
+def _in_shape(grad, shape):
+    """``grad`` in its input's shape: a vector's gradient back from a one-row or one-column matrix.
+
+    A matrix's gradient is handed on as it is, an array of its own: a reshape
+    would make it a view, which ``backward()`` copies before keeping it as ``.grad``.
+    """
+    return grad if np.shape(plain(grad)) == shape else grad.reshape(shape)
 
 
 def _with_axis(x, axis):
