@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .elementwise import Cast
-from .finite_differences import central_differences, excess, one_sided_differences
+from .finite_differences import central_differences, check_settings, excess, one_sided_differences
 from .function import plain
 from .gradcheck import GradcheckError
 from .graph import Node, no_grad, topological_order
@@ -210,8 +210,9 @@ def check_graph(
     """
     if not isinstance(output, Node):
         raise TypeError(f"check_graph() needs a Value or Tensor, not a {type(output).__name__}")
-    if not eps > 0 or not max_elements >= 1:
-        raise ValueError(f"check_graph(): eps must be > 0 and max_elements >= 1, got {eps!r} and {max_elements!r}")
+    check_settings("check_graph()", eps, atol, rtol)
+    if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
+        raise ValueError(f"check_graph(): max_elements must be a whole number >= 1, got {max_elements!r}")
     rng = np.random.default_rng(seed)
     settings = {"eps": eps, "atol": atol, "rtol": rtol, "max_elements": max_elements, "seed": seed}
     entries = [

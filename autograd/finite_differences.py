@@ -21,6 +21,18 @@ import numpy as np
 Evaluate = Callable[[Any], Any]
 
 
+def check_settings(caller: str, eps: Any, atol: Any, rtol: Any) -> None:
+    """Refuse a step or tolerance that could not check anything: ``eps`` > 0, ``atol``, ``rtol`` >= 0, all finite.
+
+    An infinite tolerance would pass any gradient, and a step of 0 divides by zero.
+    """
+    for name, value, least in (("eps", eps, None), ("atol", atol, 0.0), ("rtol", rtol, 0.0)):
+        number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        if not number or not np.isfinite(value) or (value <= 0 if least is None else value < least):
+            wanted = "a finite number > 0" if least is None else "a finite number >= 0"
+            raise ValueError(f"{caller}: {name} must be {wanted}, got {value!r}")
+
+
 def nudged(x: np.ndarray, position: int, step: float, as_float: bool) -> Any:
     """A copy of ``x`` (float64) with element ``position`` (a flat index) moved by ``step``; a float when asked."""
     moved = np.array(x, dtype=np.float64, order="C")  # C order, so the flat view below writes into it

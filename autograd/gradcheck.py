@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .finite_differences import central_differences, excess
+from .finite_differences import central_differences, check_settings, excess
 from .graph import Node, grad
 from .tensor import Tensor
 
@@ -70,6 +70,7 @@ def gradcheck(
     """
     if not inputs:
         raise ValueError("gradcheck() needs at least one input node")
+    check_settings("gradcheck()", eps, atol, rtol)
     for index, node in enumerate(inputs):
         if not isinstance(node, Node):
             raise TypeError(f"gradcheck(): input {index} is a {type(node).__name__}, not a Value or Tensor")

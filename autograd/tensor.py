@@ -73,10 +73,21 @@ def _float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
 
 
 def _shape_argument(shape: tuple[Any, ...]) -> Shape:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``; every size or axis a whole number (2.7 is no size, True no axis)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"sizes and axes are whole numbers, got {n!r} in {shape}")
     return tuple(int(n) for n in shape)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` if it is a float type; a clear error otherwise (an int dtype would truncate the numbers made)."""
+    chosen = np.dtype(dtype)
+    if chosen.kind != "f":
+        raise TypeError(f"a Tensor's dtype must be a float type, not {chosen}")
+    return chosen
 
 
 def _owns_its_memory(array: Any) -> bool:
@@ -302,22 +313,22 @@ class Tensor(UnaryMethods, Node):
     @classmethod
     def zeros(cls, *shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
         """A tensor of zeros: ``Tensor.zeros(2, 3)`` or ``Tensor.zeros((2, 3))``."""
-        return cls(np.zeros(_shape_argument(shape), dtype=dtype), requires_grad=requires_grad)
+        return cls(np.zeros(_shape_argument(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
     @classmethod
     def ones(cls, *shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
         """A tensor of ones."""
-        return cls(np.ones(_shape_argument(shape), dtype=dtype), requires_grad=requires_grad)
+        return cls(np.ones(_shape_argument(shape), dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
     @classmethod
     def full(cls, shape: Sequence[int], value: float, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
         """A tensor of ``shape`` filled with ``value``."""
-        return cls(np.full(_shape_argument((shape,)), value, dtype=dtype), requires_grad=requires_grad)
+        return cls(np.full(_shape_argument((shape,)), value, dtype=_float_dtype(dtype)), requires_grad=requires_grad)
 
     @classmethod
     def randn(cls, *shape: Any, seed: Seed = None, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
         """Standard normal samples; ``seed`` is an int or a ``numpy.random.Generator`` for repeatable numbers."""
-        data = _rng(seed).standard_normal(_shape_argument(shape)).astype(dtype, copy=False)
+        data = _rng(seed).standard_normal(_shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
         return cls(data, requires_grad=requires_grad)
 
     @classmethod
@@ -331,7 +342,7 @@ class Tensor(UnaryMethods, Node):
         requires_grad: bool = False,
     ) -> Tensor:
         """Samples uniform in ``[low, high)``."""
-        data = _rng(seed).uniform(low, high, _shape_argument(shape)).astype(dtype, copy=False)
+        data = _rng(seed).uniform(low, high, _shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
         return cls(data, requires_grad=requires_grad)
 
     @classmethod
@@ -344,6 +355,9 @@ class Tensor(UnaryMethods, Node):
         requires_grad: bool = False,
     ) -> Tensor:
         """Evenly spaced numbers, as ``numpy.arange``."""
+        if step == 0:
+            raise ValueError("arange: step must not be 0")
+        dtype = _float_dtype(dtype)
         data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(0, start, step, dtype=dtype)
         return cls(data, requires_grad=requires_grad)
 
@@ -468,6 +482,7 @@ class Tensor(UnaryMethods, Node):
 
     def flatten(self, start_dim: int = 0) -> Tensor:
         """Merge the axes from ``start_dim`` on into one (``start_dim=1`` keeps the batch axis)."""
+        (start_dim,) = _shape_argument((start_dim,))
         axes = max(self.ndim, 1)  # (a number flattens into one axis)
         if not -axes <= start_dim < axes:
             raise ValueError(f"flatten: start_dim {start_dim} is not an axis of a tensor of shape {self.shape}")
@@ -476,6 +491,7 @@ class Tensor(UnaryMethods, Node):
 
     def unsqueeze(self, axis: int) -> Tensor:
         """A new axis of size 1 at ``axis``."""
+        (axis,) = _shape_argument((axis,))
         if not -self.ndim - 1 <= axis <= self.ndim:
             raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {self.shape}")
         shape = list(self.shape)
@@ -486,6 +502,7 @@ class Tensor(UnaryMethods, Node):
         """Drop axes of size 1 (only ``axis`` when given, which must have size 1)."""
         if axis is None:
             return self.reshape(*[n for n in self.shape if n != 1])
+        (axis,) = _shape_argument((axis,))
         if not -self.ndim <= axis < self.ndim or self.shape[axis] != 1:
             raise ValueError(f"squeeze: axis {axis} of shape {self.shape} does not have size 1")
         shape = list(self.shape)

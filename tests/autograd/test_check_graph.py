@@ -206,8 +206,32 @@ def test_a_leaf_has_no_ops_and_bad_arguments_are_named():
     assert len(check_graph(Value(1.0))) == 0 and check_graph(Value(1.0)).ok
     with pytest.raises(TypeError, match="not a float"):
         check_graph(1.0)
-    with pytest.raises(ValueError, match="eps must be > 0"):
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         check_graph(Value(1.0).exp(), eps=0.0)
+
+
+def test_a_tolerance_that_would_pass_any_gradient_is_refused():
+    """An infinite atol or rtol had passed a backward of 2x**2 for x**3 (gradcheck said True)."""
+    from autograd import gradcheck
+
+    class WrongCube(autograd.Function):
+        def forward(self, x):
+            return x**3
+
+        def backward(self, grad, out, x):
+            return grad * 2 * x**2
+
+    x = Tensor([0.5, 2.0], requires_grad=True)
+    for settings, words in (
+        ({"atol": float("inf")}, "atol must be a finite number >= 0, got inf"),
+        ({"rtol": float("nan")}, "rtol must be a finite number >= 0"),
+        ({"eps": 0}, "eps must be a finite number > 0, got 0"),  # (it had been a ZeroDivisionError)
+        ({"eps": "1e-6"}, "eps must be a finite number > 0"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            gradcheck(lambda t: WrongCube.apply(t).sum(), x, **settings)
+        with pytest.raises(ValueError, match=words):
+            check_graph(WrongCube.apply(x).sum(), **settings)
 
 
 def test_float32_graphs_are_checked_in_float64():

@@ -697,3 +697,37 @@ def test_matmul_hands_a_matrix_its_own_gradient_array_not_a_view_to_copy():
     a, b = np.ones((4, 3)), np.ones((3, 2))
     grad_a, grad_b = op.backward(np.ones((4, 2)), a @ b, a, b)
     assert grad_a.base is None and grad_b.base is None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Tensor([[1.0, 2.0], [3.0, 4.0]]).permute(0.9, 1.2),  # (it had returned the matrix unchanged)
+        lambda: Tensor([[1.0, 2.0], [3.0, 4.0]]).transpose(1.5, 0),  # (it had transposed)
+        lambda: Tensor.zeros(2.7),  # (shape (2,))
+        lambda: Tensor.full((2, 2.5), 1.0),
+        lambda: Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2.9, 2),
+        lambda: Tensor.zeros(True),  # (shape (1,))
+        lambda: Tensor([[1.0, 2.0]]).flatten(1.5),
+        lambda: Tensor([1.0]).unsqueeze(0.5),
+    ],
+)
+def test_a_size_or_axis_that_is_not_a_whole_number_is_refused_not_truncated(make):
+    with pytest.raises(TypeError, match="sizes and axes are whole numbers"):
+        make()
+
+
+def test_the_constructors_refuse_an_integer_dtype_that_would_truncate_their_numbers():
+    """randn(dtype=int64) had given [0, 0, 0, 0, 0], then float64 all the same."""
+    for make in (
+        lambda dtype: Tensor.randn(5, seed=0, dtype=dtype),
+        lambda dtype: Tensor.uniform(3, seed=0, dtype=dtype),
+        lambda dtype: Tensor.arange(0, 1, 0.25, dtype=dtype),
+        lambda dtype: Tensor.full((2,), 2.7, dtype=dtype),
+        lambda dtype: Tensor.zeros(2, dtype=dtype),
+    ):
+        with pytest.raises(TypeError, match="dtype must be a float type, not int64"):
+            make(np.int64)
+        assert make(np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="arange: step must not be 0"):
+        Tensor.arange(0, 1, 0)
