@@ -222,16 +222,16 @@ def test_a_tolerance_that_would_pass_any_gradient_is_refused():
             return grad * 2 * x**2
 
     x = Tensor([0.5, 2.0], requires_grad=True)
-    for settings, words in (
+    for chosen, words in (
         ({"atol": float("inf")}, "atol must be a finite number >= 0, got inf"),
         ({"rtol": float("nan")}, "rtol must be a finite number >= 0"),
         ({"eps": 0}, "eps must be a finite number > 0, got 0"),  # (it had been a ZeroDivisionError)
         ({"eps": "1e-6"}, "eps must be a finite number > 0"),
     ):
         with pytest.raises(ValueError, match=words):
-            gradcheck(lambda t: WrongCube.apply(t).sum(), x, **settings)
+            gradcheck(lambda t: WrongCube.apply(t).sum(), x, **chosen)
         with pytest.raises(ValueError, match=words):
-            check_graph(WrongCube.apply(x).sum(), **settings)
+            check_graph(WrongCube.apply(x).sum(), **chosen)
 
 
 def test_float32_graphs_are_checked_in_float64():
