@@ -216,3 +216,16 @@ def test_a_file_that_cannot_be_written_ends_with_a_message(
         main(["--epochs", "1", "--quiet", "--out", str(tmp_path)])
     assert exit_info.value.code == 2
     assert f"cannot write {tmp_path / 'neuron_graph.svg'}: Permission denied" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_demo_with_a_line_not_a_traceback(monkeypatch, capsys, tmp_path) -> None:
+    import viz.demo
+
+    def interrupted(*arguments, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(viz.demo, "run", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        viz.demo.main(["--out", str(tmp_path / "out"), "--quiet"])
+    assert stopped.value.code == 130
+    assert "stopped (Ctrl-C)" in capsys.readouterr().err

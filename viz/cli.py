@@ -24,6 +24,7 @@ from .render import RENDER_FORMATS, render
 from .summaries import check_number_format, format_number
 
 BAD_INPUT = 2
+STOPPED = 130  # the shell's code for a program stopped by Ctrl-C
 RENDER_FAILED = 1
 TIME_LIMIT = 20.0  # seconds for all the rendering one command does
 
@@ -166,4 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GraphvizNotFoundError, RenderError) as error:
         print(f"python -m viz: error: {error}", file=sys.stderr)
         return RENDER_FAILED
+    except KeyboardInterrupt:  # Ctrl-C during a long layout: a stop asked for, not a crash
+        print("python -m viz: stopped (Ctrl-C)", file=sys.stderr)
+        return STOPPED
     return 0

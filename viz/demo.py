@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> None:
             f"python -m viz.demo: error: cannot write {error.filename or args.out}: {error.strerror}", file=sys.stderr
         )
         raise SystemExit(2) from None
+    except KeyboardInterrupt:  # Ctrl-C: a stop asked for, not a crash to show a traceback for
+        print("python -m viz.demo: stopped (Ctrl-C); the files written so far are in place", file=sys.stderr)
+        raise SystemExit(130) from None
     print(
         f"accuracy: {result.train_accuracy:.1%} on the training points, {result.test_accuracy:.1%} on the test points"
     )

@@ -103,6 +103,12 @@ class Classifier(Estimator):
         y = np.asarray(y)
         if y.shape != (len(X),):
             raise ValueError(f"y must hold one label per example, shape ({len(X)},), got shape {y.shape}")
+        if y.dtype.kind in "fc" and not (np.isfinite(y).all() and (y == np.round(y)).all()):
+            raise ValueError(
+                f"{type(self).__name__}: y must hold class labels (ints or names), but it holds "
+                f"{'NaN or infinity' if not np.isfinite(y).all() else 'fractions'}: a continuous target is for a "
+                "regressor (as in scikit-learn)"
+            )
         self.classes_, targets = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 classes in y, got {self.classes_.tolist()}")

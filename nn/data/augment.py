@@ -6,9 +6,11 @@ change on every pass, so it has to learn what survives the change.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .arguments import Seed
+from .arguments import Seed, check_count
 
 
 def add_noise(X: np.ndarray, std: float = 0.1, seed: Seed = None) -> np.ndarray:
@@ -39,8 +41,8 @@ def mixup(
     happens to miss the last class gets wrong: give it when mixing batches) or
     already soft labels of shape ``(n, n_classes)``.
     """
-    if not alpha > 0:
-        raise ValueError(f"alpha must be > 0, got {alpha!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < math.inf:
+        raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
     X = np.asarray(X, dtype=np.float64)
     targets = _soft_targets(np.asarray(y), len(X), n_classes)
     rng = np.random.default_rng(seed)
@@ -63,7 +65,11 @@ def _soft_targets(y: np.ndarray, n: int, n_classes: int | None) -> np.ndarray:
         raise ValueError(
             f"y must be integer class indices of shape ({n},) or soft labels (n, classes), got {y.dtype} {y.shape}"
         )
+    if n_classes is not None:
+        check_count("n_classes", n_classes, 1)
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"class indices must lie in 0 .. {n_classes - 1}, got {y.min()} .. {y.max()}")
-    return np.eye(n_classes)[y]
+    one_hot = np.zeros((n, n_classes))  # (n, classes): np.eye(n_classes)[y] would make classes x classes first
+    one_hot[np.arange(n), y] = 1.0
+    return one_hot

@@ -266,3 +266,13 @@ def test_classifiers_refuse_bad_input():
     model = Perceptron(seed=0).fit(X, y)
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         model.predict(np.zeros((4, 3)))
+
+
+def test_a_continuous_or_nan_target_is_refused_as_in_scikit_learn():
+    """A float target had trained a 20-class model; NaN had become a class."""
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    for y, words in ((np.random.default_rng(1).random(20), "fractions"), (np.r_[np.nan, np.ones(19)], "NaN")):
+        for model in (SoftmaxClassifier(epochs=1), nn.GradientBoostingClassifier(n_stages=1, epochs=1)):
+            with pytest.raises(ValueError, match=f"y must hold class labels .* {words}"):
+                model.fit(X, y)
+    assert SoftmaxClassifier(epochs=1).fit(X, np.r_[np.zeros(10), np.ones(10)]).classes_.tolist() == [0.0, 1.0]

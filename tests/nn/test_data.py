@@ -304,3 +304,16 @@ def test_load_digits_without_scikit_learn_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     with pytest.raises(ImportError, match=r"pip install 'tracegrad\[digits\]'"):
         load_digits()
+
+
+def test_mixup_builds_its_one_hot_rows_for_the_examples_not_a_square_of_classes():
+    """n_classes=60000 for 4 examples had asked for 26.8 GiB (np.eye(n_classes))."""
+    X, y = np.ones((4, 2)), np.array([0, 1, 2, 59999])
+    _, soft = mixup(X, y, n_classes=60000, seed=0)
+    assert soft.shape == (4, 60000) and np.allclose(soft.sum(axis=1), 1.0)
+    for bad, words in (
+        ({"alpha": float("inf")}, "alpha must be a finite number > 0"),
+        ({"n_classes": 2.5}, "n_classes"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            mixup(X, np.array([0, 1, 0, 1]), **bad)

@@ -223,3 +223,14 @@ def test_output_paths_that_cannot_be_written_are_named(tmp_path, monkeypatch, ca
     monkeypatch.setattr(Path, "write_bytes", refuse)
     assert main(["x * 2", "--set", "x=1", "-o", str(tmp_path / "g.svg")]) == 2
     assert f"cannot write {tmp_path / 'g.svg'}: Permission denied" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_with_a_line_not_a_traceback(monkeypatch, capsys):
+    import viz.cli
+
+    def interrupted(arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(viz.cli, "run", interrupted)
+    assert main(["x * 2", "--set", "x=1"]) == 130
+    assert capsys.readouterr().err == "python -m viz: stopped (Ctrl-C)\n"
