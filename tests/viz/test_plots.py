@@ -359,3 +359,26 @@ def test_a_history_logged_by_hand_may_hold_losses_still_in_their_graphs():
     losses = [(w * w).sum(), Value(3.0) * Value(0.5), 1.0]
     figure = viz.plot_history({"loss": losses})
     np.testing.assert_array_equal(figure.axes[0].lines[0].get_ydata(), [4.0, 1.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("plot", "words"),
+    [
+        (lambda: viz.plot_optimizer_paths(_bowl, resolution=6000), "resolution must be a whole number from 2 to 300"),
+        (lambda: viz.plot_optimizer_paths(_bowl, resolution=0), "resolution must be a whole number"),
+        (lambda: viz.plot_optimizer_paths(_bowl, steps=-5), "steps must be a whole number >= 0, got -5"),
+        (lambda: viz.plot_optimizer_paths(_bowl, start=(1.0, 2.0, 3.0)), "start must be 2 finite numbers"),
+        (
+            lambda: viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 2)), resolution=2.5),
+            "resolution must be a whole number from 2 to 1000",
+        ),
+        (
+            lambda: viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 2)), threshold=float("nan")),
+            "threshold must be a finite number",
+        ),
+    ],
+)
+def test_plot_settings_that_cannot_be_drawn_or_would_run_for_minutes_are_refused(plot, words):
+    """A resolution of 6000 (a typo for 60) had meant 36 million loss calls, about 11 minutes; -5 steps drew none."""
+    with pytest.raises(ValueError, match=words):
+        plot()

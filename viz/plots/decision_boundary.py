@@ -7,6 +7,7 @@ decision boundary (a line for a linear classifier, a curve for an MLP).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,9 @@ import numpy as np
 from autograd import no_grad, plain
 
 from ..decision_grid import CLASS_COLORS
-from .figure import new_figure
+from .figure import check_grid, new_figure
+
+MAX_BOUNDARY_RESOLUTION = 1000  # points per axis: a million model outputs at most
 
 
 def _as_array(x: Any) -> np.ndarray:
@@ -68,6 +71,9 @@ def plot_decision_boundary(
     logit or a margin; use 0.5 for a probability). ``resolution``: grid points
     per axis; ``margin``: room around the data.
     """
+    check_grid("plot_decision_boundary", resolution, MAX_BOUNDARY_RESOLUTION)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
+        raise ValueError(f"plot_decision_boundary: threshold must be a finite number, got {threshold!r}")
     X = np.asarray(_as_array(X), dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must hold 2-D points, shape (n, 2); got shape {X.shape}")

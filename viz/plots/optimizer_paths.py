@@ -16,10 +16,11 @@ import numpy as np
 
 from autograd import Node, Value, no_grad
 
-from .figure import new_figure
+from .figure import check_grid, new_figure
 
 # One line style and marker per path, so that paths running over each other stay apart.
 PATH_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P")]
+MAX_PATHS_RESOLUTION = 300  # contour points per axis: the loss runs once per point, 90,000 times at most
 DIVERGED_RISE = 100  # a path whose loss ends this many times its starting size (at least 1) above it has diverged
 
 
@@ -122,6 +123,11 @@ def plot_optimizer_paths(
     ``bounds``: ((a_min, a_max), (b_min, b_max)), by default the paths'
     extent with some room.
     """
+    check_grid("plot_optimizer_paths", resolution, MAX_PATHS_RESOLUTION)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"plot_optimizer_paths: steps must be a whole number >= 0, got {steps!r}")
+    if np.shape(start) != (2,) or not np.all(np.isfinite(np.asarray(start, dtype=np.float64))):
+        raise ValueError(f"plot_optimizer_paths: start must be 2 finite numbers (a, b), got {start!r}")
     if optimizers is None:
         optimizers = standard_optimizers(lr)
     if not optimizers:
