@@ -51,7 +51,7 @@ class _Reduction(Function):
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = axis
-        self.keepdims = keepdims
+        self.keepdims = numerics.checked_flag("keepdims", keepdims)
 
 
 class Sum(_Reduction):

@@ -63,7 +63,7 @@ class LogSumExp(_AlongAxis):
 
     def __init__(self, axis: int = -1, keepdims: bool = False):
         super().__init__(axis)
-        self.keepdims = keepdims
+        self.keepdims = numerics.checked_flag("keepdims", keepdims)
 
     def forward(self, x):
         with numerics._quiet():

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Node
 from autograd.compiled import note_state
+from autograd.numerics import checked_flag
 
 from .model_file import LoadResult, check_real, compared_names, read_state, write_state
 
@@ -154,10 +155,11 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient before the next backward pass (``set_to_none=False``: set it to 0)."""
-        forget_gradients(self.parameters(), set_to_none)
+        forget_gradients(self.parameters(), checked_flag("set_to_none", set_to_none))
 
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all below it to training behaviour (dropout on, batch statistics)."""
+        mode = checked_flag("mode", mode)
         for module in self.modules():
             module.training = mode
         return self

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.numerics import checked_flag
 
 from ..data import Seed, train_test_split
 from ..losses import l2_penalty
@@ -99,7 +100,7 @@ class GradientClassifier(Classifier):
             return loss + self.alpha * l2_penalty(weights) if self.alpha else loss
 
         callbacks, validation_data = [], None
-        if self.early_stopping:
+        if checked_flag("early_stopping", self.early_stopping):
             try:
                 X, X_val, targets, targets_val = train_test_split(
                     X, targets, test_size=self.validation_fraction, seed=rng, stratify=targets

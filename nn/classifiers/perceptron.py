@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.elementwise import Step
+from autograd.numerics import checked_flag
 
 from ..data import Seed
 from ..data.arguments import check_count
@@ -50,7 +51,7 @@ class Perceptron(Classifier):
         self.mistakes_: list[int] = []
         rng = np.random.default_rng(self.seed)
         for _ in range(self.epochs):
-            order = rng.permutation(len(X)) if self.shuffle else range(len(X))
+            order = rng.permutation(len(X)) if checked_flag("shuffle", self.shuffle) else range(len(X))
             mistakes = 0
             for i in order:
                 fired = Step.apply(self.coef_ @ X[i] + self.intercept_)

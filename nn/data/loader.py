@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from autograd.numerics import checked_flag
+
 from .arguments import Seed, check_count, common_length
 
 
@@ -37,7 +39,7 @@ class DataLoader:
         if batch_size is not None:
             check_count("batch_size", batch_size, 1)
         self.batch_size = self.n_samples if batch_size is None else min(int(batch_size), self.n_samples)
-        self.shuffle = shuffle
+        self.shuffle = checked_flag("shuffle", shuffle)
         self._rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:

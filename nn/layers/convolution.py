@@ -13,6 +13,7 @@ from numpy.typing import DTypeLike
 
 from autograd import Tensor, avg_pool2d, conv2d, max_pool2d
 from autograd.convolution import as_pair
+from autograd.numerics import checked_flag
 
 from ..data.arguments import check_count
 from ..module import Module
@@ -47,7 +48,7 @@ class Conv2d(Module):
         fan_in, fan_out = in_channels * kh * kw, out_channels * kh * kw
         weights = initial_weights((out_channels, in_channels, kh, kw), fan_in, fan_out, init, seed)
         self.weight = Tensor(weights, dtype=dtype, requires_grad=True)
-        self.bias = Tensor.zeros(out_channels, dtype=dtype, requires_grad=True) if bias else None
+        self.bias = Tensor.zeros(out_channels, dtype=dtype, requires_grad=True) if checked_flag("bias", bias) else None
 
     def forward(self, x: Tensor) -> Tensor:
         return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)

@@ -18,8 +18,8 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, seed: Seed = None):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout probability must be in [0, 1], not {p}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout probability must be a number in [0, 1], not {p!r}")
         self.p = p
         self.rng = np.random.default_rng(seed)
 

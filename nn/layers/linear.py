@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from autograd import Tensor, linear
+from autograd.numerics import checked_flag
 
 from ..data.arguments import check_count
 from ..module import Module
@@ -40,7 +41,7 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         weights = initial_weights((in_features, out_features), in_features, out_features, init, seed)
         self.weight = Tensor(weights, dtype=dtype, requires_grad=True)
-        self.bias = Tensor.zeros(out_features, dtype=dtype, requires_grad=True) if bias else None
+        self.bias = Tensor.zeros(out_features, dtype=dtype, requires_grad=True) if checked_flag("bias", bias) else None
 
     def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1:] != (self.in_features,):

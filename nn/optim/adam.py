@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node
+from autograd.numerics import checked_flag
 
 from .optimizer import Optimizer, check_setting, stored
 
@@ -37,7 +38,7 @@ class Adam(Optimizer):
         self.betas = tuple(check_setting(self, f"betas[{i}]", beta, below=1.0) for i, beta in enumerate(betas))
         self.eps = check_setting(self, "eps", eps)
         self.weight_decay = check_setting(self, "weight_decay", weight_decay)
-        self.amsgrad = amsgrad
+        self.amsgrad = checked_flag("amsgrad", amsgrad)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         if self.weight_decay:

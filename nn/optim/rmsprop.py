@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node
+from autograd.numerics import checked_flag
 
 from .optimizer import Optimizer, check_setting, stored
 
@@ -35,7 +36,7 @@ class RMSprop(Optimizer):
         self.eps = check_setting(self, "eps", eps)
         self.weight_decay = check_setting(self, "weight_decay", weight_decay)
         self.momentum = check_setting(self, "momentum", momentum)
-        self.centered = centered
+        self.centered = checked_flag("centered", centered)
 
     def update(self, data: Any, grad: Any, state: dict[str, Any]) -> Any:
         if self.weight_decay:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Node
+from autograd.numerics import checked_flag
 
 from .optimizer import Optimizer, check_setting, stored
 
@@ -33,6 +34,7 @@ class SGD(Optimizer):
         self.momentum = check_setting(self, "momentum", momentum)
         self.dampening = check_setting(self, "dampening", dampening)
         self.weight_decay = check_setting(self, "weight_decay", weight_decay)
+        nesterov = checked_flag("nesterov", nesterov)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
         self.nesterov = nesterov

@@ -267,3 +267,27 @@ def test_a_model_copies_and_pickles_with_its_parameters_and_refuses_a_result_it_
     for copying in (copy.deepcopy, pickle.dumps):
         with pytest.raises(RuntimeError, match=r"drop a result a model keeps as an attribute \(self.last = ...\)"):
             copying(model)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Linear(2, 3, bias="no"),  # (it had made a bias: "no" is truthy)
+        lambda: nn.Conv2d(1, 2, 3, bias="False"),
+        lambda: nn.Linear(2, 3).train("no"),  # (training stayed "no", so the model stayed in training mode)
+        lambda: nn.optim.Adam([Tensor([1.0], requires_grad=True)], lr=0.1, amsgrad="no"),
+        lambda: nn.optim.SGD([Tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.9, nesterov=1),
+        lambda: nn.data.DataLoader(np.ones((4, 2)), shuffle="no"),
+        lambda: Tensor([1.0, 2.0]).sum(keepdims="no"),
+        lambda: (Tensor([1.0], requires_grad=True) * 2.0).sum().backward(create_graph="False"),
+        lambda: nn.MLPClassifier(early_stopping="no", epochs=1).fit(np.ones((10, 2)), np.arange(10) % 2),
+    ],
+)
+def test_a_flag_must_be_true_or_false(make):
+    with pytest.raises(TypeError, match="must be True or False"):
+        make()
+
+
+def test_a_dropout_probability_of_true_is_refused():
+    with pytest.raises(ValueError, match="Dropout probability must be a number in"):
+        nn.Dropout(p=True)  # (it had zeroed every activation)
