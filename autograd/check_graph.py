@@ -38,6 +38,7 @@ from .finite_differences import central_differences, check_settings, excess, one
 from .function import plain
 from .gradcheck import GradcheckError
 from .graph import Node, no_grad, topological_order
+from .numerics import random_generator
 
 DEFAULT_MAX_ELEMENTS = 32
 
@@ -213,7 +214,7 @@ def check_graph(
     check_settings("check_graph()", eps, atol, rtol)
     if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
         raise ValueError(f"check_graph(): max_elements must be a whole number >= 1, got {max_elements!r}")
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     settings = {"eps": eps, "atol": atol, "rtol": rtol, "max_elements": max_elements, "seed": seed}
     entries = [
         _check_node(node, rng, settings) for node in topological_order(output, leaves=False) if node.op is not None

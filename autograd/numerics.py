@@ -155,3 +155,16 @@ def checked_flag(name: str, value: Any) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def random_generator(seed: Any) -> np.random.Generator:
+    """numpy's generator for ``seed``: an int >= 0 (the same numbers every run), a generator (used as it is) or None.
+
+    None draws fresh entropy. Anything else is refused by name: numpy would take
+    True as the seed 1 without a word, and give an unclear error for 1.5 or -3.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)

@@ -40,6 +40,7 @@ from .elementwise import (
 from .function import Function, plain
 from .graph import Node, accumulated, is_grad_enabled
 from .matmul import MatMul
+from .numerics import random_generator
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, Transpose, kept_index
 from .softmax import LogSoftmax, LogSumExp, Softmax
@@ -97,7 +98,7 @@ def _owns_its_memory(array: Any) -> bool:
 
 def _rng(seed: Seed) -> np.random.Generator:
     """A random generator from an int seed, an existing generator, or fresh entropy for None."""
-    return np.random.default_rng(seed)
+    return random_generator(seed)
 
 
 class Tensor(UnaryMethods, Node):

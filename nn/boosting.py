@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.numerics import random_generator
 
 from .classifiers.base import Classifier, Estimator, _as_example_array
 from .data import Seed
@@ -124,7 +125,7 @@ class GradientBoosting(Estimator):
         if not 0 < self.shrinkage <= 1:
             raise ValueError(f"shrinkage must be in (0, 1], got {self.shrinkage!r}")
         factory = self.base_model or small_mlp()
-        rng = np.random.default_rng(self.seed)
+        rng = random_generator(self.seed)
         self.init_ = self._initial_output(targets)
         outputs = np.tile(self.init_, (len(X), 1))
         self.estimators_: list[Module] = []

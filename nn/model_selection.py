@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.numerics import random_generator
+
 from .classifiers.base import Classifier, clone, constructor_arguments
 from .data import Seed, bootstrap, k_fold
 from .data.arguments import check_count
@@ -88,7 +90,7 @@ class Bagging(Classifier):
         check_count("n_estimators", self.n_estimators, 1)
         rows, targets = self._prepare_fit(X, y)
         examples = np.asarray(X, dtype=np.float64)
-        rng = np.random.default_rng(self.seed)
+        rng = random_generator(self.seed)
         self.estimators_: list[Any] = []
         self.out_of_bag_: list[np.ndarray] = []
         for _ in range(self.n_estimators):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from autograd import Seed, Value
+from autograd.numerics import random_generator
 
 from .data.arguments import check_count, check_sizes
 from .layers.activations import activation_layer
@@ -31,7 +30,7 @@ class Neuron(Module):
         check_count("Neuron: n_inputs", n_inputs, 1)
         activation_layer(activation)  # an unknown name fails here
         self.activation = activation
-        starts = np.random.default_rng(seed).uniform(-1.0, 1.0, n_inputs)
+        starts = random_generator(seed).uniform(-1.0, 1.0, n_inputs)
         self.weights = [Value(float(w), label=f"w{i}") for i, w in enumerate(starts)]
         self.bias = Value(0.0, label="b")
 
@@ -52,7 +51,7 @@ class Layer(Module):
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed: Seed = None):
         check_count("Layer: n_outputs", n_outputs, 1)
-        rng = np.random.default_rng(seed)
+        rng = random_generator(seed)
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
     def forward(self, x: Sequence[float | Value]) -> list[Value]:
@@ -82,7 +81,7 @@ class ScalarMLP(Module):
         seed: Seed = None,
     ):
         widths = _widths(sizes, nouts)
-        rng = np.random.default_rng(seed)
+        rng = random_generator(seed)
         last = len(widths) - 2
         self.layers = [
             Layer(widths[i], widths[i + 1], output_activation if i == last else activation, rng)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.numerics import checked_flag
+from autograd.numerics import checked_flag, random_generator
 
 from ..data import Seed, train_test_split
 from ..losses import l2_penalty
@@ -90,7 +90,7 @@ class GradientClassifier(Classifier):
         if not 0 <= self.alpha < np.inf:
             raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
         X, targets = self._prepare_fit(X, y)
-        rng = np.random.default_rng(self.seed)
+        rng = random_generator(self.seed)
         self.network_ = self._network(X.shape[1], len(self.classes_), seed=int(rng.integers(2**31)))
         optimizer = make_optimizer(self.optimizer, self.network_.parameters(), self.lr)
         weights = [p for name, p in self.network_.named_parameters() if name.split(".")[-1] == "weight"]

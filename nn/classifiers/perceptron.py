@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.elementwise import Step
-from autograd.numerics import checked_flag
+from autograd.numerics import checked_flag, random_generator
 
 from ..data import Seed
 from ..data.arguments import check_count
@@ -49,7 +49,7 @@ class Perceptron(Classifier):
         self.coef_ = np.zeros((wanted.shape[1], X.shape[1]))
         self.intercept_ = np.zeros(wanted.shape[1])
         self.mistakes_: list[int] = []
-        rng = np.random.default_rng(self.seed)
+        rng = random_generator(self.seed)
         for _ in range(self.epochs):
             order = rng.permutation(len(X)) if checked_flag("shuffle", self.shuffle) else range(len(X))
             mistakes = 0

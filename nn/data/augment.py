@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from autograd.numerics import random_generator
+
 from .arguments import Seed, check_count
 
 
@@ -22,7 +24,7 @@ def add_noise(X: np.ndarray, std: float = 0.1, seed: Seed = None) -> np.ndarray:
     if not std >= 0:
         raise ValueError(f"std must be >= 0, got {std!r}")
     X = np.asarray(X, dtype=np.float64)
-    return X + std * np.random.default_rng(seed).standard_normal(X.shape)
+    return X + std * random_generator(seed).standard_normal(X.shape)
 
 
 def mixup(
@@ -45,7 +47,7 @@ def mixup(
         raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
     X = np.asarray(X, dtype=np.float64)
     targets = _soft_targets(np.asarray(y), len(X), n_classes)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     lam = rng.beta(alpha, alpha, size=len(X))
     partner = rng.permutation(len(X))
     lam_x = lam.reshape((-1,) + (1,) * (X.ndim - 1))

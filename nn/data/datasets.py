@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.numerics import random_generator
+
 from .arguments import Seed, check_count, equal_shares
 
 
@@ -25,7 +27,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> t
     """
     check_count("n_samples", n_samples, 2)
     _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     n_upper, n_lower = equal_shares(n_samples, 2)
     upper = np.linspace(0.0, np.pi, n_upper)
     lower = np.linspace(0.0, np.pi, n_lower)
@@ -51,7 +53,7 @@ def make_spirals(
     check_count("n_classes", n_classes, 2)
     check_count("n_samples", n_samples, n_classes)
     _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     sizes = equal_shares(n_samples, n_classes)
     arms = []
     for label, size in enumerate(sizes):
@@ -82,7 +84,7 @@ def make_blobs(
     low, high = center_box
     if not low < high:
         raise ValueError(f"center_box must be (low, high) with low < high, got {center_box!r}")
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     centers = rng.uniform(low, high, size=(n_classes, n_features))
     y = np.repeat(np.arange(n_classes), equal_shares(n_samples, n_classes))
     X = centers[y] + cluster_std * rng.standard_normal((n_samples, n_features))
@@ -97,7 +99,7 @@ def make_xor(n_samples: int = 200, noise: float = 0.0, seed: Seed = None) -> tup
     """
     check_count("n_samples", n_samples, 1)
     _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     y = (np.sign(X[:, 0]) != np.sign(X[:, 1])).astype(np.int64)
     X += noise * rng.standard_normal(X.shape)

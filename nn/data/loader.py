@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd.numerics import checked_flag
+from autograd.numerics import checked_flag, random_generator
 
 from .arguments import Seed, check_count, common_length
 
@@ -40,7 +40,7 @@ class DataLoader:
             check_count("batch_size", batch_size, 1)
         self.batch_size = self.n_samples if batch_size is None else min(int(batch_size), self.n_samples)
         self.shuffle = checked_flag("shuffle", shuffle)
-        self._rng = np.random.default_rng(seed)
+        self._rng = random_generator(seed)
 
     def __len__(self) -> int:
         """The number of batches in one epoch (the last one may be smaller)."""

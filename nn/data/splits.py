@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from autograd.numerics import random_generator
+
 from .arguments import Seed, check_count, common_length, equal_shares
 
 
@@ -34,7 +36,7 @@ def train_test_split(
         raise ValueError("train_test_split() needs at least one array")
     n = common_length(arrays)
     n_test = _test_count(test_size, n)
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     if stratify is not None:
         if not shuffle:
             raise ValueError("stratify needs shuffle=True (a stratified split picks examples at random)")
@@ -111,7 +113,7 @@ def k_fold(
     """
     check_count("k", k, 2)
     check_count("n_samples", n_samples, k)
-    order = np.random.default_rng(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
+    order = random_generator(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
     start = 0
     for size in equal_shares(n_samples, k):
         validation = order[start : start + size]
@@ -130,6 +132,6 @@ def bootstrap(n_samples: int, size: int | None = None, seed: Seed = None) -> tup
     check_count("n_samples", n_samples, 1)
     size = n_samples if size is None else size
     check_count("size", size, 1)
-    sample = np.random.default_rng(seed).integers(0, n_samples, size=size)
+    sample = random_generator(seed).integers(0, n_samples, size=size)
     out_of_bag = np.setdiff1d(np.arange(n_samples), sample)
     return sample, out_of_bag

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from autograd.numerics import random_generator
+
 from ..data.arguments import check_sizes
 from ..module import Module
 from .activations import activation_layer
@@ -57,7 +59,7 @@ class MLP(Sequential):
     ):
         sizes = check_sizes("MLP", sizes)
         activation_layer(activation)  # an unknown name fails here, before any weight is drawn
-        rng = np.random.default_rng(seed)
+        rng = random_generator(seed)
         layers: list[Module] = []
         for index, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(Linear(fan_in, fan_out, init=init_for(activation), seed=rng, dtype=dtype))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from autograd import Tensor
+from autograd.numerics import random_generator
 
 from ..module import Module
 from .init import Seed
@@ -21,7 +20,7 @@ class Dropout(Module):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout probability must be a number in [0, 1], not {p!r}")
         self.p = p
-        self.rng = np.random.default_rng(seed)
+        self.rng = random_generator(seed)
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0.0:

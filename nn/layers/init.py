@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Seed
+from autograd.numerics import random_generator
 
 INITS = ("he", "xavier")
 
@@ -22,7 +23,7 @@ def init_for(activation: str) -> str:
 
 def initial_weights(shape: tuple[int, ...], fan_in: int, fan_out: int, init: str, seed: Seed) -> np.ndarray:
     """Random weights of ``shape``: ``"he"`` normal with variance ``2/fan_in``, ``"xavier"`` uniform."""
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     if init == "he":
         return rng.normal(0.0, np.sqrt(2.0 / fan_in), shape)
     if init == "xavier":

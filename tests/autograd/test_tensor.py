@@ -731,3 +731,18 @@ def test_the_constructors_refuse_an_integer_dtype_that_would_truncate_their_numb
         assert make(np.float32).dtype == np.float32
     with pytest.raises(ValueError, match="arange: step must not be 0"):
         Tensor.arange(0, 1, 0)
+
+
+@pytest.mark.parametrize("seed", [True, 1.5, -3, "0"])
+def test_every_seed_is_checked_by_name(seed):
+    """numpy had taken True as the seed 1 without a word, and given unclear errors for 1.5 or -3."""
+    import nn
+
+    for make in (
+        lambda: Tensor.randn(2, seed=seed),
+        lambda: nn.data.make_moons(10, seed=seed),
+        lambda: nn.Linear(2, 2, seed=seed),
+        lambda: nn.data.train_test_split(np.arange(10), seed=seed),
+    ):
+        with pytest.raises(ValueError, match="seed must be an int >= 0, a numpy Generator or None"):
+            make()
