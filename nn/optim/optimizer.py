@@ -104,7 +104,7 @@ class Optimizer:
         return f"{type(self).__name__}(lr={self.lr:g}, {len(self.params)} parameters)"
 
 
-def check_setting(optimizer: Optimizer, name: str, value: float, below: float = math.inf) -> float:
+def check_setting(owner: object, name: str, value: float, below: float = math.inf) -> float:
     """``value`` as a float if it is a finite number in ``[0, below)``; otherwise a ``ValueError`` naming it.
 
     These are the settings PyTorch refuses too (a negative rate, momentum or
@@ -116,7 +116,7 @@ def check_setting(optimizer: Optimizer, name: str, value: float, below: float = 
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number) or not 0.0 <= number < below:
         upper = "" if below == math.inf else f" and < {below:g}"
-        raise ValueError(f"{type(optimizer).__name__}: {name} must be a finite number >= 0{upper}, got {value!r}")
+        raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0{upper}, got {value!r}")
     return number
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-from .optimizer import Optimizer
+from ..data.arguments import check_count
+from .optimizer import Optimizer, check_setting
 
 
 class LRScheduler:
@@ -33,9 +34,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         super().__init__(optimizer)
-        if step_size < 1:
-            raise ValueError(f"step_size must be at least 1, not {step_size}")
-        self.step_size, self.gamma = step_size, gamma
+        check_count("step_size", step_size, 1)
+        self.step_size, self.gamma = step_size, check_setting(self, "gamma", gamma)
 
     def rate(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
@@ -46,9 +46,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
         super().__init__(optimizer)
-        if T_max < 1:
-            raise ValueError(f"T_max must be at least 1, not {T_max}")
-        self.T_max, self.eta_min = T_max, eta_min
+        check_count("T_max", T_max, 1)
+        self.T_max, self.eta_min = T_max, check_setting(self, "eta_min", eta_min)
 
     def rate(self, epoch: int) -> float:
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2

@@ -191,3 +191,16 @@ def test_zero_grad_can_keep_the_gradient_arrays_and_an_update_of_another_shape_i
     p.grad = np.ones((3, 2))
     with pytest.raises(ValueError, match=r"Averaging.update gave shape \(1, 2\) for a parameter of shape \(3, 2\)"):
         Averaging([p], lr=0.1).step()
+
+
+def test_a_schedule_refuses_a_setting_that_would_fail_epochs_later():
+    """gamma=nan had been taken, then training failed with 'SGD: the learning rate lr must be...'."""
+    optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
+    for make, words in (
+        (lambda: StepLR(optimizer, step_size=2, gamma=float("nan")), "StepLR: gamma must be a finite number >= 0"),
+        (lambda: StepLR(optimizer, step_size=True), "step_size must be an int >= 1"),
+        (lambda: CosineAnnealingLR(optimizer, T_max=10, eta_min=-0.01), "eta_min must be a finite number >= 0"),
+        (lambda: CosineAnnealingLR(optimizer, T_max=float("inf")), "T_max must be an int >= 1"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            make()
