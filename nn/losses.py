@@ -21,6 +21,7 @@ import numpy as np
 from autograd import Function, Node, Tensor, Value, is_grad_enabled, plain, softmax_cross_entropy, where
 from autograd.elementwise import Cast, Sigmoid
 
+from .data.arguments import check_amount
 from .module import Module
 
 
@@ -164,6 +165,7 @@ def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tens
     the correct one. As in PyTorch, each row's sum is divided by the number of
     classes, then the rows are averaged.
     """
+    check_amount("margin", margin, least=None)
     labels = _class_indices(targets, scores, "multi_margin_loss")
     rows = np.arange(len(labels))
     correct = scores[rows, labels].reshape(-1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +16,17 @@ def check_count(name: str, value: int, minimum: int) -> None:
     """Raise a ``ValueError`` naming ``name`` unless ``value`` is an int of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+def check_amount(name: str, value: float, least: float | None = 0.0) -> None:
+    """Raise a ``ValueError`` naming ``name`` unless ``value`` is a finite number >= ``least`` (None: of any sign).
+
+    For a noise, a spread, a slope or a margin: NaN or infinity would only turn the data or the loss into NaN.
+    """
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not number or not math.isfinite(value) or (least is not None and value < least):
+        wanted = "a finite number" + ("" if least is None else f" >= {least:g}")
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
 
 
 def check_sizes(owner: str, sizes: Sequence[int]) -> list[int]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd.numerics import random_generator
 
-from .arguments import Seed, check_count
+from .arguments import Seed, check_amount, check_count
 
 
 def add_noise(X: np.ndarray, std: float = 0.1, seed: Seed = None) -> np.ndarray:
@@ -21,8 +21,7 @@ def add_noise(X: np.ndarray, std: float = 0.1, seed: Seed = None) -> np.ndarray:
     Call it on each batch (new noise every time), for example with
     ``fit(..., augment=lambda X, y: (add_noise(X, 0.1, seed=rng), y))``; the labels stay the same.
     """
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std!r}")
+    check_amount("std", std)
     X = np.asarray(X, dtype=np.float64)
     return X + std * random_generator(seed).standard_normal(X.shape)
 

@@ -11,12 +11,11 @@ import numpy as np
 
 from autograd.numerics import random_generator
 
-from .arguments import Seed, check_count, equal_shares
+from .arguments import Seed, check_amount, check_count, equal_shares
 
 
 def _check_noise(noise: float) -> None:
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    check_amount("noise", noise)
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +78,7 @@ def make_blobs(
     check_count("n_classes", n_classes, 1)
     check_count("n_samples", n_samples, n_classes)
     check_count("n_features", n_features, 1)
-    if not cluster_std >= 0:
-        raise ValueError(f"cluster_std must be >= 0, got {cluster_std!r}")
+    check_amount("cluster_std", cluster_std)
     low, high = center_box
     if not low < high:
         raise ValueError(f"center_box must be (low, high) with low < high, got {center_box!r}")

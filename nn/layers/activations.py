@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from autograd import Tensor, Value
 
+from ..data.arguments import check_amount
 from ..module import Module
 
 NodeT = TypeVar("NodeT", Tensor, Value)
@@ -34,6 +35,7 @@ class LeakyReLU(Module):
     """``x`` for positives, ``slope * x`` otherwise: a small gradient keeps negative units alive."""
 
     def __init__(self, slope: float = 0.01):
+        check_amount("slope", slope, least=None)
         self.slope = slope
 
     def forward(self, x: NodeT) -> NodeT:

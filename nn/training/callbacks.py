@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..data.arguments import check_count
+from ..data.arguments import check_amount, check_count
 from ..module import Module
 from .history import History, infer_mode
 
@@ -85,8 +85,7 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = True,
     ):
         check_count("patience", patience, 1)
-        if not min_delta >= 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+        check_amount("min_delta", min_delta)
         self.monitor = monitor
         self.patience = patience
         self.min_delta = min_delta

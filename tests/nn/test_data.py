@@ -317,3 +317,19 @@ def test_mixup_builds_its_one_hot_rows_for_the_examples_not_a_square_of_classes(
     ):
         with pytest.raises(ValueError, match=words):
             mixup(X, np.array([0, 1, 0, 1]), **bad)
+
+
+def test_a_setting_of_nan_infinity_or_text_is_refused_by_name():
+    """noise=inf had made all-NaN data; a slope or margin of NaN a NaN loss; '0.1' a comparison error."""
+    import nn
+
+    for make, words in (
+        (lambda: make_moons(10, noise=float("inf"), seed=0), "noise must be a finite number >= 0, got inf"),
+        (lambda: make_moons(10, noise="0.1", seed=0), "noise must be a finite number >= 0, got '0.1'"),
+        (lambda: make_blobs(10, cluster_std=float("inf"), seed=0), "cluster_std must be a finite number >= 0"),
+        (lambda: nn.LeakyReLU(slope=float("nan")), "slope must be a finite number, got nan"),
+        (lambda: nn.EarlyStopping(min_delta=float("inf")), "min_delta must be a finite number >= 0"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            make()
+    assert nn.LeakyReLU(slope=-0.1).slope == -0.1  # any sign, as in PyTorch
