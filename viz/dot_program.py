@@ -34,6 +34,7 @@ PNG_MAX_INCHES = 200
 
 # Seconds one layout may take when no render_time_limit() block says otherwise.
 RENDER_TIME_LIMIT = 30.0
+MAX_RENDER_SECONDS = 86_400  # the longest budget render_time_limit takes: a day (more overflows the wait in select)
 _FORMAT_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
 
 SYSTEM_DOT = "dot"
@@ -75,8 +76,10 @@ def render_time_limit(seconds: float) -> Iterator[None]:
 
     A block inside another never gets more time than the outer one has left.
     """
-    if not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ValueError(f"the time limit must be a positive number of seconds, got {seconds!r}")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_RENDER_SECONDS:
+        raise ValueError(
+            f"the time limit must be a number of seconds > 0 and at most {MAX_RENDER_SECONDS} (a day), got {seconds!r}"
+        )
     outer = _budget.get()
     deadline = time.monotonic() + seconds
     budget = _Budget(seconds, deadline) if outer is None or deadline < outer.deadline else outer

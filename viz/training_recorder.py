@@ -108,6 +108,11 @@ class TrainingRecorder(Callback):
         if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not math.isfinite(threshold):
             raise ValueError(f"threshold must be a finite number, got {threshold!r}")
         self.threshold = float(threshold)
+        if self.probe_input.size == 0 or not np.isfinite(self.probe_input).all():
+            raise ValueError(
+                f"probe_input must hold at least one example of finite numbers, got shape {self.probe_input.shape}"
+                + ("" if self.probe_input.size == 0 else " with NaN or infinity")
+            )
         points = self.probe_input.reshape(-1, self.probe_input.shape[-1]) if self.probe_input.ndim else None
         two_inputs = points is not None and points.shape[1] == 2
         if boundary and not two_inputs:
@@ -119,7 +124,12 @@ class TrainingRecorder(Callback):
         self.extent: tuple[float, ...] | None = None
         if self.boundary and points is not None:  # a boundary needs two inputs, so there are points
             self.extent = tuple(float(x) for x in (boundary_extent or square_around(points)))
-            if len(self.extent) != 4 or not (self.extent[0] < self.extent[1] and self.extent[2] < self.extent[3]):
+            finite = all(math.isfinite(x) for x in self.extent)
+            if (
+                len(self.extent) != 4
+                or not finite
+                or not (self.extent[0] < self.extent[1] and self.extent[2] < self.extent[3])
+            ):
                 raise ValueError(f"boundary_extent must be (x_min, x_max, y_min, y_max), got {boundary_extent!r}")
         self.frames: list[TrainingFrame] = []
         self.losses: list[tuple[int, float]] = []  # (step, training loss): the loss curve

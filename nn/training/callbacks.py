@@ -86,6 +86,8 @@ class EarlyStopping(Callback):
     ):
         check_count("patience", patience, 1)
         check_amount("min_delta", min_delta)
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must name a column of the history, such as 'val_loss', got {monitor!r}")
         self.monitor = monitor
         self.patience = patience
         self.min_delta = min_delta

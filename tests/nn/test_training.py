@@ -441,3 +441,8 @@ def test_on_a_terminal_the_live_bar_ends_at_the_epochs_that_ran(monkeypatch):
     assert "training:" in last_draw and " 7/50 " in last_draw
     assert f"loss={history['loss'][-1]:.4g}" in last_draw
     assert terminal.getvalue().count("\r") > 2  # it redraws as it goes
+
+
+def test_early_stopping_names_a_monitor_that_is_not_a_column_name():
+    with pytest.raises(TypeError, match="monitor must name a column of the history, such as 'val_loss', got 5"):
+        EarlyStopping(monitor=5)  # (an AttributeError about 'endswith' had come from inside)

@@ -382,3 +382,8 @@ def test_plot_settings_that_cannot_be_drawn_or_would_run_for_minutes_are_refused
     """A resolution of 6000 (a typo for 60) had meant 36 million loss calls, about 11 minutes; -5 steps drew none."""
     with pytest.raises(ValueError, match=words):
         plot()
+
+
+def test_one_activation_may_be_named_alone():
+    figure = viz.plot_activations("relu")  # (it had reported unknown activations r, e, l, u)
+    assert len(figure.axes) == 1

@@ -181,7 +181,7 @@ def test_a_time_limit_is_shared_by_every_rendering_in_its_block(example_a, monke
         with pytest.raises(viz.RenderTimeout, match="within 1 s"):
             viz.draw(example_a["f"]).pipe()
     assert seconds == [pytest.approx(0.6)]
-    with pytest.raises(ValueError, match="positive"), viz.render_time_limit(0):
+    with pytest.raises(ValueError, match="> 0"), viz.render_time_limit(0):
         pass
 
 
@@ -196,3 +196,11 @@ def test_a_layout_program_that_cannot_start_is_a_render_error(monkeypatch, examp
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(viz.RenderError, match=f"{broken} could not be started"):
         viz.draw(example_a["f"]).pipe()
+
+
+def test_a_time_limit_beyond_a_day_is_refused():
+    """An infinite budget had overflowed inside selectors.select when rendering."""
+    for seconds in (float("inf"), 1e300, True):
+        with pytest.raises(ValueError, match="the time limit must be a number of seconds > 0 and at most 86400"):
+            with viz.render_time_limit(seconds):
+                pass

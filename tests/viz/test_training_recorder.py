@@ -458,3 +458,13 @@ def test_targets_with_a_negative_one_are_split_at_the_threshold_as_one_output_is
     assert target_classes(np.array([-1.0, 1.0, 1.0]), 0.0).tolist() == [0, 1, 1]
     assert target_classes(np.array([0.0, 2.0, 1.0]), 0.0).tolist() == [0, 2, 1]  # class numbers are their own
     assert target_classes(np.array([0.5, 1.0]), 0.0) is None  # not classes
+
+
+def test_a_probe_or_an_extent_that_cannot_be_drawn_is_refused_by_name():
+    model = nn.MLP([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="probe_input must hold at least one example of finite numbers, got shape"):
+        viz.TrainingRecorder(model, np.array([[np.nan, 0.0]]))  # (it had blamed boundary_extent)
+    with pytest.raises(ValueError, match="probe_input must hold at least one example"):
+        viz.TrainingRecorder(model, np.zeros((0, 2)))  # (a numpy reshape error)
+    with pytest.raises(ValueError, match="boundary_extent must be"):
+        viz.TrainingRecorder(model, np.ones((3, 2)), boundary_extent=(0.0, float("inf"), 0.0, 1.0))

@@ -50,6 +50,8 @@ def plot_activations(
     ``activations``: names among ``viz.plots.activations.ACTIVATIONS``, or a
     mapping name -> function of a ``Value`` (your own activation).
     """
+    if isinstance(activations, str):  # one name ("relu", not the letters r, e, l, u)
+        activations = [activations]
     if isinstance(activations, Mapping):
         chosen = dict(activations)
     else:
