@@ -201,6 +201,8 @@ def test_a_layout_program_that_cannot_start_is_a_render_error(monkeypatch, examp
 def test_a_time_limit_beyond_a_day_is_refused():
     """An infinite budget had overflowed inside selectors.select when rendering."""
     for seconds in (float("inf"), 1e300, True):
-        with pytest.raises(ValueError, match="the time limit must be a number of seconds > 0 and at most 86400"):
-            with viz.render_time_limit(seconds):
-                pass
+        with (
+            pytest.raises(ValueError, match="the time limit must be a number of seconds > 0 and at most 86400"),
+            viz.render_time_limit(seconds),
+        ):
+            pass
