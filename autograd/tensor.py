@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -77,10 +78,15 @@ def _shape_argument(shape: tuple[Any, ...]) -> Shape:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``; every size or axis a whole number (2.7 is no size, True no axis)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    whole = []
     for n in shape:
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"sizes and axes are whole numbers, got {n!r} in {shape}")
-    return tuple(int(n) for n in shape)
+        try:
+            if isinstance(n, (bool, np.bool_)):
+                raise TypeError
+            whole.append(operator.index(n))  # an int, a numpy int, a 0-d integer array; never a float
+        except TypeError:
+            raise TypeError(f"sizes and axes are whole numbers, got {n!r} in {shape}") from None
+    return tuple(whole)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:

@@ -746,3 +746,8 @@ def test_every_seed_is_checked_by_name(seed):
     ):
         with pytest.raises(ValueError, match="seed must be an int >= 0, a numpy Generator or None"):
             make()
+
+
+def test_numpy_integers_and_0_d_integer_arrays_are_sizes_as_in_numpy():
+    assert Tensor.zeros(np.array(3)).shape == (3,) and Tensor.zeros(np.int32(2), 3).shape == (2, 3)
+    assert Tensor([[1.0, 2.0]]).transpose(np.int64(1), 0).shape == (2, 1)
