@@ -38,7 +38,7 @@ from .finite_differences import central_differences, check_settings, excess, one
 from .function import plain
 from .gradcheck import GradcheckError
 from .graph import Node, no_grad, topological_order
-from .numerics import random_generator
+from .numerics import random_generator, whole_number
 
 DEFAULT_MAX_ELEMENTS = 32
 
@@ -212,7 +212,7 @@ def check_graph(
     if not isinstance(output, Node):
         raise TypeError(f"check_graph() needs a Value or Tensor, not a {type(output).__name__}")
     check_settings("check_graph()", eps, atol, rtol)
-    if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
+    if (whole_number(max_elements) or 0) < 1:
         raise ValueError(f"check_graph(): max_elements must be a whole number >= 1, got {max_elements!r}")
     rng = random_generator(seed)
     settings = {"eps": eps, "atol": atol, "rtol": rtol, "max_elements": max_elements, "seed": seed}

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .numerics import checked_flag
+
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are only read by type checkers
     from typing_extensions import Self
 
@@ -471,7 +473,7 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
                     grad = parent._checked_gradient(grad, node.op, index)
                     grads[parent] = accumulated(grads.get(parent), grad)
     """
-    _check_flag("create_graph", create_graph)
+    create_graph = checked_flag("create_graph", create_graph)
     if not create_graph:
         refuse_while_recording("a backward pass (backward(), grad())")
     seed = _checked_seed(output, gradient, create_graph)
@@ -521,12 +523,6 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     return grads
 
 
-def _check_flag(name: str, value: Any) -> None:
-    """Refuse a flag that is not True or False ("False" from a config file would read as True)."""
-    if value is not True and value is not False:
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-
-
 def _wrong_count(op: Any, downstream: Any, inputs: int) -> TypeError:
     """The error for a backward that did not return one gradient per input."""
     returned = len(downstream) if type(downstream) is tuple else 1
@@ -553,7 +549,7 @@ def grad(
     """
     single = isinstance(inputs, Node)
     wanted = (inputs,) if isinstance(inputs, Node) else tuple(inputs)
-    _check_flag("allow_unused", allow_unused)
+    allow_unused = checked_flag("allow_unused", allow_unused)
     grads = backprop(output, gradient, create_graph)
     result = []
     for index, node in enumerate(wanted):

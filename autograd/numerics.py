@@ -11,6 +11,7 @@ same kind.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -160,11 +161,44 @@ def checked_flag(name: str, value: Any) -> bool:
 def random_generator(seed: Any) -> np.random.Generator:
     """numpy's generator for ``seed``: an int >= 0 (the same numbers every run), a generator (used as it is) or None.
 
-    None draws fresh entropy. Anything else is refused by name: numpy would take
-    True as the seed 1 without a word, and give an unclear error for 1.5 or -3.
+    None draws fresh entropy; whatever else numpy takes as a seed (a
+    ``SeedSequence``, a list of ints) works too. The rest is refused by name:
+    numpy would take True as the seed 1 without a word, and give an unclear
+    error for 1.5 or -3.
     """
-    if seed is None or isinstance(seed, np.random.Generator):
+    try:
+        if isinstance(seed, (bool, np.bool_)):
+            raise TypeError(seed)
         return np.random.default_rng(seed)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be an int >= 0, a numpy Generator or None, got {seed!r}") from None
+
+
+def real_number(value: Any) -> float | None:
+    """``value`` as a float if it is a real number (Python's, numpy's, a 0-d array, a Fraction); else None.
+
+    Bools and text are not numbers here: ``True`` or ``"0.1"`` given as a
+    setting is a slip to name, not a 1 or a 0.1 to use.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float if it is a finite real number (see ``real_number``); else None."""
+    number = real_number(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def whole_number(value: Any) -> int | None:
+    """``value`` as an int if it is one (Python's, numpy's, a 0-d integer array); else None (floats and bools too)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -78,15 +77,11 @@ def _shape_argument(shape: tuple[Any, ...]) -> Shape:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``; every size or axis a whole number (2.7 is no size, True no axis)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    whole = []
-    for n in shape:
-        try:
-            if isinstance(n, (bool, np.bool_)):
-                raise TypeError
-            whole.append(operator.index(n))  # an int, a numpy int, a 0-d integer array; never a float
-        except TypeError:
-            raise TypeError(f"sizes and axes are whole numbers, got {n!r} in {shape}") from None
-    return tuple(whole)
+    whole = [numerics.whole_number(n) for n in shape]  # an int, a numpy int, a 0-d integer array; never a float
+    for n, checked in zip(shape, whole):
+        if checked is None:
+            raise TypeError(f"sizes and axes must be ints, as in numpy, got {n!r} ({type(n).__name__}) in {shape}")
+    return tuple(n for n in whole if n is not None)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:

@@ -22,6 +22,7 @@ from typing import Any, cast
 import numpy as np
 
 from autograd import Node, Tensor, plain
+from autograd.numerics import finite_number
 from nn import Callback, Module, predict
 from nn.module import eval_mode
 
@@ -105,9 +106,10 @@ class TrainingRecorder(Callback):
         self.max_nodes = max_nodes
         self.grad_colors = grad_colors
         self.resolution = resolution
-        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not math.isfinite(threshold):
+        chosen_threshold = finite_number(threshold)
+        if chosen_threshold is None:
             raise ValueError(f"threshold must be a finite number, got {threshold!r}")
-        self.threshold = float(threshold)
+        self.threshold = chosen_threshold
         if self.probe_input.size == 0 or not np.isfinite(self.probe_input).all():
             raise ValueError(
                 f"probe_input must hold at least one example of finite numbers, got shape {self.probe_input.shape}"

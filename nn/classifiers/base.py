@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -103,6 +104,8 @@ class Classifier(Estimator):
         y = np.asarray(y)
         if y.shape != (len(X),):
             raise ValueError(f"y must hold one label per example, shape ({len(X)},), got shape {y.shape}")
+        if y.dtype == object and all(isinstance(label, numbers.Number) for label in y.flat):
+            y = y.astype(np.float64)  # numbers in an object column: checked as numbers
         if y.dtype.kind in "fc" and not (np.isfinite(y).all() and (y == np.round(y)).all()):
             raise ValueError(
                 f"{type(self).__name__}: y must hold class labels (ints or names), but it holds "

@@ -6,11 +6,9 @@ change on every pass, so it has to learn what survives the change.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from autograd.numerics import random_generator
+from autograd.numerics import finite_number, random_generator
 
 from .arguments import Seed, check_amount, check_count
 
@@ -42,7 +40,7 @@ def mixup(
     happens to miss the last class gets wrong: give it when mixing batches) or
     already soft labels of shape ``(n, n_classes)``.
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < math.inf:
+    if (finite_number(alpha) or 0.0) <= 0:
         raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
     X = np.asarray(X, dtype=np.float64)
     targets = _soft_targets(np.asarray(y), len(X), n_classes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.numerics import random_generator
+from autograd.numerics import finite_number, random_generator
 
 from ..module import Module
 from .init import Seed
@@ -17,7 +17,8 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, seed: Seed = None):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        chosen = finite_number(p)
+        if chosen is None or not 0.0 <= chosen <= 1.0:
             raise ValueError(f"Dropout probability must be a number in [0, 1], not {p!r}")
         self.p = p
         self.rng = random_generator(seed)

@@ -712,8 +712,8 @@ def test_matmul_hands_a_matrix_its_own_gradient_array_not_a_view_to_copy():
         lambda: Tensor([1.0]).unsqueeze(0.5),
     ],
 )
-def test_a_size_or_axis_that_is_not_a_whole_number_is_refused_not_truncated(make):
-    with pytest.raises(TypeError, match="sizes and axes are whole numbers"):
+def test_a_size_or_axis_that_is_not_an_int_is_refused_not_truncated(make):
+    with pytest.raises(TypeError, match="sizes and axes must be ints, as in numpy"):
         make()
 
 
@@ -751,3 +751,25 @@ def test_every_seed_is_checked_by_name(seed):
 def test_numpy_integers_and_0_d_integer_arrays_are_sizes_as_in_numpy():
     assert Tensor.zeros(np.array(3)).shape == (3,) and Tensor.zeros(np.int32(2), 3).shape == (2, 3)
     assert Tensor([[1.0, 2.0]]).transpose(np.int64(1), 0).shape == (2, 1)
+
+
+def test_numpy_scalars_and_numpys_own_seeds_pass_the_checks():
+    """The checks refuse slips (True, 1.5, text), not numpy's numbers or numpy's other kinds of seed."""
+    import nn
+    import viz
+    from autograd import check_graph, gradcheck, grad
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=np.int64(2) > 1)  # a numpy bool
+    assert isinstance(x.grad, Tensor)
+    grad((x * x).sum(), x, allow_unused=np.False_)
+    assert check_graph((x * x).sum(), max_elements=np.int64(8), eps=np.float32(1e-6)).ok
+    assert gradcheck(lambda t: (t * t).sum(), Tensor([1.0, 2.0], requires_grad=True), rtol=np.array(1e-3))
+    seeds = np.random.SeedSequence(42)
+    nn.MLP([2, 2], seed=seeds.spawn(1)[0])
+    nn.data.make_moons(10, seed=[1, 2], noise=np.float32(0.1))
+    Tensor.randn(2, seed=np.random.PCG64(3))
+    nn.Dropout(np.float32(0.5))
+    nn.data.mixup(np.ones((2, 2)), np.array([0, 1]), alpha=np.float32(0.2), seed=0)
+    viz.plot_optimizer_paths(lambda a, b: a * a + b * b, steps=np.int64(5), resolution=np.int64(10))
+    viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 2)), resolution=np.int64(5), threshold=np.float32(0))

@@ -276,3 +276,10 @@ def test_a_continuous_or_nan_target_is_refused_as_in_scikit_learn():
             with pytest.raises(ValueError, match=f"y must hold class labels .* {words}"):
                 model.fit(X, y)
     assert SoftmaxClassifier(epochs=1).fit(X, np.r_[np.zeros(10), np.ones(10)]).classes_.tolist() == [0.0, 1.0]
+
+
+def test_fractional_labels_in_an_object_column_are_refused_too():
+    X, y = make_moons(60, seed=0)
+    with pytest.raises(ValueError, match="fractions"):
+        Perceptron().fit(X, np.array(y + 0.5, dtype=object))  # (it had trained on classes 0.5 and 1.5)
+    assert Perceptron().fit(X, np.array(["a", "b"] * 30, dtype=object)).classes_.tolist() == ["a", "b"]

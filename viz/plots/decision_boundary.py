@@ -7,12 +7,12 @@ decision boundary (a line for a linear classifier, a curve for an MLP).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from autograd import no_grad, plain
+from autograd.numerics import finite_number
 
 from ..decision_grid import CLASS_COLORS
 from .figure import check_grid, new_figure
@@ -72,7 +72,7 @@ def plot_decision_boundary(
     per axis; ``margin``: room around the data.
     """
     check_grid("plot_decision_boundary", resolution, MAX_BOUNDARY_RESOLUTION)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
+    if finite_number(threshold) is None:
         raise ValueError(f"plot_decision_boundary: threshold must be a finite number, got {threshold!r}")
     X = np.asarray(_as_array(X), dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:

@@ -12,12 +12,14 @@ import functools
 import io
 from typing import Any
 
+from autograd.numerics import whole_number
+
 INSTALL_HINT = "the plots need matplotlib: pip install 'tracegrad[plots]' (or pip install matplotlib)"
 
 
 def check_grid(caller: str, resolution: Any, most: int) -> None:
     """Refuse a grid that cannot be drawn (fewer than 2 points per axis) or would take unbounded work (over ``most``)."""
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= most:
+    if not 2 <= (whole_number(resolution) or 0) <= most:
         raise ValueError(
             f"{caller}: resolution must be a whole number from 2 to {most} (points per axis), got {resolution!r}"
         )

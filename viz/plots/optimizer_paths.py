@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, Value, no_grad
+from autograd.numerics import whole_number
 
 from .figure import check_grid, new_figure
 
@@ -124,7 +125,7 @@ def plot_optimizer_paths(
     extent with some room.
     """
     check_grid("plot_optimizer_paths", resolution, MAX_PATHS_RESOLUTION)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+    if (whole_number(steps) is None) or steps < 0:
         raise ValueError(f"plot_optimizer_paths: steps must be a whole number >= 0, got {steps!r}")
     if np.shape(start) != (2,) or not np.all(np.isfinite(np.asarray(start, dtype=np.float64))):
         raise ValueError(f"plot_optimizer_paths: start must be 2 finite numbers (a, b), got {start!r}")
