@@ -34,7 +34,9 @@ PNG_MAX_INCHES = 200
 
 # Seconds one layout may take when no render_time_limit() block says otherwise.
 RENDER_TIME_LIMIT = 30.0
-MAX_RENDER_SECONDS = 86_400  # the longest budget render_time_limit takes: a day, more than any layout needs (infinity overflowed select)
+MAX_RENDER_SECONDS = (
+    86_400  # the longest budget render_time_limit takes: a day, more than any layout needs (infinity overflowed select)
+)
 _FORMAT_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
 
 SYSTEM_DOT = "dot"

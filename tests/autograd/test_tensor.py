@@ -757,7 +757,7 @@ def test_numpy_scalars_and_numpys_own_seeds_pass_the_checks():
     """The checks refuse slips (True, 1.5, text), not numpy's numbers or numpy's other kinds of seed."""
     import nn
     import viz
-    from autograd import check_graph, gradcheck, grad
+    from autograd import check_graph, grad, gradcheck
 
     x = Tensor([1.0, 2.0], requires_grad=True)
     (x**3).sum().backward(create_graph=np.int64(2) > 1)  # a numpy bool
