@@ -77,11 +77,13 @@ def _shape_argument(shape: tuple[Any, ...]) -> Shape:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``; every size or axis a whole number (2.7 is no size, True no axis)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    whole = [numerics.whole_number(n) for n in shape]  # an int, a numpy int, a 0-d integer array; never a float
-    for n, checked in zip(shape, whole):
+    whole = []
+    for n in shape:
+        checked = numerics.whole_number(n)  # an int, a numpy int, a 0-d integer array; never a float
         if checked is None:
             raise TypeError(f"sizes and axes must be ints, as in numpy, got {n!r} ({type(n).__name__}) in {shape}")
-    return tuple(n for n in whole if n is not None)
+        whole.append(checked)
+    return tuple(whole)
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -95,11 +97,6 @@ def _float_dtype(dtype: Any) -> np.dtype:
 def _owns_its_memory(array: Any) -> bool:
     """True for a writeable numpy array that is not a view of another one."""
     return type(array) is np.ndarray and array.base is None and array.flags.writeable
-
-
-def _rng(seed: Seed) -> np.random.Generator:
-    """A random generator from an int seed, an existing generator, or fresh entropy for None."""
-    return random_generator(seed)
 
 
 class Tensor(UnaryMethods, Node):
@@ -330,7 +327,7 @@ class Tensor(UnaryMethods, Node):
     @classmethod
     def randn(cls, *shape: Any, seed: Seed = None, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
         """Standard normal samples; ``seed`` is an int or a ``numpy.random.Generator`` for repeatable numbers."""
-        data = _rng(seed).standard_normal(_shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
+        data = random_generator(seed).standard_normal(_shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
         return cls(data, requires_grad=requires_grad)
 
     @classmethod
@@ -344,7 +341,7 @@ class Tensor(UnaryMethods, Node):
         requires_grad: bool = False,
     ) -> Tensor:
         """Samples uniform in ``[low, high)``."""
-        data = _rng(seed).uniform(low, high, _shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
+        data = random_generator(seed).uniform(low, high, _shape_argument(shape)).astype(_float_dtype(dtype), copy=False)
         return cls(data, requires_grad=requires_grad)
 
     @classmethod
