@@ -13,13 +13,12 @@ exactly, so a large output does not drown the change in rounding error.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .numerics import real_number
+from .numerics import finite_number
 
 Evaluate = Callable[[Any], Any]
 
@@ -30,8 +29,8 @@ def check_settings(caller: str, eps: Any, atol: Any, rtol: Any) -> None:
     An infinite tolerance would pass any gradient, and a step of 0 divides by zero.
     """
     for name, value, least in (("eps", eps, None), ("atol", atol, 0.0), ("rtol", rtol, 0.0)):
-        number = real_number(value)
-        if number is None or not math.isfinite(number) or (number <= 0 if least is None else number < least):
+        number = finite_number(value)
+        if number is None or (number <= 0 if least is None else number < least):
             wanted = "a finite number > 0" if least is None else "a finite number >= 0"
             raise ValueError(f"{caller}: {name} must be {wanted}, got {value!r}")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from autograd import Seed
-from autograd.numerics import real_number
+from autograd.numerics import finite_number
 
 __all__ = ["Seed", "check_count", "check_sizes", "common_length", "equal_shares"]
 
@@ -24,8 +23,8 @@ def check_amount(name: str, value: float, least: float | None = 0.0) -> None:
 
     For a noise, a spread, a slope or a margin: NaN or infinity would only turn the data or the loss into NaN.
     """
-    number = real_number(value)
-    if number is None or not math.isfinite(number) or (least is not None and number < least):
+    number = finite_number(value)
+    if number is None or (least is not None and number < least):
         wanted = "a finite number" + ("" if least is None else f" >= {least:g}")
         raise ValueError(f"{name} must be {wanted}, got {value!r}")
 
