@@ -294,12 +294,8 @@ class Node:
     # training run's worth of nodes), and a copy without its graph, a leaf that requires grad, would pass for
     # a parameter of any model that held it.
     def __deepcopy__(self, memo: dict[int, Any]) -> Node:
-        self._refuse_copy_of_result()
-        grad = self.grad.data if isinstance(self.grad, Node) else self.grad
-        copied = _rebuilt_leaf(
-            type(self), copy.deepcopy(self.data, memo), copy.deepcopy(grad, memo), self.requires_grad
-        )
-        copied.label = self.label
+        rebuild, fields = self.__reduce_ex__(4)
+        copied = rebuild(*copy.deepcopy(fields, memo))  # the same fields as a pickle, each copied
         memo[id(self)] = copied
         return copied
 
