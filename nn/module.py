@@ -155,7 +155,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient before the next backward pass (``set_to_none=False``: set it to 0)."""
-        forget_gradients(self.parameters(), checked_flag("set_to_none", set_to_none))
+        forget_gradients(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all below it to training behaviour (dropout on, batch statistics)."""
@@ -326,6 +326,7 @@ def eval_mode(model: Module) -> Iterator[Module]:
 
 def forget_gradients(parameters: Iterable[Node], set_to_none: bool = True) -> None:
     """Set each parameter's ``.grad`` to None, or (``set_to_none=False``, as PyTorch's option) to zeros in place."""
+    set_to_none = checked_flag("set_to_none", set_to_none)
     for parameter in parameters:
         if set_to_none or parameter.grad is None or isinstance(parameter.grad, Node):
             parameter.grad = None
