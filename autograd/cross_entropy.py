@@ -81,13 +81,11 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             raise ValueError(
                 f"softmax_cross_entropy: probability targets of shape {given.shape} for logits of shape {data.shape}"
             )
-        if isinstance(targets, Node) and targets.requires_grad and is_grad_enabled():
+        if targets_in_the_graph(targets):
             # Targets computed in the graph (a teacher's softmax) get their gradient too, -log_softmax / n:
             # the same loss from ops that pass gradients both ways.
             scores = logits if isinstance(logits, Tensor) else Tensor(data)
-            if given.dtype != scores.dtype:  # the loss keeps the logits' dtype; the targets' gradient is cast back
-                targets = Cast.apply(targets, dtype=scores.dtype)
-            return -(targets * scores.log_softmax(axis=1)).sum() / rows
+            return -(targets_in_dtype(targets, scores.dtype) * scores.log_softmax(axis=1)).sum() / rows
         return SoftmaxCrossEntropy.apply(logits, targets=given.astype(data.dtype))  # copies: kept for backward
     if given.shape != (rows,) or given.dtype.kind not in "iu":
         raise ValueError(
@@ -99,3 +97,13 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             f"softmax_cross_entropy: class indices must be in [0, {classes}), got {given.min()}..{given.max()}"
         )
     return SoftmaxCrossEntropy.apply(logits, labels=given.astype(np.intp))  # a copy: kept for backward
+
+
+def targets_in_the_graph(targets: Any) -> bool:
+    """Whether a loss's targets are computed in the graph (a teacher's probabilities), so they get a gradient too."""
+    return isinstance(targets, Node) and targets.requires_grad and is_grad_enabled()
+
+
+def targets_in_dtype(targets: Tensor, dtype: np.dtype) -> Tensor:
+    """Targets in the logits' dtype, so the loss keeps it (their gradient is cast back to theirs)."""
+    return targets if targets.dtype == dtype else Cast.apply(targets, dtype=dtype)

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Node, Tensor, Value, is_grad_enabled, plain, softmax_cross_entropy, where
-from autograd.elementwise import Cast, Sigmoid
+from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
+from autograd.cross_entropy import targets_in_dtype, targets_in_the_graph
+from autograd.elementwise import Sigmoid
 
 from .data.arguments import check_amount
 from .module import Module
@@ -95,7 +96,9 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
         probabilities = _one_hot(labels, logits.shape[1], logits.dtype)
     else:
         probabilities = (
-            _in_dtype(targets, logits.dtype) if _in_the_graph(targets) else np.array(plain(targets), dtype=logits.dtype)
+            targets_in_dtype(targets, logits.dtype)
+            if targets_in_the_graph(targets)
+            else np.array(plain(targets), dtype=logits.dtype)
         )
         if np.shape(plain(probabilities)) != logits.shape:
             raise ValueError(
@@ -143,19 +146,9 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
         raise ValueError(
             f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
         )
-    if _in_the_graph(targets):
-        return _BinaryCrossEntropyWithLogits.apply(logits, _in_dtype(targets, logits.dtype)).mean()
+    if targets_in_the_graph(targets):
+        return _BinaryCrossEntropyWithLogits.apply(logits, targets_in_dtype(targets, logits.dtype)).mean()
     return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
-
-
-def _in_the_graph(targets: Any) -> bool:
-    """Whether targets are computed in the graph (a teacher's probabilities), so they get a gradient too, as in torch."""
-    return isinstance(targets, Node) and targets.requires_grad and is_grad_enabled()
-
-
-def _in_dtype(targets: Tensor, dtype: np.dtype) -> Tensor:
-    """Targets in the logits' dtype, so the loss keeps it (their gradient is cast back to theirs)."""
-    return targets if targets.dtype == dtype else Cast.apply(targets, dtype=dtype)
 
 
 def multi_margin_loss(scores: Tensor, targets: Any, margin: float = 1.0) -> Tensor:
