@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, no_grad
+from autograd.numerics import finite_number
 
 from ..module import forget_gradients
 
@@ -110,11 +111,8 @@ def check_setting(owner: object, name: str, value: float, below: float = math.in
     These are the settings PyTorch refuses too (a negative rate, momentum or
     weight decay), plus NaN and infinity, with which training can only diverge.
     """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number) or not 0.0 <= number < below:
+    number = finite_number(value)  # text ("0.1") and bools are slips, refused as PyTorch refuses them
+    if number is None or not 0.0 <= number < below:
         upper = "" if below == math.inf else f" and < {below:g}"
         raise ValueError(f"{type(owner).__name__}: {name} must be a finite number >= 0{upper}, got {value!r}")
     return number

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -137,6 +140,20 @@ def test_what_torch_refuses_is_refused(rule, name, value):
 def test_nan_and_infinite_settings_are_refused(rule, value, name):
     with pytest.raises(ValueError, match=f"{rule.__name__}: .*{name} must be a finite number >= 0, got {value}"):
         rule([Tensor([1.0], requires_grad=True)], **{name: value})
+
+
+@pytest.mark.parametrize("value", ["0.1", b"0.1", True, np.bool_(True)])
+def test_text_and_bools_are_refused_as_settings(value):
+    with pytest.raises(TypeError):  # torch compares the setting with 0.0, which text cannot be
+        torch.optim.SGD([torch.ones(1, requires_grad=True)], lr="0.1")
+    with pytest.raises(ValueError, match=f"SGD: .*lr must be a finite number >= 0, got {re.escape(repr(value))}"):
+        SGD([Tensor([1.0], requires_grad=True)], lr=value)
+
+
+def test_numpy_numbers_and_fractions_are_settings():
+    parameter = Tensor([1.0], requires_grad=True)
+    assert SGD([parameter], lr=np.float32(0.5)).lr == 0.5
+    assert Adam([parameter], lr=Fraction(1, 4), betas=(np.float64(0.5), 0.25)).lr == 0.25
 
 
 def test_a_learning_rate_set_later_is_checked_too():
