@@ -47,7 +47,11 @@ from .softmax import LogSoftmax, LogSumExp, Softmax
 from .unary_methods import UnaryMethods
 
 Seed = int | np.random.Generator | None
-"""What every random choice in tracegrad takes: an int seed, a ``numpy.random.Generator`` to draw from, or None."""
+"""What every random choice in tracegrad takes: an int seed, a ``numpy.random.Generator`` to draw from, or None.
+
+None draws fresh numbers at every run. Whatever ``numpy.random.default_rng``
+takes as a seed works too (a ``SeedSequence``, a list of ints); a bool does not.
+"""
 Shape = tuple[int, ...]
 
 

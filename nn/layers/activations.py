@@ -84,6 +84,7 @@ ACTIVATIONS: dict[str, type[Module]] = {
     "sigmoid": Sigmoid,
     "step": Step,
 }
+"""The activation layers, by the names that ``MLP``, ``ScalarMLP``, ``Layer``, ``Neuron`` and ``MLPClassifier`` take."""
 
 
 def activation_layer(name: str) -> Module:
