@@ -293,7 +293,11 @@ class _Painter:
             title += f" (call {box.call})"
         parameters = {p for member in box.members for p in member.parents if p in self.view.parameter_names}
         last = box.outputs[-1] if box.outputs else box.members[-1]
-        inside = f"{len(parameters)} parameters, then {last.op.name}" if len(last.parents) == 1 and last.op else ""
+        count = f"{len(parameters)} parameter{'' if len(parameters) == 1 else 's'}"
+        if len(last.parents) == 1 and last.op:  # an activation ends the box
+            inside = f"{count}, then {last.op.name}"
+        else:  # a linear neuron or layer ends with its sum
+            inside = count if parameters else ""
         rows = [f"<B>{_escape(title)}</B>"]
         array = describe_array(box.outputs[0].data) if len(box.outputs) == 1 else None
         if array:

@@ -99,6 +99,15 @@ def test_a_scalar_mlp_by_layers_shows_each_layers_outputs(parse_dot):
             titles[f"l{layer}"][0] == f"l{layer} | {parameters} parameters, then tanh | data [{data}] | grad [{grad}]"
         )
     assert {"l0", "l1", "l2", "x0", "x1", "output"} <= set(titles)
+    assert titles["l2"][0].startswith("l2 | 5 parameters | data")  # the linear output layer: no activation
+
+
+def test_every_box_counts_its_parameters_so_they_add_up_to_the_models(parse_dot):
+    model, _, loss = _scalar_mlp_on_one_point()
+    titles = _titles(parse_dot, viz.draw(loss, model=model, level="neurons").source)
+    counts = [re.search(r"\| (\d+) parameters?\b", title[0]) for name, title in titles.items() if name.startswith("l")]
+    assert all(counts)
+    assert sum(int(count.group(1)) for count in counts) == len(model.parameters()) == 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1
 
 
 def _svg_width(drawing) -> float:
@@ -188,7 +197,7 @@ def test_a_tensor_mlp_by_layers_shows_each_linear_layer_with_its_activation(pars
         f" | data mean {hidden.mean():.4g}, norm {np.linalg.norm(hidden):.4g}"
         f" | grad mean {hidden_grad.mean():.4g}, norm {np.linalg.norm(hidden_grad):.4g}"
     )
-    assert titles["layers.2"][0].startswith("layers.2 | shape (5, 1) float64 | data [")
+    assert titles["layers.2"][0].startswith("layers.2 | shape (5, 1) float64 | 2 parameters | data [")
     assert f"[{y[0, 0]:.4g}]" in titles["layers.2"][0]
     assert "layers.0.weight" not in titles  # inside its layer's box
 
@@ -205,7 +214,7 @@ def test_outputs_of_two_calls_added_together_stay_two_boxes(parse_dot):
         ]
         last = model.layers[1].neurons[0]
         y = last.bias.data + sum(w.data * hi for w, hi in zip(last.weights, h))
-        assert titles[f"l1.n0 (call {call})"][0].startswith(f"l1.n0 (call {call}) | data {y:.4g} | grad 1")
+        assert titles[f"l1.n0 (call {call})"][0].startswith(f"l1.n0 (call {call}) | 4 parameters | data {y:.4g} | grad 1")
 
 
 def test_a_loss_after_the_last_layer_is_drawn_outside_its_box(parse_dot):
