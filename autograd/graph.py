@@ -348,18 +348,22 @@ class Node:
         new node instead). Other names for the old node do not see the change
         then, as for a Python number. A tensor leaf that requires grad is
         refused, as in PyTorch: rebinding ``w`` would leave the model's
-        parameter untouched (a ``Value`` is a leaf that requires grad by
+        parameter untouched. A ``Value`` is a leaf that requires grad by
         default, so ``total = Value(0.0); total += term`` rebinds, as in
-        micrograd). Under ``no_grad()`` a leaf's data changes in place, so every
+        micrograd; but a ``Value`` leaf that already has a gradient is a
+        parameter being stepped (``p -= lr * p.grad``), and is refused like a
+        tensor's. Under ``no_grad()`` a leaf's data changes in place, so every
         holder of ``w`` (a model, an optimizer) sees the step; the result of an
         op is never changed (its graph's backward reads its data), so it is
         rebound to a new node then too.
         """
         if is_grad_enabled() or self._op is not None:
-            if self._leaf_update_refused_while_recording and self.requires_grad and self._op is None:
+            stepped = self._leaf_update_refused_while_recording or self.grad is not None
+            if stepped and self.requires_grad and self._op is None:
                 raise RuntimeError(
-                    "an in-place update (w -= ...) of a leaf that requires grad, while recording: do it "
-                    "under no_grad(), as an optimizer's step does, or change w.data"
+                    "an in-place update (w -= ...) of a leaf that requires grad, while recording, would make a new "
+                    "node and leave w itself unchanged: do it under no_grad(), as an optimizer's step does, or "
+                    "change w.data"
                 )
             return NotImplemented  # Python then makes ``self op other``: a new node
         self._set_data(combine(self, other).data)  # the op itself, unrecorded: its rules (x / 0 is inf), its dtype

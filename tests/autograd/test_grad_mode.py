@@ -255,6 +255,29 @@ def test_a_value_sum_built_with_plus_equals_keeps_its_graph_and_a_value_steps_in
     assert held[0] is x and x.data == (2.0 - 1.5) * 2 / 4 + 1
 
 
+def test_a_value_parameter_stepped_in_place_while_recording_is_refused_as_torch_refuses_it():
+    import torch
+
+    import nn
+
+    model = nn.ScalarMLP([2, 3, 1], seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    before = [p.data for p in model.parameters()]
+    for p in model.parameters():
+        with pytest.raises(RuntimeError, match=r"would make a new node and leave w itself unchanged"):
+            p -= 0.05 * p.grad  # the micrograd-style step: rebinding p would leave the model as it was
+    torch_leaf = torch.tensor(1.0, requires_grad=True)
+    torch_leaf.grad = torch.tensor(1.0)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        torch_leaf -= 0.05 * torch_leaf.grad
+    assert [p.data for p in model.parameters()] == before
+    with no_grad():
+        for p in model.parameters():
+            p -= 0.05 * p.grad
+    assert all(p.data == b - 0.05 * p.grad for p, b in zip(model.parameters(), before))
+
+
 def test_plus_equals_under_no_grad_leaves_the_result_of_an_op_as_its_graph_needs_it():
     a, b = Value(2.0), Value(3.0)
     product = a * b
