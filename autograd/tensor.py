@@ -236,6 +236,12 @@ class Tensor(UnaryMethods, Node):
                 grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
                 if again or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
+            elif node.grad is not None and node.grad.shape != grad.shape:  # adding would broadcast the old sum
+                name = f"{node.label!r}" if node.label else "a tensor"
+                raise ValueError(
+                    f"the .grad of {name} has shape {node.grad.shape} from an earlier backward(), but this "
+                    f"backward() gives it shape {grad.shape} (its data changed shape since): call zero_grad() first"
+                )
             node.grad = accumulated(node.grad, grad)
 
     # What the array is.

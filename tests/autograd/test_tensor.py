@@ -190,6 +190,23 @@ def test_backward_twice_doubles_every_gradient_and_zero_grad_resets():
     assert w.grad is None and b.grad is None
 
 
+def test_a_gradient_of_another_shape_than_the_one_kept_is_refused_not_broadcast():
+    torch = pytest.importorskip("torch")
+    x = Tensor([[1.0, 2.0, 3.0]], requires_grad=True, label="x")
+    (x * x).sum().backward()
+    x.data = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"the \.grad of 'x' has shape \(1, 3\) .* gives it shape \(2, 3\) .* zero_grad"):
+        (x * x).sum().backward()  # adding would spread the old row's [2, 4, 6] over both rows
+    x.zero_grad()
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * np.ones((2, 3)))
+    t = torch.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    (t * t).sum().backward()
+    t.data = torch.ones(2, 3)
+    with pytest.raises(RuntimeError, match="shape"):
+        (t * t).sum().backward()
+
+
 def test_a_tensor_used_twice_collects_both_gradients():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x + x).sum().backward()
