@@ -29,12 +29,15 @@ A trace records what happened on one call, so it holds while the same ops run:
   and ``load_state_dict`` between calls are seen. Other tensors the function
   closes over are read afresh too; numbers, and Values that do not require
   grad, are written into the program as literals. What the function computes
-  from such constants alone (``c * 3``, ``W / W.sum()``, no input or
-  parameter in it) is not recorded, as in eager mode where it needs no
-  graph: its result is a constant of the program, the numbers of the
-  recording call, whatever ``c`` holds later (as ``torch.jit.trace`` keeps
-  such tensors). Compute it outside and pass it in, or give ``c``
-  ``requires_grad``, when it changes between calls. Freezing a parameter
+  from such constants alone (``c * 3``, ``W / W.sum()``, ``W.T`` of a frozen
+  ``W``: no input or parameter in it) is not recorded, as in eager mode where
+  it needs no graph: its result is a constant of the program, and the numbers
+  of the constants it came from are checked at every call, so a change (or
+  unfreezing ``c``) records the function again. So are the numbers that an op
+  takes as a setting rather than as an input of the graph: class labels or a
+  mask given as a Tensor, soft targets that want no gradient, an input copied
+  with ``Tensor(x)``. Each check compares every bit, a copy per call: pass
+  such a value in as an array when it changes at every call. Freezing a parameter
   (``requires_grad = False``), unfreezing a constant, changing a constant
   ``Value``'s number or a tensor's shape or dtype records the function again.
   Plain numpy arrays the function closes over (not passed in) become
@@ -85,7 +88,7 @@ import numpy as np
 
 from .codegen import Program, generate
 from .function import Function
-from .graph import Node, enable_grad, is_grad_enabled, recording_a_program
+from .graph import Node, enable_grad, is_grad_enabled, recording_a_program, values_read
 
 PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the least used is dropped
 RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again before compile warns about it
@@ -217,6 +220,32 @@ def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
     return item
 
 
+def _numbers_of(node: Node) -> Hashable:
+    """What a program that took ``node``'s numbers as a setting depends on: its shape, dtype and every bit.
+
+    And whether it wants a gradient: unfrozen, it must be recorded as a parameter.
+    """
+    data = node.data
+    numbers = (data.shape, data.dtype.str, data.tobytes()) if isinstance(data, np.ndarray) else float(data).hex()
+    return numbers, node.requires_grad
+
+
+@dataclass(frozen=True, eq=False)  # (a node compares element by element)
+class Setting:
+    """A node whose numbers an op took as a setting while recording (class labels, a mask), and those numbers.
+
+    The node is an input (``source`` is its position among a call's input
+    nodes) or a tensor or Value the function closes over (``source`` is that node).
+    """
+
+    source: int | Node
+    numbers: Hashable
+
+    def holds(self, inputs: list[Node]) -> bool:
+        node = inputs[self.source] if isinstance(self.source, int) else self.source
+        return _numbers_of(node) == self.numbers
+
+
 @dataclass(eq=False)  # one recording is only ever the same as itself
 class Recording:
     """A program and what it was recorded for: the inputs' structure, and the objects whose state the function read."""
@@ -225,9 +254,10 @@ class Recording:
     program: Program
     owners: list[HasState]  # held strongly: an object the program depends on must not be replaced by another at its id
     states: list[Hashable]
+    settings: list[Setting]
 
-    def fits(self, signature: tuple, states_now: dict[int, Hashable]) -> bool:
-        """Whether the program holds for a call on inputs of this structure, with every object as it is now.
+    def fits(self, signature: tuple, states_now: dict[int, Hashable], nodes: list[Node]) -> bool:
+        """Whether the program holds for a call on these input nodes of this structure, with every object as it is now.
 
         ``states_now`` keeps the objects' states computed during this call, for the other recordings to reuse.
         """
@@ -235,6 +265,7 @@ class Recording:
             signature == self.signature
             and self.program.leaves_as_recorded()  # no parameter frozen, no constant unfrozen or changed since
             and (not self.owners or all(_state_now(o, states_now) == s for o, s in zip(self.owners, self.states)))
+            and all(setting.holds(nodes) for setting in self.settings)
         )
 
     def changed_owners(self, states_now: dict[int, Hashable]) -> list[str]:
@@ -302,7 +333,7 @@ class CompiledFunction:
         key = tuple(signature)
         states_now: dict[int, Hashable] = {}
         with self._choosing:
-            fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now)), None)
+            fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now, nodes)), None)
             if fitting is None:
                 self._note_recording_again(key, states_now)
                 program = self._record(args, key, nodes, paths)
@@ -351,7 +382,8 @@ class CompiledFunction:
             changed = (
                 f"the state of {owners} (an attribute, the train or eval mode or a buffer)"
                 if owners
-                else "a parameter frozen or unfrozen, or a constant"
+                else "a parameter frozen or unfrozen, a constant, or the numbers of a tensor an op takes as a "
+                "setting (class labels, a mask)"
             )
             reason = (
                 f"what it reads changed: {changed}; keep values that change at every step (a step counter) out "
@@ -378,15 +410,18 @@ class CompiledFunction:
             stand_in.requires_grad, stand_in.label = True, node.label
             stand_ins.append(stand_in)
         noted: Noted = {}
-        recording, flagged = _noted_states.set(noted), recording_a_program.set(True)
+        read: list[Node] = []
+        recording, flagged, reading = _noted_states.set(noted), recording_a_program.set(True), values_read.set(read)
         try:
             if self.owner is not None:  # (a model's method: the model's own call does not run)
                 note_state(self.owner)
             with enable_grad():
                 output = self.fn(*_rebuild(args, iter(stand_ins)))
         finally:
+            values_read.reset(reading)
             recording_a_program.reset(flagged)
             _noted_states.reset(recording)
+        settings = _settings(read, stand_ins, nodes)
         owners, states = [], []
         for reference, before in noted.values():
             owner = reference()
@@ -410,8 +445,32 @@ class CompiledFunction:
         self.recordings += 1
         if len(self._recordings) >= PROGRAMS_KEPT:
             del self._recordings[0]
-        self._recordings.append(Recording(signature, program, owners, states))
+        self._recordings.append(Recording(signature, program, owners, states, settings))
         return program
+
+
+def _settings(read: list[Node], stand_ins: list[Node], inputs: list[Node]) -> list[Setting]:
+    """What a program depends on beyond the graph: the numbers of the nodes that ops read as settings while recording.
+
+    An input or a leaf the function closes over is checked at every later
+    call. The result of an op is refused: its numbers come from this call's
+    data, which the program cannot take as a setting afresh.
+    """
+    positions = {id(stand_in): index for index, stand_in in enumerate(stand_ins)}
+    settings: dict[int, Setting] = {}
+    for node in read:
+        index = positions.get(id(node))
+        if index is None and node._op is not None:
+            raise RuntimeError(
+                f"compile: an op took the numbers of the result of an op ({node._op.name}) as a setting (class "
+                "labels, a mask, a copy into a new tensor); a program would keep this call's numbers at every "
+                "later call: compute them outside the function and pass them in, or call it without compile"
+            )
+        if index is not None:  # an input: compared with the input given at each call, as given now
+            settings[id(node)] = Setting(index, _numbers_of(inputs[index]))
+        else:
+            settings[id(node)] = Setting(node, _numbers_of(node))
+    return list(settings.values())
 
 
 def compile(fn: Callable[..., Node], names: Mapping[str, Node] | None = None) -> CompiledFunction:

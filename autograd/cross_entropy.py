@@ -16,7 +16,7 @@ import numpy as np
 from . import numerics
 from .elementwise import Cast
 from .function import Function, plain
-from .graph import Node, is_grad_enabled
+from .graph import Node, is_grad_enabled, values_of
 from .softmax import Softmax, _softmax_parts
 from .tensor import Tensor
 
@@ -75,7 +75,7 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
     if np.ndim(data) != 2:
         raise ValueError(f"softmax_cross_entropy: logits must have shape (n, classes), got {np.shape(data)}")
     rows, classes = data.shape
-    given = np.asarray(plain(targets))
+    given = np.asarray(plain(targets) if targets_in_the_graph(targets) else values_of(targets))
     if given.ndim == 2:
         if given.shape != data.shape:
             raise ValueError(

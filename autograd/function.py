@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .graph import Node, _grad_enabled
+from .graph import Node, _grad_enabled, values_read
 
 _recording = _grad_enabled.get  # bound once: read on every op
+_values_read_now = values_read.get
 
 
 def plain(x: Any) -> Any:
@@ -117,7 +118,9 @@ class Function:
             return kind._result(data, (), None)
 
         For an op of the user's, the data its forward gives is also checked by the
-        node's kind (``_checked_output``): a Value holds one float.
+        node's kind (``_checked_output``): a Value holds one float. While
+        ``compile`` records, the inputs of an op on constants alone are noted:
+        its result is a constant of the program, checked at every later call.
         """
         for x in inputs:
             if isinstance(x, Node):
@@ -153,8 +156,13 @@ class Function:
             data = op.forward(*[x.data for x in nodes])
         if cls._from_outside:
             data = kind._checked_output(data, op)
-        if True in needs and _recording():
-            return kind._result(data, nodes, op)
+        if True in needs:
+            if _recording():
+                return kind._result(data, nodes, op)
+        else:
+            baking = _values_read_now()
+            if baking is not None:  # compile is recording: a result of constants alone is a constant of the
+                baking.extend(nodes)  # program, so the numbers it came from are checked at every later call
         return kind._result(data, (), None)
 
     @classmethod

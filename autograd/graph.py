@@ -54,6 +54,26 @@ def refuse_while_recording(what: str) -> None:
         )
 
 
+# While ``autograd.compile`` records a function: the nodes whose numbers an op took as a setting (see ``values_of``).
+values_read: contextvars.ContextVar[list[Node] | None] = contextvars.ContextVar("compile_values_read", default=None)
+
+
+def values_of(x: Any) -> Any:
+    """The numbers of ``x`` (its data, if it is a node) when an op takes them as a setting rather than as an input.
+
+    Class labels, a mask or a tensor copied into a new leaf are settings: the
+    op keeps their numbers, and no gradient flows back to them. A recording in
+    progress notes the node, so ``compile`` records the function again when
+    its numbers change, where a program would otherwise keep the first call's.
+    """
+    if not isinstance(x, Node):
+        return x
+    noted = values_read.get()
+    if noted is not None:
+        noted.append(x)
+    return x.data
+
+
 def is_grad_enabled() -> bool:
     """True when new operations are recorded into the graph (the default).
 

@@ -38,7 +38,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node, accumulated, is_grad_enabled
+from .graph import Node, accumulated, is_grad_enabled, values_of
 from .matmul import MatMul
 from .numerics import random_generator
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
@@ -62,7 +62,7 @@ def _kind(x: Any) -> str:
 def _float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     """``data`` as a floating numpy array: float64 unless it already is floating or ``dtype`` says otherwise."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = values_of(data)  # copied into a new leaf: a setting, not an input of the graph
     elif isinstance(data, Node):
         raise TypeError(f"a Tensor cannot be made from a {_kind(data)}: Tensors and Values do not mix")
     array = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
@@ -629,7 +629,7 @@ def minimum(a: Any, b: Any) -> Any:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is true, else ``b``, elementwise; the gradient goes to the chosen one."""
-    condition = np.array(plain(condition), dtype=bool)  # a copy: the op keeps it for backward
+    condition = np.array(values_of(condition), dtype=bool)  # a copy: the op keeps it for backward
     a, b = _as_tensor(a, b), _as_tensor(b, a)
     shape = _broadcast_shape("where", condition.shape, a.data.shape, b.data.shape)
     return Where.apply(_expand(a, shape), _expand(b, shape), condition=condition)

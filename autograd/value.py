@@ -22,7 +22,7 @@ from .elementwise import (
     Pow,
     Sub,
 )
-from .graph import Node, is_grad_enabled
+from .graph import Node, is_grad_enabled, values_of
 from .numerics import checked_flag
 from .unary_methods import UnaryMethods
 
@@ -79,7 +79,7 @@ class Value(UnaryMethods, Node):
     __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
 
     def __init__(self, data: Number | Value, *, label: str | None = None, requires_grad: bool = True):
-        super().__init__(_as_float(data), checked_flag("requires_grad", requires_grad), label)
+        super().__init__(_as_float(values_of(data)), checked_flag("requires_grad", requires_grad), label)
 
     @classmethod
     def _lift(cls, x: Any, like: Any = None) -> Value:

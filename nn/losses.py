@@ -21,6 +21,7 @@ import numpy as np
 from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
 from autograd.cross_entropy import targets_in_dtype, targets_in_the_graph
 from autograd.elementwise import Sigmoid
+from autograd.graph import values_of
 
 from .data.arguments import check_amount
 from .module import Module
@@ -34,7 +35,7 @@ def _class_indices(targets: Any, scores: Tensor, loss: str) -> np.ndarray:
     """The targets as integer class indices, checked against the scores' shape ``(n, classes)``."""
     if scores.ndim != 2:
         raise ValueError(f"{loss}: scores must have shape (n, classes), got {scores.shape}")
-    labels = np.asarray(plain(targets))
+    labels = np.asarray(values_of(targets))
     if labels.shape != scores.shape[:1]:
         raise ValueError(
             f"{loss}: {scores.shape[0]} score rows need {scores.shape[0]} targets, got shape {labels.shape}"
@@ -98,7 +99,7 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
         probabilities = (
             targets_in_dtype(targets, logits.dtype)
             if targets_in_the_graph(targets)
-            else np.array(plain(targets), dtype=logits.dtype)
+            else np.array(values_of(targets), dtype=logits.dtype)
         )
         if np.shape(plain(probabilities)) != logits.shape:
             raise ValueError(
@@ -141,12 +142,13 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
 
     Targets computed in the graph get their gradient too, as in PyTorch.
     """
-    labels = np.array(plain(targets), dtype=logits.dtype)  # a copy: the op keeps it for backward
+    in_graph = targets_in_the_graph(targets)
+    labels = np.array(plain(targets) if in_graph else values_of(targets), dtype=logits.dtype)  # a copy: kept
     if labels.shape != logits.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
         )
-    if targets_in_the_graph(targets):
+    if in_graph:
         return _BinaryCrossEntropyWithLogits.apply(logits, targets_in_dtype(targets, logits.dtype)).mean()
     return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
 

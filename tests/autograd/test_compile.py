@@ -1172,11 +1172,12 @@ def test_threads_calling_one_compiled_function_get_eagers_numbers_and_few_progra
     assert compiled.recordings == 6 and len(compiled._recordings) == 6
 
 
-def test_what_the_function_computes_from_constants_alone_is_a_constant_of_the_recording():
-    """As documented (and as torch.jit.trace keeps such tensors): c * 3 is not recorded, in eager mode either.
+def test_what_the_function_computes_from_constants_alone_is_checked_at_every_call():
+    """c * 3 is not recorded, in eager mode either; the numbers of c are checked instead, and a change records again.
 
-    Recording it instead made the recording call's graph differ from eager mode's (c * 3 requiring grad
-    there), so library code took other branches, and an in-place change of its data was lost.
+    Recording c * 3 made the recording call's graph differ from eager mode's (c * 3 requiring grad
+    there), so library code took other branches, and an in-place change of its data was lost. Keeping
+    the recording's c * 3 (as torch.jit.trace does) gave the old numbers after c changed.
     """
     c = Tensor([2.0, -3.0])
     clipped = lambda x: (x * _clipped_at_zero(c * 1.0)).sum()  # an in-place change of a constant: kept
@@ -1187,7 +1188,10 @@ def test_what_the_function_computes_from_constants_alone_is_a_constant_of_the_re
         assert compiled_clipped(x).data == clipped(x).data == 2.0
     assert compiled_tripled(x).data == tripled(x).data == -3.0
     c.data[0] = 5.0
-    assert tripled(x).data == 6.0 and compiled_tripled(x).data == -3.0  # the recording's c * 3, as documented
+    assert tripled(x).data == compiled_tripled(x).data == 6.0 and compiled_tripled.recordings == 2
+    c.requires_grad = True  # unfrozen: c is a parameter of a new program
+    compiled_tripled(x).backward()
+    assert compiled_tripled.recordings == 3 and c.grad.tolist() == [3.0, 3.0]
     passed_in = autograd.compile(lambda x, scale: (x * scale).sum())
     assert passed_in(x, c * 3.0).data == 6.0  # computed outside and passed in: read afresh
 
@@ -1213,3 +1217,62 @@ def test_a_constant_value_turning_from_0_to_minus_0_records_again():
     zero.data = -0.0
     assert divide(Value(1.0)).data == -math.inf  # (it had kept 0.0's program: inf)
     assert divide.recordings == 2
+
+
+def test_tensors_whose_numbers_an_op_takes_as_settings_are_checked_at_every_call():
+    """Labels and masks given as Tensors are settings of their ops, not inputs of the graph: read at every call."""
+    W = Tensor(np.eye(3), requires_grad=True)
+    loss = lambda x, y: nn.cross_entropy(x @ W, y)
+    masked = lambda m: autograd.where(m, W[0], 0.0).sum()
+    soft_targets = Tensor([[1.0, 0.0, 0.0]])
+    soft = lambda x: autograd.softmax_cross_entropy(x @ W, soft_targets)
+    compiled_loss, compiled_masked, compiled_soft = map(autograd.compile, (loss, masked, soft))
+    x = Tensor([[1.0, 2.0, 3.0]])
+    compiled_loss(x, Tensor([0.0]))
+    compiled_masked(Tensor([1.0, 0.0, 0.0]))
+    compiled_soft(x)
+    soft_targets.data[:] = [[0.0, 0.0, 1.0]]  # a closed-over tensor changed in place
+    expected = -np.log(np.exp(3.0) / np.exp([1.0, 2.0, 3.0]).sum())  # class 2's -log softmax: 0.4076
+    assert compiled_loss(x, Tensor([2.0])).item() == loss(x, Tensor([2.0])).item() == pytest.approx(expected, abs=1e-15)
+    assert compiled_masked(Tensor([0.0, 1.0, 0.0])).item() == masked(Tensor([0.0, 1.0, 0.0])).item() == 0.0
+    assert compiled_soft(x).item() == soft(x).item() == pytest.approx(expected, abs=1e-15)
+    assert (compiled_loss.recordings, compiled_masked.recordings, compiled_soft.recordings) == (2, 2, 2)
+    assert compiled_loss(x, Tensor([2.0])).item() == pytest.approx(expected) and compiled_loss.recordings == 2
+
+
+def test_a_copy_of_an_input_into_a_new_leaf_is_checked_at_every_call():
+    doubled_tensor = autograd.compile(lambda x: (Tensor(x) * 2.0).sum())
+    doubled_value = autograd.compile(lambda v: Value(v) * 2.0)
+    assert doubled_tensor(Tensor([1.0])).item() == 2.0 and doubled_value(Value(1.0)).data == 2.0
+    assert doubled_tensor(Tensor([5.0])).item() == 10.0 and doubled_value(Value(5.0)).data == 10.0
+
+
+def test_a_frozen_weight_used_through_an_op_is_watched_for_loads_and_unfreezing():
+    class Tied(nn.Module):
+        def __init__(self):
+            self.weight = Tensor(np.eye(2), requires_grad=False)  # frozen
+
+        def forward(self, x):
+            return (x @ self.weight) @ self.weight.T  # weight.T: an op on a constant, a constant of the program
+
+    model = Tied()
+    compiled = autograd.compile(model)
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    compiled(x)
+    model.load_state_dict({"weight": 3.0 * np.array([[0.0, 1.0], [1.0, 0.0]])})
+    assert compiled(x).data.tolist() == model(x).data.tolist() == [[9.0, 18.0]]
+    model.weight.requires_grad = True
+    compiled(x).sum().backward()
+    from_compiled = model.weight.grad.copy()
+    model.weight.grad = None
+    model(x).sum().backward()
+    np.testing.assert_array_equal(from_compiled, model.weight.grad)
+    assert compiled.recordings == 3
+
+
+def test_an_op_taking_a_result_computed_in_the_function_as_a_setting_is_refused():
+    W = Tensor(np.eye(2), requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match=r"compile: an op took the numbers of the result of an op \(@\) as a setting"
+    ):
+        autograd.compile(lambda x: (Tensor(x @ W) * 2.0).sum())(Tensor([[1.0, 2.0]]))

@@ -195,7 +195,9 @@ def test_a_gradient_of_another_shape_than_the_one_kept_is_refused_not_broadcast(
     x = Tensor([[1.0, 2.0, 3.0]], requires_grad=True, label="x")
     (x * x).sum().backward()
     x.data = np.ones((2, 3))
-    with pytest.raises(ValueError, match=r"the \.grad of 'x' has shape \(1, 3\) .* gives it shape \(2, 3\) .* zero_grad"):
+    with pytest.raises(
+        ValueError, match=r"the \.grad of 'x' has shape \(1, 3\) .* gives it shape \(2, 3\) .* zero_grad"
+    ):
         (x * x).sum().backward()  # adding would spread the old row's [2, 4, 6] over both rows
     x.zero_grad()
     (x * x).sum().backward()

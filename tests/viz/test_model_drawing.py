@@ -214,7 +214,9 @@ def test_outputs_of_two_calls_added_together_stay_two_boxes(parse_dot):
         ]
         last = model.layers[1].neurons[0]
         y = last.bias.data + sum(w.data * hi for w, hi in zip(last.weights, h))
-        assert titles[f"l1.n0 (call {call})"][0].startswith(f"l1.n0 (call {call}) | 4 parameters | data {y:.4g} | grad 1")
+        assert titles[f"l1.n0 (call {call})"][0].startswith(
+            f"l1.n0 (call {call}) | 4 parameters | data {y:.4g} | grad 1"
+        )
 
 
 def test_a_loss_after_the_last_layer_is_drawn_outside_its_box(parse_dot):
