@@ -331,7 +331,7 @@ class _Namer:
     def name(self, wanted: str, numbered: bool = False) -> str:
         # Python reads a name in its NFKC form (w₁ is w1, ﬁ is fi): take that form, so that two labels can
         # never be one variable, and keep only the characters a name may hold.
-        normalized = unicodedata.normalize("NFKC", wanted)
+        normalized = unicodedata.normalize("NFKC", str(wanted))  # (a label may be any object: label=3)
         base = "".join(c if f"_{c}".isidentifier() else "_" for c in normalized).strip("_") or "value"
         if base[0].isdigit() or keyword.iskeyword(base):
             base = f"v_{base}"

@@ -17,7 +17,7 @@ A trace records what happened on one call, so it holds while the same ops run:
   itself are baked in too (dropout in training mode is refused, see below).
   Write such functions without it, or do not compile them.
 - The structure of the inputs is checked at every call: the nesting of lists,
-  tuples and dicts, which items are Values or Tensors (their shape,
+  tuples and dicts, the names of keyword arguments, which items are Values or Tensors (their shape,
   dtype and ``requires_grad``), and the exact value of every other item
   (numbers, strings, numpy arrays such as class labels, which the program
   holds as constants: copies taken when recording, so changing the array in
@@ -70,12 +70,25 @@ A trace records what happened on one call, so it holds while the same ops run:
   it updates) has it twice then.
 - A custom op's backward that gives None for an input (no gradient) counts
   as zeros in the program, which adds up every term: a leaf reached only
-  through such an input gets a ``.grad`` of zeros, where eager mode leaves it None.
+  through such an input gets a ``.grad`` of zeros, where eager mode leaves it
+  None, and an op on the way whose backward turns zeros into nan (``log`` of
+  0 divides by 0) gives nan where eager mode skips it.
+- While recording, each input Tensor or Value stands in as a node that
+  requires grad, so that every op computed from it is recorded, even from an
+  input that wants no gradient (data). Code that asks ``x.requires_grad``,
+  changes such an input in place or hands it to numpy sees one that requires
+  grad then.
+- Results of ops computed before the call (``h = W * 2`` outside, read by the
+  function) are computed again by the program from the parameters as they are
+  at each call, where eager mode reads the numbers ``h`` holds; the result of
+  a compiled function called outside is refused. Compute such values inside
+  the function, or pass them in.
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import inspect
 import threading
 import warnings
@@ -88,7 +101,7 @@ import numpy as np
 
 from .codegen import Program, generate
 from .function import Function
-from .graph import Node, enable_grad, is_grad_enabled, recording_a_program, values_read
+from .graph import Node, enable_grad, is_grad_enabled, recording_a_program, topological_order, values_read
 
 PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the least used is dropped
 RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again before compile warns about it
@@ -162,8 +175,17 @@ class CompiledGraph(Function):
                 raise
 
 
-def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: list[str]) -> None:
-    """Walk the inputs: append what must match for a program to fit (``signature``), and the nodes with their paths."""
+def _flatten(
+    item: Any, path: str, signature: list, nodes: list[Node], paths: list[str], within: frozenset[int] = frozenset()
+) -> None:
+    """Walk the inputs: append what must match for a program to fit (``signature``), and the nodes with their paths.
+
+    ``within`` holds the lists, tuples and dicts the walk is inside, so one that contains itself is an error.
+    """
+    if isinstance(item, (list, tuple, dict)):
+        if id(item) in within:
+            raise TypeError(f"compile: the input {path} contains itself, so its structure has no end")
+        within = within | {id(item)}
     if isinstance(item, Node):
         data = item.data
         shape = (data.shape, data.dtype.str) if isinstance(data, np.ndarray) else ()
@@ -173,11 +195,11 @@ def _flatten(item: Any, path: str, signature: list, nodes: list[Node], paths: li
     elif isinstance(item, (list, tuple)):
         signature.append((type(item).__name__, len(item)))
         for index, element in enumerate(item):
-            _flatten(element, f"{path}_{index}", signature, nodes, paths)
+            _flatten(element, f"{path}_{index}", signature, nodes, paths, within)
     elif isinstance(item, dict):
         signature.append(("dict", tuple(item)))
         for key, element in item.items():
-            _flatten(element, f"{path}_{key}", signature, nodes, paths)
+            _flatten(element, f"{path}_{key}", signature, nodes, paths, within)
     elif isinstance(item, np.ndarray):
         signature.append(("array", item.shape, item.dtype.str, item.tobytes()))
     elif isinstance(item, float):  # to the bit: -0.0 is not 0.0, and nan matches nan
@@ -213,10 +235,14 @@ def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
         return next(stand_ins)
     if isinstance(item, np.ndarray):
         return item.copy()
-    if isinstance(item, (list, tuple)):
-        return type(item)(_rebuild(element, stand_ins) for element in item)
-    if isinstance(item, dict):
-        return {key: _rebuild(element, stand_ins) for key, element in item.items()}
+    if isinstance(item, (list, tuple, dict)):
+        rebuilt = copy.copy(item)  # of the caller's own type: a namedtuple, a defaultdict keep what they are
+        if isinstance(item, tuple):
+            elements = [_rebuild(element, stand_ins) for element in item]
+            return type(item)._make(elements) if hasattr(item, "_fields") else type(item)(elements)
+        for key, element in item.items() if isinstance(item, dict) else enumerate(item):
+            rebuilt[key] = _rebuild(element, stand_ins)
+        return rebuilt
     return item
 
 
@@ -310,6 +336,7 @@ class CompiledFunction:
         self._choosing = threading.RLock()  # threads calling at once take turns to find or record a program
         self._recordings: list[Recording] = []  # the most recently used last, at most PROGRAMS_KEPT
         self._recorded_again = 0  # calls in a row that recorded again for inputs already seen
+        self._dropped_shapes: set[tuple] = set()  # the input structures of programs dropped, to tell when they return
         self._latest: Program | None = None
 
     @property
@@ -319,24 +346,28 @@ class CompiledFunction:
             raise RuntimeError("compile records the function at its first call: call it once before reading .source")
         return self._latest.source
 
-    def __call__(self, *args: Any) -> Node:
+    def __call__(self, *args: Any, **kwargs: Any) -> Node:
         if _noted_states.get() is not None:  # called while another compiled function records: record its ops too
             if self.owner is not None:
                 note_state(self.owner)
-            return self.fn(*args)
+            return self.fn(*args, **kwargs)
         signature: list = []
         nodes: list[Node] = []
         paths: list[str] = []
         for index, arg in enumerate(args):
             name = self.argument_names[index] if index < len(self.argument_names) else f"input{index}"
             _flatten(arg, name, signature, nodes, paths)
+        if kwargs:  # keyword arguments: their names (and order) are part of the structure
+            signature.append(("keywords", tuple(kwargs)))
+            for name, arg in kwargs.items():
+                _flatten(arg, name, signature, nodes, paths)
         key = tuple(signature)
         states_now: dict[int, Hashable] = {}
         with self._choosing:
             fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now, nodes)), None)
             if fitting is None:
                 self._note_recording_again(key, states_now)
-                program = self._record(args, key, nodes, paths)
+                program = self._record(args, kwargs, key, nodes, paths)
             else:
                 self._recorded_again = 0
                 self._recordings.remove(fitting)  # the most recently used last: the last to be dropped
@@ -364,14 +395,19 @@ class CompiledFunction:
         (a new batch of labels): both are constants of a program.
         """
         earlier = next((kept for kept in reversed(self._recordings) if kept.signature == signature), None)
-        if earlier is None and not any(
-            _shapes_of(kept.signature) == _shapes_of(signature) for kept in self._recordings
-        ):
+        shapes = _shapes_of(signature)
+        kept_shapes = any(_shapes_of(kept.signature) == shapes for kept in self._recordings)
+        if earlier is None and not kept_shapes and shapes not in self._dropped_shapes:
             return  # a new shape of input, such as another batch size: recorded once, then kept
         self._recorded_again += 1
         if self._recorded_again != RECORDINGS_BEFORE_WARNING:
             return
-        if earlier is None:
+        if earlier is None and not kept_shapes:
+            reason = (
+                f"inputs of more than {PROGRAMS_KEPT} structures (batch sizes, say) came in turn, and only the "
+                f"{PROGRAMS_KEPT} programs used most recently are kept: give the inputs fewer shapes"
+            )
+        elif earlier is None:
             reason = (
                 "the numbers or arrays passed in changed, and they are constants of a program (a new batch of "
                 "labels makes a new one): compile the model and compute the loss outside it, as "
@@ -396,7 +432,9 @@ class CompiledFunction:
             stacklevel=3,
         )
 
-    def _record(self, args: tuple, signature: tuple, nodes: list[Node], paths: list[str]) -> Program:
+    def _record(
+        self, args: tuple, kwargs: dict[str, Any], signature: tuple, nodes: list[Node], paths: list[str]
+    ) -> Program:
         """Run the function eagerly on stand-ins of the input nodes, and generate the program of its graph.
 
         The stand-ins are fresh leaves holding the same data that all require
@@ -415,8 +453,10 @@ class CompiledFunction:
         try:
             if self.owner is not None:  # (a model's method: the model's own call does not run)
                 note_state(self.owner)
+            remaining = iter(stand_ins)  # in the order _flatten found the nodes: the arguments, then the keywords
+            arguments, keywords = _rebuild(args, remaining), _rebuild(kwargs, remaining)
             with enable_grad():
-                output = self.fn(*_rebuild(args, iter(stand_ins)))
+                output = self.fn(*arguments, **keywords)
         finally:
             values_read.reset(reading)
             recording_a_program.reset(flagged)
@@ -440,11 +480,20 @@ class CompiledFunction:
             states.append(state)
         if not isinstance(output, Node):
             raise TypeError(f"compile: the function must return one Value or Tensor, not a {type(output).__name__}")
+        for node in topological_order(output, leaves=False):
+            if isinstance(node._op, CompiledGraph):
+                raise TypeError(
+                    "compile: the function uses the result of a compiled function called outside it, whose "
+                    "program cannot be written into this one: call that compiled function inside this one (its "
+                    "ops are then recorded here too), or pass its result in"
+                )
         wants_grad = [node.requires_grad for node in nodes]
         program = generate(output, stand_ins, paths, wants_grad, self.parameter_names, self.title)
         self.recordings += 1
         if len(self._recordings) >= PROGRAMS_KEPT:
-            del self._recordings[0]
+            if len(self._dropped_shapes) > 10 * PROGRAMS_KEPT:  # (bounded: an endless stream of new shapes)
+                self._dropped_shapes.clear()
+            self._dropped_shapes.add(_shapes_of(self._recordings.pop(0).signature))
         self._recordings.append(Recording(signature, program, owners, states, settings))
         return program
 

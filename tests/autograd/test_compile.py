@@ -1276,3 +1276,56 @@ def test_an_op_taking_a_result_computed_in_the_function_as_a_setting_is_refused(
         RuntimeError, match=r"compile: an op took the numbers of the result of an op \(@\) as a setting"
     ):
         autograd.compile(lambda x: (Tensor(x @ W) * 2.0).sum())(Tensor([[1.0, 2.0]]))
+
+
+def test_inputs_in_named_tuples_default_dicts_and_keywords_and_labels_of_any_kind():
+    from collections import defaultdict, namedtuple
+
+    W = Tensor([3.0, 4.0], requires_grad=True)
+    Batch = namedtuple("Batch", "x w")
+    by_name = defaultdict(float, {"x": Tensor([1.0, 2.0])})
+    functions = [
+        (lambda b: (b.x * b.w).sum(), (Batch(Tensor([1.0, 2.0]), W),), {}),
+        (lambda d: (d["x"] * W).sum() + d["missing"], (by_name,), {}),
+        (lambda x, k=1.0: (x * W * k).sum(), (Tensor([1.0, 1.0]),), {"k": 2.0}),
+        (lambda x: x * 2.0, (Value(1.0, label=3),), {}),  # a label that is not text
+    ]
+    for function, args, kwargs in functions:
+        compiled = autograd.compile(function)
+        for _ in range(2):
+            assert compiled(*args, **kwargs).data == function(*args, **kwargs).data
+    keywords = autograd.compile(lambda x, k=1.0: (x * W * k).sum())
+    assert keywords(Tensor([1.0, 1.0]), k=2.0).item() == 14.0 and keywords(Tensor([1.0, 1.0]), k=3.0).item() == 21.0
+    assert keywords(Tensor([1.0, 1.0])).item() == 7.0 and keywords.recordings == 3
+
+
+def test_an_input_that_contains_itself_is_a_clear_error():
+    looped = [Tensor([1.0])]
+    looped.append(looped)
+    with pytest.raises(TypeError, match="compile: the input xs_1 contains itself"):
+        autograd.compile(lambda xs: xs[0].sum())(looped)
+
+
+def test_the_result_of_a_compiled_call_made_outside_is_refused_with_advice():
+    W = Tensor([1.0, 2.0], requires_grad=True)
+    hidden = autograd.compile(lambda x: (x * W).tanh())(Tensor([0.5, 0.5]))
+    with pytest.raises(TypeError, match="uses the result of a compiled function called outside it"):
+        autograd.compile(lambda x: (x * hidden).sum())(Tensor([1.0, 1.0]))
+
+
+def test_more_input_shapes_in_turn_than_programs_kept_warn_that_each_call_records():
+    W = Tensor(np.ones((4, 4)), requires_grad=True)
+    compiled = autograd.compile(lambda x: (x @ W).tanh().sum())
+    shapes = autograd.compiled.PROGRAMS_KEPT + 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for call in range(3 * shapes):
+            compiled(Tensor(np.ones((1 + call % shapes, 4))))
+    assert compiled.recordings == 3 * shapes  # each shape's program was dropped before it came back
+    assert [str(w.message) for w in caught if "more than" in str(w.message)]
+    compiled = autograd.compile(lambda x: (x @ W).tanh().sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for call in range(3 * (shapes - 1)):  # as many shapes as programs kept: each recorded once
+            compiled(Tensor(np.ones((1 + call % (shapes - 1), 4))))
+    assert compiled.recordings == shapes - 1
