@@ -235,11 +235,12 @@ def _rebuild(item: Any, stand_ins: Iterator[Node]) -> Any:
         return next(stand_ins)
     if isinstance(item, np.ndarray):
         return item.copy()
-    if isinstance(item, (list, tuple, dict)):
-        rebuilt = copy.copy(item)  # of the caller's own type: a namedtuple, a defaultdict keep what they are
-        if isinstance(item, tuple):
-            elements = [_rebuild(element, stand_ins) for element in item]
-            return type(item)._make(elements) if hasattr(item, "_fields") else type(item)(elements)
+    # Containers keep the caller's own type (a namedtuple, a defaultdict).
+    if isinstance(item, tuple):
+        elements = [_rebuild(element, stand_ins) for element in item]
+        return item._make(elements) if hasattr(item, "_fields") else type(item)(elements)  # type: ignore[attr-defined]
+    if isinstance(item, (list, dict)):
+        rebuilt = copy.copy(item)
         for key, element in item.items() if isinstance(item, dict) else enumerate(item):
             rebuilt[key] = _rebuild(element, stand_ins)
         return rebuilt
