@@ -1,6 +1,7 @@
 """nn.training: the loop's arithmetic, History, metrics, validation mode, callbacks, early stopping, schedules."""
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -153,6 +154,22 @@ def test_accuracy_reads_class_scores_binary_logits_and_soft_targets():
         accuracy(scores[:2], np.zeros(3))
     outputs = Tensor(scores, requires_grad=True) * 1.0  # a model's output, in its graph
     assert accuracy(outputs, Tensor([1.0, 0.0, 0.0])) == pytest.approx(2 / 3)
+
+
+def test_accuracy_reads_predicted_labels_as_labels_and_probabilities_with_a_threshold():
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    assert accuracy(labels, labels) == 1.0  # had been read as logits: classes 1 and 2 were one
+    assert accuracy(np.array([[0], [1], [2]]), np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert accuracy(np.array([True, False]), np.array([1, 0])) == 1.0
+    probabilities = np.array([[0.1], [0.2], [0.9], [0.8]])
+    with pytest.warns(UserWarning, match=r"every score is in \[0, 1\].*threshold=0.5"):
+        assert accuracy(probabilities, np.array([0, 0, 1, 1])) == 0.5  # read as logits, as documented
+    assert accuracy(probabilities, np.array([0, 0, 1, 1]), threshold=0.5) == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert accuracy(np.array([0.3, 0.6]), np.array([1, 1]), threshold=0.0) == 1.0  # logits, said so
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        accuracy(probabilities, np.zeros(4), threshold="0.5")
 
 
 def test_history_picks_the_best_epoch_by_the_monitor_direction():
