@@ -81,6 +81,7 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             raise ValueError(
                 f"softmax_cross_entropy: probability targets of shape {given.shape} for logits of shape {data.shape}"
             )
+        check_probability_targets(given, "softmax_cross_entropy")
         if targets_in_the_graph(targets):
             # Targets computed in the graph (a teacher's softmax) get their gradient too, -log_softmax / n:
             # the same loss from ops that pass gradients both ways.
@@ -97,6 +98,24 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
             f"softmax_cross_entropy: class indices must be in [0, {classes}), got {given.min()}..{given.max()}"
         )
     return SoftmaxCrossEntropy.apply(logits, labels=given.astype(np.intp))  # a copy: kept for backward
+
+
+def check_probability_targets(targets: np.ndarray, loss: str) -> None:
+    """Refuse whole-number targets of shape ``(n, classes)`` that are not one-hot rows.
+
+    Probabilities are floats; a matrix of ints is one-hot labels (accepted) or
+    a slip, such as several classes marked per row or class indices in the
+    shape of the logits, which would give a loss with no meaning. PyTorch
+    refuses every integer matrix of targets.
+    """
+    if targets.dtype.kind not in "biu" or not targets.size:
+        return
+    one_hot = np.isin(targets, (0, 1)).all() and (targets.sum(axis=1) == 1).all()
+    if not one_hot:
+        raise ValueError(
+            f"{loss}: whole-number targets of shape {targets.shape} must be one-hot rows (a single 1 in each); "
+            "give class labels as one number per row, shape (n,), and probabilities as floats"
+        )
 
 
 def targets_in_the_graph(targets: Any) -> bool:

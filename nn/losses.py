@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
-from autograd.cross_entropy import targets_in_dtype, targets_in_the_graph
+from autograd.cross_entropy import check_probability_targets, targets_in_dtype, targets_in_the_graph
 from autograd.elementwise import Sigmoid
 from autograd.graph import values_of
 
@@ -53,8 +53,14 @@ def _class_indices(targets: Any, scores: Tensor, loss: str) -> np.ndarray:
         raise ValueError(f"{loss}: targets must be class indices (whole numbers)")
     labels = labels.astype(np.intp, copy=False)
     if labels.size and (labels.min() < 0 or labels.max() >= scores.shape[1]):
+        hint = (
+            ": the scores have one column, one class; two classes need two columns (a model with 2 outputs), or "
+            "binary_cross_entropy_with_logits on the one"
+            if scores.shape[1] == 1
+            else ""
+        )
         raise ValueError(
-            f"{loss}: targets must be class indices in [0, {scores.shape[1]}), got {labels.min()}..{labels.max()}"
+            f"{loss}: targets must be class indices in [0, {scores.shape[1]}), got {labels.min()}..{labels.max()}{hint}"
         )
     return labels
 
@@ -96,15 +102,17 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
             return softmax_cross_entropy(logits, labels)
         probabilities = _one_hot(labels, logits.shape[1], logits.dtype)
     else:
-        probabilities = (
-            targets_in_dtype(targets, logits.dtype)
-            if targets_in_the_graph(targets)
-            else np.array(values_of(targets), dtype=logits.dtype)
-        )
-        if np.shape(plain(probabilities)) != logits.shape:
+        if targets_in_the_graph(targets):
+            probabilities = targets_in_dtype(targets, logits.dtype)
+        else:
+            given = np.asarray(values_of(targets))
+            check_probability_targets(given, "cross_entropy")
+            probabilities = given.astype(logits.dtype)
+        shape = np.shape(plain(probabilities))
+        if shape != logits.shape:
+            hint = "; class labels go as one number per row, shape (n,): y.ravel()" if shape[1:] == (1,) else ""
             raise ValueError(
-                f"cross_entropy: probability targets of shape {np.shape(plain(probabilities))} for logits of shape "
-                f"{logits.shape}"
+                f"cross_entropy: probability targets of shape {shape} for logits of shape {logits.shape}{hint}"
             )
     if label_smoothing:
         probabilities = (1.0 - label_smoothing) * probabilities + label_smoothing / logits.shape[1]

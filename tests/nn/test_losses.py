@@ -137,6 +137,24 @@ def test_bad_targets_are_refused_with_the_shapes(call, message):
         call(Tensor(SCORES, requires_grad=True))
 
 
+@pytest.mark.parametrize("loss", [nn.cross_entropy, autograd.softmax_cross_entropy])
+def test_whole_number_targets_in_the_logits_shape_must_be_one_hot_rows(loss):
+    logits = Tensor(np.zeros((2, 3)), requires_grad=True)
+    for slip in (np.array([[1, 1, 0], [0, 1, 1]]), np.array([[0, 1, 2], [2, 1, 0]])):  # multi-hot, labels as a matrix
+        with pytest.raises(RuntimeError, match="Expected floating point type for target with class probabilities"):
+            torch.nn.functional.cross_entropy(torch.zeros(2, 3), torch.tensor(slip))  # torch refuses ints here too
+        with pytest.raises(ValueError, match=r"whole-number targets of shape \(2, 3\) must be one-hot rows"):
+            loss(logits, slip)
+    assert loss(logits, np.array([[0, 1, 0], [1, 0, 0]])).item() == pytest.approx(np.log(3), abs=1e-15)
+
+
+def test_slips_of_shape_name_the_fix():
+    with pytest.raises(ValueError, match=r"shape \(n,\): y.ravel\(\)"):
+        nn.cross_entropy(Tensor(np.zeros((4, 3))), np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="the scores have one column, one class; two classes need two columns"):
+        nn.cross_entropy(Tensor(np.zeros((4, 1))), np.array([0, 1, 0, 1]))
+
+
 def test_a_penalty_refuses_what_is_not_a_parameter():
     with pytest.raises(TypeError, match="Values and Tensors .* not a float"):
         nn.l2_penalty([Value(1.0), 2.0])
