@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Node, no_grad
 from autograd.numerics import finite_number
 
-from ..module import forget_gradients
+from ..module import Module, forget_gradients
 
 
 class Optimizer:
@@ -36,6 +36,11 @@ class Optimizer:
             raise TypeError(
                 f"{type(self).__name__} takes a list of parameters, got one {type(params).__name__}: "
                 "pass [w] (or model.parameters())"
+            )
+        if isinstance(params, Module):  # (a Sequential iterates over its layers)
+            raise TypeError(
+                f"{type(self).__name__} takes a list of parameters, got the model itself (a {type(params).__name__}): "
+                "pass model.parameters()"
             )
         params = list(params)
         if not params:

@@ -15,6 +15,11 @@ class LRScheduler:
     """Base class: remembers the starting rate and sets ``optimizer.lr = rate(epoch)`` at each ``step()``."""
 
     def __init__(self, optimizer: Optimizer):
+        if not hasattr(optimizer, "lr"):
+            raise TypeError(
+                f"{type(self).__name__} takes an optimizer, whose lr it sets (nn.optim.SGD(model.parameters(), "
+                f"lr=0.1)), got a {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.epoch = 0

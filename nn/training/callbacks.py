@@ -9,6 +9,8 @@ this module and the trainer's do not import each other.
 
 from __future__ import annotations
 
+import difflib
+
 import math
 from typing import Any, Protocol
 
@@ -116,10 +118,15 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, trainer: TrainingRun) -> None:
         if self.monitor not in trainer.history:
+            recorded = sorted(trainer.history.per_epoch)
+            close = difflib.get_close_matches(self.monitor, recorded, n=1)
+            if self.monitor.startswith("val_") and not any(name.startswith("val_") for name in recorded):
+                advice = "pass validation_data to fit or choose another monitor"
+            else:
+                advice = f"did you mean {close[0]!r}?" if close else "choose another monitor"
             raise KeyError(
                 f"EarlyStopping watches {self.monitor!r}, which this training does not record "
-                f"(it records {sorted(trainer.history.per_epoch)}); pass validation_data to fit "
-                "or choose another monitor"
+                f"(it records {recorded}); {advice}"
             )
         value = trainer.history[self.monitor][-1]
         if self._improves(value):

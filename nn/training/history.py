@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import math
 
 
@@ -18,7 +20,12 @@ def infer_mode(monitor: str, mode: str) -> str:
         return "min"
     if monitor.endswith("accuracy"):
         return "max"
-    raise ValueError(f"cannot tell whether {monitor!r} should go up or down: pass mode='min' or mode='max'")
+    close = difflib.get_close_matches(monitor, ["loss", "accuracy", "val_loss", "val_accuracy"], n=1)
+    slip = f", or did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"cannot tell whether {monitor!r} should go up or down: pass mode='min' or mode='max' (a loss goes "
+        f"down, an accuracy up){slip}"
+    )
 
 
 class History:

@@ -11,6 +11,7 @@ its running statistics) and under ``no_grad()`` (nothing recorded, nothing to fr
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -76,6 +77,7 @@ class Trainer:
         for callback in callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be Callback objects, got a {type(callback).__name__}")
+        _check_loss_and_optimizer(model, loss_fn, optimizer)
         self.model = model
         # The model or its compiled program (the same numbers); the output is a Tensor, typed Any as Module.forward is.
         self.training_forward: Callable[[Tensor], Any] = compiled_model(model) if compile else model
@@ -108,6 +110,8 @@ class Trainer:
         """
         loader = _training_loader(data, batch_size, shuffle, seed)
         check_count("epochs", epochs, 1)
+        if validation_data is not None:
+            _check_validation_data(validation_data)
         names = ("X", "y") if isinstance(data, (tuple, list)) else ("the loader's inputs", "the loader's targets")
         check_finite(dict(zip(names, loader.arrays)))
         if validation_data is not None:
@@ -213,6 +217,45 @@ def predict(model: Module, X: np.ndarray) -> np.ndarray:
     """The model's outputs for ``X`` as a numpy array, in eval mode and without recording a graph."""
     with evaluation(model):
         return model(Tensor(X)).data
+
+
+def _check_loss_and_optimizer(model: Module, loss_fn: Any, optimizer: Any) -> None:
+    """Refuse a loss or an optimizer that cannot be one (two arguments swapped, a class), and warn of an optimizer
+    that steps none of the model's parameters: training would leave the model as it is, with no word."""
+    if isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn is the class {loss_fn.__name__}: pass an instance, {loss_fn.__name__}(), or a function such "
+            "as nn.cross_entropy"
+        )
+    if hasattr(loss_fn, "zero_grad") and hasattr(loss_fn, "step"):
+        raise TypeError("loss_fn is an optimizer: the order is fit(model, loss_fn, optimizer, data, ...)")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of (outputs, targets), got a {type(loss_fn).__name__}")
+    if not (callable(getattr(optimizer, "zero_grad", None)) and callable(getattr(optimizer, "step", None))):
+        raise TypeError(
+            f"optimizer must have zero_grad() and step(), as nn.optim's do (nn.optim.SGD(model.parameters(), "
+            f"lr=0.1)), got a {type(optimizer).__name__}"
+        )
+    stepped = getattr(optimizer, "params", None)
+    if stepped is not None and not {id(p) for p in stepped} & {id(p) for p in model.parameters()}:
+        warnings.warn(
+            "the optimizer steps none of the model's parameters (was it made for another model?): training "
+            "will not change the model",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _check_validation_data(validation_data: Any) -> None:
+    """validation_data must be a pair (X_val, y_val) with one target per example."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError(
+            f"validation_data must be a pair (X_val, y_val), got a {type(validation_data).__name__}"
+            + (f" of {len(validation_data)} items" if isinstance(validation_data, (tuple, list)) else "")
+        )
+    X_val, y_val = validation_data
+    if len(X_val) != len(y_val):
+        raise ValueError(f"validation_data: {len(X_val)} examples in X_val but {len(y_val)} targets in y_val")
 
 
 def _training_loader(data: Data, batch_size: int | None, shuffle: bool, seed: Seed) -> DataLoader:

@@ -463,3 +463,52 @@ def test_on_a_terminal_the_live_bar_ends_at_the_epochs_that_ran(monkeypatch):
 def test_early_stopping_names_a_monitor_that_is_not_a_column_name():
     with pytest.raises(TypeError, match="monitor must name a column of the history, such as 'val_loss', got 5"):
         EarlyStopping(monitor=5)  # (an AttributeError about 'endswith' had come from inside)
+
+
+def test_slips_in_fits_arguments_are_named_before_training():
+    model, data = Scale(), (np.ones((2, 1)), np.ones((2, 1)))
+    optimizer = SGD(model.parameters(), lr=0.1)
+    slips = [
+        (lambda: fit(model, optimizer, mse, data), TypeError, r"loss_fn is an optimizer: the order is fit\(model"),
+        (
+            lambda: fit(model, nn.MSELoss, optimizer, data),
+            TypeError,
+            r"the class MSELoss: pass an instance, MSELoss\(\)",
+        ),
+        (lambda: fit(model, mse, "sgd", data), TypeError, r"optimizer must have zero_grad\(\) and step\(\)"),
+        (lambda: fit(model, mse, optimizer, data, validation_data=data[0]), TypeError, "a pair .X_val, y_val., got a"),
+        (lambda: fit(model, mse, optimizer, data, validation_data=(*data, data[0])), TypeError, "got a tuple of 3"),
+        (lambda: fit(model, mse, optimizer, data, validation_data=(data[0], np.ones(3))), ValueError, "2 examples in"),
+    ]
+    for call, error, message in slips:
+        with pytest.raises(error, match=message):
+            call()
+    assert model.weight.data.tolist() == [0.0]  # refused before any step
+    with pytest.warns(UserWarning, match="steps none of the model's parameters"):
+        fit(Scale(), mse, optimizer, data, progress=False)
+
+
+def test_a_mistyped_monitor_is_named_with_the_column_meant():
+    with pytest.raises(ValueError, match="did you mean 'val_accuracy'"):
+        EarlyStopping("val_acuracy")
+    model = Scale()
+    with pytest.raises(KeyError, match="did you mean 'val_loss'"):
+        fit(
+            model,
+            mse,
+            SGD(model.parameters(), lr=0.1),
+            (np.ones((2, 1)), np.ones((2, 1))),
+            progress=False,
+            validation_data=(np.ones((2, 1)), np.ones((2, 1))),
+            callbacks=[EarlyStopping("val_los", mode="min")],
+        )
+
+
+def test_optimizers_and_schedules_given_the_wrong_thing_say_what_they_take():
+    model = nn.MLP([2, 3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"got the model itself \(a MLP\): pass model.parameters\(\)"):
+        SGD(model, lr=0.1)
+    with pytest.raises(TypeError, match="StepLR takes an optimizer"):
+        StepLR(model.parameters(), step_size=10)
+    with pytest.raises(ValueError, match="betas must be two numbers, got 0.9"):
+        nn.optim.Adam(model.parameters(), betas=0.9)
