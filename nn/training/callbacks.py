@@ -10,7 +10,6 @@ this module and the trainer's do not import each other.
 from __future__ import annotations
 
 import difflib
-
 import math
 from typing import Any, Protocol
 
