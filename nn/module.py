@@ -99,6 +99,22 @@ class Module:
         note_state(self)  # while ``autograd.compile`` records: this module's state is checked at every later call
         return self.forward(*inputs)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute; a parameter replaced by a node that wants no gradient is refused, as in PyTorch.
+
+        Such a node is a constant, so the layer would silently stop training;
+        freezing a parameter is ``p.requires_grad = False``, said by name.
+        """
+        old = self.__dict__.get(name)
+        if isinstance(old, Node) and old.is_leaf and old.requires_grad and isinstance(value, Node):
+            if not value.requires_grad:
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a parameter: replacing it by a {type(value).__name__} that "
+                    "does not require grad would stop it training; give the new one requires_grad=True, change "
+                    f"{name}.data in place, or freeze it with {name}.requires_grad = False"
+                )
+        object.__setattr__(self, name, value)
+
     def _children(self) -> Iterator[tuple[str, Any]]:
         """``(name, item)`` for each node or sub-module held directly, or in lists, tuples and dicts (nested too)."""
         for name, attribute in vars(self).items():

@@ -291,3 +291,18 @@ def test_a_flag_must_be_true_or_false(make):
 def test_a_dropout_probability_of_true_is_refused():
     with pytest.raises(ValueError, match="Dropout probability must be a number in"):
         nn.Dropout(p=True)  # (it had zeroed every activation)
+
+
+def test_a_parameter_replaced_by_a_constant_is_refused_as_in_torch():
+    torch = pytest.importorskip("torch")
+    layer = nn.Linear(2, 1, seed=0)
+    with pytest.raises(TypeError, match=r"Linear.weight is a parameter: .*weight.requires_grad = False"):
+        layer.weight = Tensor(np.zeros((2, 1)))  # would have dropped out of parameters(): trained no more
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+    torch_layer = torch.nn.Linear(2, 1)
+    with pytest.raises(TypeError, match="cannot assign"):
+        torch_layer.weight = torch.zeros(1, 2)
+    layer.weight = Tensor(np.ones((2, 1)), requires_grad=True)  # another parameter: fine
+    layer.weight.requires_grad = False  # freezing, said by name
+    layer.weight = Tensor(np.zeros((2, 1)))  # a frozen one may be replaced by a constant
+    assert [name for name, _ in layer.named_parameters()] == ["bias"]
