@@ -76,7 +76,9 @@ _budget: ContextVar[_Budget | None] = ContextVar("viz_render_budget", default=No
 def render_time_limit(seconds: float) -> Iterator[None]:
     """Give every rendering inside the block, all together, at most ``seconds`` (the command line's budget).
 
-    A block inside another never gets more time than the outer one has left.
+    It is a block, ``with viz.render_time_limit(120): viz.render(loss, "big.svg")``;
+    a bare call sets nothing. A block inside another never gets more time than
+    the outer one has left.
     """
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_RENDER_SECONDS:
         raise ValueError(
