@@ -65,7 +65,10 @@ def _float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
         data = values_of(data)  # copied into a new leaf: a setting, not an input of the graph
     elif isinstance(data, Node):
         raise TypeError(f"a Tensor cannot be made from a {_kind(data)}: Tensors and Values do not mix")
-    array = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+    try:
+        array = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
+    except ValueError as error:  # rows of different lengths, or text given a dtype
+        raise ValueError(f"a Tensor needs a rectangular array of numbers (rows of one length): {error}") from None
     if array.dtype == object and any(isinstance(x, Node) for x in array.flat):
         raise TypeError("a Tensor cannot hold Values: Tensors and Values do not mix (use .data to get the numbers)")
     if array.dtype.kind not in "biuf":
@@ -169,6 +172,11 @@ class Tensor(UnaryMethods, Node):
     def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Tensor:
         if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results; keep arrays throughout
             data = np.asarray(data)
+        if data.dtype.kind != "f" and op is None:  # a constant that took the dtype of a tensor whose .data was set
+            raise TypeError(
+                f"a Tensor holds floats, not {data.dtype} numbers: was a tensor's .data set to an integer array? "
+                "Set it to floats (w.data = array.astype(np.float64))"
+            )
         if data.dtype.kind != "f":  # a user's forward that gives ints would turn every gradient after it to ints
             raise TypeError(
                 f"the forward of {op!r} gave {data.dtype} numbers: a Tensor holds floats (return the result "

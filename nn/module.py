@@ -106,13 +106,13 @@ class Module:
         freezing a parameter is ``p.requires_grad = False``, said by name.
         """
         old = self.__dict__.get(name)
-        if isinstance(old, Node) and old.is_leaf and old.requires_grad and isinstance(value, Node):
-            if not value.requires_grad:
-                raise TypeError(
-                    f"{type(self).__name__}.{name} is a parameter: replacing it by a {type(value).__name__} that "
-                    "does not require grad would stop it training; give the new one requires_grad=True, change "
-                    f"{name}.data in place, or freeze it with {name}.requires_grad = False"
-                )
+        parameter = isinstance(old, Node) and old.is_leaf and old.requires_grad
+        if parameter and isinstance(value, Node) and not value.requires_grad:
+            raise TypeError(
+                f"{type(self).__name__}.{name} is a parameter: replacing it by a {type(value).__name__} that "
+                "does not require grad would stop it training; give the new one requires_grad=True, change "
+                f"{name}.data in place, or freeze it with {name}.requires_grad = False"
+            )
         object.__setattr__(self, name, value)
 
     def _children(self) -> Iterator[tuple[str, Any]]:

@@ -31,6 +31,8 @@ def check_amount(name: str, value: float, least: float | None = 0.0) -> None:
 
 def check_sizes(owner: str, sizes: Sequence[int]) -> list[int]:
     """A network's widths, inputs first, as a list; a ``ValueError`` naming ``owner`` and the bad one otherwise."""
+    if not isinstance(sizes, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{owner} takes one list of widths, inputs first, such as {owner}([2, 16, 1]); got {sizes!r}")
     widths = list(sizes)
     if len(widths) < 2:
         raise ValueError(f"{owner} needs at least an input and an output size, got {widths}")

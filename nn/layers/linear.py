@@ -44,6 +44,11 @@ class Linear(Module):
         self.bias = Tensor.zeros(out_features, dtype=dtype, requires_grad=True) if checked_flag("bias", bias) else None
 
     def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"Linear({self.in_features}, {self.out_features}) takes a Tensor (or a numpy array) of shape "
+                f"(n, {self.in_features}), got a {type(x).__name__}: wrap it as Tensor(x)"
+            )
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape {x.shape}")
         return linear(x, self.weight, self.bias)

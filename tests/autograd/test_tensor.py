@@ -792,3 +792,12 @@ def test_numpy_scalars_and_numpys_own_seeds_pass_the_checks():
     nn.data.mixup(np.ones((2, 2)), np.array([0, 1]), alpha=np.float32(0.2), seed=0)
     viz.plot_optimizer_paths(lambda a, b: a * a + b * b, steps=np.int64(5), resolution=np.int64(10))
     viz.plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 2)), resolution=np.int64(5), threshold=np.float32(0))
+
+
+def test_ragged_rows_and_integer_data_are_named():
+    with pytest.raises(ValueError, match=r"a Tensor needs a rectangular array of numbers \(rows of one length\)"):
+        Tensor([[1.0, 2.0], [3.0]])
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    w.data = np.array([1, 2])  # a slot: not checked when set
+    with pytest.raises(TypeError, match=r"was a tensor's .data set to an integer array\?"):
+        w * 0.5  # the constant 0.5 takes w's dtype: 0

@@ -306,3 +306,15 @@ def test_a_parameter_replaced_by_a_constant_is_refused_as_in_torch():
     layer.weight.requires_grad = False  # freezing, said by name
     layer.weight = Tensor(np.zeros((2, 1)))  # a frozen one may be replaced by a constant
     assert [name for name, _ in layer.named_parameters()] == ["bias"]
+
+
+def test_learner_slips_with_layers_name_the_fix():
+    with pytest.raises(
+        TypeError, match=r"MLP takes one list of widths, inputs first, such as MLP\(\[2, 16, 1\]\); got 2"
+    ):
+        nn.MLP(2, [4, 2])  # micrograd's form, which ScalarMLP takes
+    with pytest.raises(TypeError, match=r"Linear\(2, 4\) takes a Tensor .* got a list: wrap it as Tensor\(x\)"):
+        nn.MLP([2, 4, 1], seed=0)([[1.0, 2.0]])
+    assert nn.MLP([2, 4, 1], seed=0)(np.array([[1.0, 2.0]])).shape == (1, 1)  # a numpy array is taken as it is
+    with pytest.raises(TypeError, match="cross_entropy takes the scores as a Tensor .* got a list"):
+        nn.cross_entropy(nn.ScalarMLP([2, 3, 2], seed=0)([1.0, 2.0]), [1])
