@@ -112,7 +112,9 @@ def k_fold(
     the other ``k - 1`` train, so every example is validated exactly once.
     """
     check_count("k", k, 2)
-    check_count("n_samples", n_samples, k)
+    check_count("n_samples", n_samples, 1)
+    if n_samples < k:
+        raise ValueError(f"k={k} folds need at least {k} examples, one per fold; got {n_samples}")
     order = random_generator(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
     start = 0
     for size in equal_shares(n_samples, k):
