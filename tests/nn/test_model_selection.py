@@ -165,6 +165,6 @@ def test_nested_parameters_reach_the_estimator_set_with_them_and_clones_share_no
 
 def test_more_folds_than_examples_says_so():
     with pytest.raises(ValueError, match="k=50 folds need at least 50 examples, one per fold; got 20"):
-        list(nn.data.k_fold(20, k=50))
+        list(k_fold(20, k=50))
     with pytest.raises(ValueError, match="k=50 folds need at least 50 examples"):
-        nn.cross_validate(nn.SoftmaxClassifier(epochs=1), np.zeros((20, 2)), np.arange(20) % 2, k=50)
+        cross_validate(SoftmaxClassifier(epochs=1), np.zeros((20, 2)), np.arange(20) % 2, k=50)
