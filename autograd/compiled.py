@@ -36,8 +36,10 @@ A trace records what happened on one call, so it holds while the same ops run:
   unfreezing ``c``) records the function again. So are the numbers that an op
   takes as a setting rather than as an input of the graph: class labels or a
   mask given as a Tensor, soft targets that want no gradient, an input copied
-  with ``Tensor(x)``. Each check compares every bit, a copy per call: pass
-  such a value in as an array when it changes at every call. Freezing a parameter
+  with ``Tensor(x)``. Each check compares every bit, a copy per call. A value
+  that changes at every call (a new batch of labels) makes a new recording at
+  every call, as an array passed in does: compile the model and compute the
+  loss outside it, as ``fit(compile=True)`` does. Freezing a parameter
   (``requires_grad = False``), unfreezing a constant, changing a constant
   ``Value``'s number or a tensor's shape or dtype records the function again.
   Plain numpy arrays the function closes over (not passed in) become
@@ -367,7 +369,7 @@ class CompiledFunction:
         with self._choosing:
             fitting = next((kept for kept in reversed(self._recordings) if kept.fits(key, states_now, nodes)), None)
             if fitting is None:
-                self._note_recording_again(key, states_now)
+                self._note_recording_again(key, states_now, nodes)
                 program = self._record(args, kwargs, key, nodes, paths)
             else:
                 self._recorded_again = 0
@@ -388,7 +390,7 @@ class CompiledFunction:
         result.label = program.output_label
         return result
 
-    def _note_recording_again(self, signature: tuple, states_now: dict[int, Hashable]) -> None:
+    def _note_recording_again(self, signature: tuple, states_now: dict[int, Hashable], nodes: list[Node]) -> None:
         """Warn once when call after call records inputs of a structure already seen, each costing an eager call.
 
         Either the inputs are the same and what the function reads changed (a
@@ -408,7 +410,9 @@ class CompiledFunction:
                 f"inputs of more than {PROGRAMS_KEPT} structures (batch sizes, say) came in turn, and only the "
                 f"{PROGRAMS_KEPT} programs used most recently are kept: give the inputs fewer shapes"
             )
-        elif earlier is None:
+        elif earlier is None or any(
+            isinstance(setting.source, int) and not setting.holds(nodes) for setting in earlier.settings
+        ):
             reason = (
                 "the numbers or arrays passed in changed, and they are constants of a program (a new batch of "
                 "labels makes a new one): compile the model and compute the loss outside it, as "

@@ -380,10 +380,11 @@ class Node:
         if is_grad_enabled() or self._op is not None:
             stepped = self._leaf_update_refused_while_recording or self.grad is not None
             if stepped and self.requires_grad and self._op is None:
+                symbol = IN_PLACE_SYMBOLS.get(combine, "op=")
                 raise RuntimeError(
-                    "an in-place update (w -= ...) of a leaf that requires grad, while recording, would make a new "
-                    "node and leave w itself unchanged: do it under no_grad(), as an optimizer's step does, or "
-                    "change w.data"
+                    f"an in-place update (w {symbol} ...) of a leaf that requires grad, while recording, would make "
+                    "a new node and leave w itself unchanged: do it under no_grad(), as an optimizer's step does, "
+                    "or change w.data"
                 )
             return NotImplemented  # Python then makes ``self op other``: a new node
         self._set_data(combine(self, other).data)  # the op itself, unrecorded: its rules (x / 0 is inf), its dtype
@@ -392,6 +393,15 @@ class Node:
     def _set_data(self, data: Any) -> None:
         """Replace this node's data by ``data`` in an in-place update (a hook: ``Tensor`` writes into its array)."""
         self.data = data
+
+
+IN_PLACE_SYMBOLS = {
+    operator.add: "+=",
+    operator.sub: "-=",
+    operator.mul: "*=",
+    operator.truediv: "/=",
+    operator.pow: "**=",
+}
 
 
 def _rebuilt_leaf(kind: type[Node], data: Any, grad: Any, requires_grad: bool, label: str | None = None) -> Node:

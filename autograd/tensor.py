@@ -172,13 +172,13 @@ class Tensor(UnaryMethods, Node):
     def _result(cls, data: Any, parents: tuple[Node, ...], op: Any) -> Tensor:
         if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results; keep arrays throughout
             data = np.asarray(data)
-        if data.dtype.kind != "f" and op is None:  # a constant that took the dtype of a tensor whose .data was set
-            raise TypeError(
-                f"a Tensor holds floats, not {data.dtype} numbers: was a tensor's .data set to an integer array? "
-                "Set it to floats (w.data = array.astype(np.float64))"
-            )
-        if data.dtype.kind != "f":  # a user's forward that gives ints would turn every gradient after it to ints
-            raise TypeError(
+        if data.dtype.kind != "f":
+            if op is None:  # a constant that took the dtype of a tensor whose .data was set to ints
+                raise TypeError(
+                    f"a Tensor holds floats, not {data.dtype} numbers: was a tensor's .data set to an integer "
+                    "array? Set it to floats (w.data = array.astype(np.float64))"
+                )
+            raise TypeError(  # a user's forward that gives ints would turn every gradient after it to ints
                 f"the forward of {op!r} gave {data.dtype} numbers: a Tensor holds floats (return the result "
                 "in its input's dtype, e.g. with .astype(x.dtype))"
             )
@@ -244,10 +244,10 @@ class Tensor(UnaryMethods, Node):
                 grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
                 if again or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
-            elif node.grad is not None and node.grad.shape != grad.shape:  # adding would broadcast the old sum
+            elif np.shape(node.grad) not in ((), grad.shape):  # adding would broadcast the old sum (a 0 resets)
                 name = f"{node.label!r}" if node.label else "a tensor"
                 raise ValueError(
-                    f"the .grad of {name} has shape {node.grad.shape} from an earlier backward(), but this "
+                    f"the .grad of {name} has shape {np.shape(node.grad)} from an earlier backward(), but this "
                     f"backward() gives it shape {grad.shape} (its data changed shape since): call zero_grad() first"
                 )
             node.grad = accumulated(node.grad, grad)

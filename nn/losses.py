@@ -93,10 +93,12 @@ def cross_entropy(logits: Tensor, targets: Any, label_smoothing: float = 0.0) ->
     """
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], not {label_smoothing}")
-    if not isinstance(logits, Tensor):
+    if not isinstance(logits, (Tensor, np.ndarray)):
+        values = isinstance(logits, (list, tuple)) and any(isinstance(item, Value) for item in logits)
         raise TypeError(
-            f"cross_entropy takes the scores as a Tensor of shape (n, classes), got a {type(logits).__name__} "
-            "(a scalar model's list of Values: write the loss with Values, or use the tensor stack, nn.MLP)"
+            f"cross_entropy takes the scores as a Tensor (or an array) of shape (n, classes), got a "
+            f"{type(logits).__name__}"
+            + (" of Values: write a scalar model's loss with Values, or use the tensor stack, nn.MLP" if values else "")
         )
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: scores must have shape (n, classes), got {logits.shape}")

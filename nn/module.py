@@ -109,9 +109,10 @@ class Module:
         parameter = isinstance(old, Node) and old.is_leaf and old.requires_grad
         if parameter and isinstance(value, Node) and not value.requires_grad:
             raise TypeError(
-                f"{type(self).__name__}.{name} is a parameter: replacing it by a {type(value).__name__} that "
-                "does not require grad would stop it training; give the new one requires_grad=True, change "
-                f"{name}.data in place, or freeze it with {name}.requires_grad = False"
+                f"{type(self).__name__}.{name} is a parameter (a module's leaf that requires grad is one): "
+                f"replacing it by a {type(value).__name__} that does not require grad would stop it training; give "
+                f"the new one requires_grad=True, change {name}.data in place, or freeze it with "
+                f"{name}.requires_grad = False"
             )
         object.__setattr__(self, name, value)
 

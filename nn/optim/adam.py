@@ -33,7 +33,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ):
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if np.ndim(betas) != 1 or len(betas) != 2:
             raise ValueError(f"{type(self).__name__}: betas must be two numbers, got {betas!r}")
         self.betas = tuple(check_setting(self, f"betas[{i}]", beta, below=1.0) for i, beta in enumerate(betas))
         self.eps = check_setting(self, "eps", eps)

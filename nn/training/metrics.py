@@ -7,7 +7,6 @@ need not be differentiable (accuracy is a step function of the scores).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
@@ -18,15 +17,16 @@ from autograd.numerics import finite_number
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
-def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float | None = None) -> float:
+def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -> float:
     """The fraction of examples whose predicted class is the target class.
 
     ``outputs`` are scores with one column per class (the prediction is the
     largest), predicted class labels (integers, as a classifier's ``predict``
     gives), or a single column of binary scores: class 1 where a score is above
     ``threshold``, 0 for logits (the default) and 0.5 for probabilities (a
-    sigmoid's outputs). Scores that all lie in [0, 1] with no threshold given
-    look like probabilities read as logits, so a warning says so.
+    sigmoid's outputs). ``fit``'s ``metrics=["accuracy"]`` takes 0.5 for a
+    ``Sequential`` that ends with ``Sigmoid``; for another model that outputs
+    probabilities, pass ``metrics={"accuracy": partial(nn.accuracy, threshold=0.5)}``.
     ``targets`` are class indices, or soft labels whose largest entry counts.
     """
     outputs = np.asarray(plain(outputs))  # (the model's output Tensor, which may require grad, or an array)
@@ -37,17 +37,10 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float | None =
         predicted = outputs.reshape(len(outputs))
     else:
         scores = outputs.reshape(len(outputs))
-        if threshold is not None and finite_number(threshold) is None:
+        cut = finite_number(threshold)
+        if cut is None:
             raise ValueError(f"accuracy(): threshold must be a finite number, got {threshold!r}")
-        if threshold is None:
-            threshold = 0.0
-            if scores.size and np.all((scores >= 0.0) & (scores <= 1.0)):
-                warnings.warn(
-                    "accuracy(): every score is in [0, 1], which looks like probabilities, but they are read as "
-                    "logits (class 1 above 0): pass threshold=0.5 for probabilities, or threshold=0.0 for logits",
-                    stacklevel=2,
-                )
-        predicted = (scores > threshold).astype(np.int64)
+        predicted = (scores > cut).astype(np.int64)
     if targets.ndim == 2 and targets.shape[1] > 1:
         targets = targets.argmax(axis=1)
     targets = targets.reshape(len(targets))

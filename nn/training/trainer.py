@@ -10,10 +10,13 @@ its running statistics) and under ``no_grad()`` (nothing recorded, nothing to fr
 
 from __future__ import annotations
 
+import functools
 import math
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -22,11 +25,13 @@ from autograd import Tensor, no_grad
 
 from ..data import DataLoader, Seed
 from ..data.arguments import check_count
+from ..layers import Sequential, Sigmoid
 from ..module import Module, eval_mode
+from ..optim import Optimizer
 from .callbacks import Callback
 from .compiled import compiled_model
 from .history import History
-from .metrics import Metric, resolve_metrics
+from .metrics import Metric, accuracy, resolve_metrics
 from .progress import epoch_progress
 
 LossFunction = Callable[[Tensor, np.ndarray], Tensor]
@@ -84,6 +89,8 @@ class Trainer:
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = resolve_metrics(metrics)
+        if self.metrics.get("accuracy") is accuracy and _ends_in_sigmoid(model):  # probabilities: class 1 above 0.5
+            self.metrics["accuracy"] = functools.partial(accuracy, threshold=0.5)
         self.callbacks = list(callbacks)
         self.scheduler = scheduler
         self.augment = augment
@@ -236,14 +243,27 @@ def _check_loss_and_optimizer(model: Module, loss_fn: Any, optimizer: Any) -> No
             f"optimizer must have zero_grad() and step(), as nn.optim's do (nn.optim.SGD(model.parameters(), "
             f"lr=0.1)), got a {type(optimizer).__name__}"
         )
-    stepped = getattr(optimizer, "params", None)
-    if stepped is not None and not {id(p) for p in stepped} & {id(p) for p in model.parameters()}:
+    if isinstance(optimizer, Optimizer) and not {id(p) for p in optimizer.params} & {id(p) for p in model.parameters()}:
         warnings.warn(
             "the optimizer steps none of the model's parameters (was it made for another model?): training "
             "will not change the model",
             UserWarning,
-            stacklevel=4,
+            stacklevel=_frames_in_this_file() + 1,  # the line that called fit() or Trainer()
         )
+
+
+def _frames_in_this_file() -> int:
+    """How many of the calls on the stack, from the caller of this function up, are in this file."""
+    frame: FrameType | None = sys._getframe(1)
+    count = 0
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+def _ends_in_sigmoid(model: Module) -> bool:
+    """Whether the model's outputs are a sigmoid's probabilities (a ``Sequential`` whose last layer is ``Sigmoid``)."""
+    return isinstance(model, Sequential) and len(model) > 0 and isinstance(model[len(model) - 1], Sigmoid)
 
 
 def _check_validation_data(validation_data: Any) -> None:

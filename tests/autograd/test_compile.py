@@ -1329,3 +1329,14 @@ def test_more_input_shapes_in_turn_than_programs_kept_warn_that_each_call_record
         for call in range(3 * (shapes - 1)):  # as many shapes as programs kept: each recorded once
             compiled(Tensor(np.ones((1 + call % (shapes - 1), 4))))
     assert compiled.recordings == shapes - 1
+
+
+def test_new_tensor_labels_at_every_call_warn_with_the_advice_for_labels():
+    W = Tensor(np.eye(3), requires_grad=True)
+    compiled = autograd.compile(lambda x, y: nn.cross_entropy(x @ W, y))
+    x = Tensor(np.ones((2, 3)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for labels in ([0, 1], [1, 2], [2, 0], [0, 2]):
+            compiled(x, Tensor(np.array(labels, dtype=float)))
+    assert ["compile the model and compute the loss outside it" in str(w.message) for w in caught] == [True]

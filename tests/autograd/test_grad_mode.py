@@ -276,6 +276,10 @@ def test_a_value_parameter_stepped_in_place_while_recording_is_refused_as_torch_
         for p in model.parameters():
             p -= 0.05 * p.grad
     assert all(p.data == b - 0.05 * p.grad for p, b in zip(model.parameters(), before))
+    x = Value(2.0)
+    (x * x).backward()
+    with pytest.raises(RuntimeError, match=r"in-place update \(w \+= \.\.\.\)"):
+        x += 0.1
 
 
 def test_plus_equals_under_no_grad_leaves_the_result_of_an_op_as_its_graph_needs_it():

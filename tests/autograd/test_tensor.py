@@ -202,6 +202,9 @@ def test_a_gradient_of_another_shape_than_the_one_kept_is_refused_not_broadcast(
     x.zero_grad()
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad, 2 * np.ones((2, 3)))
+    x.grad = 0  # micrograd's way to zero a gradient: a number adds to any shape
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * np.ones((2, 3)))
     t = torch.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
     (t * t).sum().backward()
     t.data = torch.ones(2, 3)

@@ -224,3 +224,11 @@ def test_bce_keeps_its_own_copy_of_the_targets():
     loss.backward()
     sigmoid = 1 / (1 + np.exp(-x.data))
     np.testing.assert_allclose(x.grad, (sigmoid - [1.0, 0.0, 1.0]) / 3, rtol=1e-12)
+
+
+def test_cross_entropy_takes_plain_arrays_as_a_metric_does():
+    scores, labels = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3]]), np.array([0, 2])
+    expected = torch.nn.functional.cross_entropy(torch.tensor(scores), torch.tensor(labels)).item()
+    assert float(nn.cross_entropy(scores, labels)) == pytest.approx(expected, abs=1e-15)
+    with pytest.raises(TypeError, match="got a list of Values: write a scalar model's loss with Values"):
+        nn.cross_entropy([Value(1.0), Value(2.0)], [1])

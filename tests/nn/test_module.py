@@ -296,7 +296,7 @@ def test_a_dropout_probability_of_true_is_refused():
 def test_a_parameter_replaced_by_a_constant_is_refused_as_in_torch():
     torch = pytest.importorskip("torch")
     layer = nn.Linear(2, 1, seed=0)
-    with pytest.raises(TypeError, match=r"Linear.weight is a parameter: .*weight.requires_grad = False"):
+    with pytest.raises(TypeError, match=r"Linear.weight is a parameter .*weight.requires_grad = False"):
         layer.weight = Tensor(np.zeros((2, 1)))  # would have dropped out of parameters(): trained no more
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
     torch_layer = torch.nn.Linear(2, 1)

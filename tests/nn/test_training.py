@@ -162,14 +162,26 @@ def test_accuracy_reads_predicted_labels_as_labels_and_probabilities_with_a_thre
     assert accuracy(np.array([[0], [1], [2]]), np.array([0, 1, 1])) == pytest.approx(2 / 3)
     assert accuracy(np.array([True, False]), np.array([1, 0])) == 1.0
     probabilities = np.array([[0.1], [0.2], [0.9], [0.8]])
-    with pytest.warns(UserWarning, match=r"every score is in \[0, 1\].*threshold=0.5"):
-        assert accuracy(probabilities, np.array([0, 0, 1, 1])) == 0.5  # read as logits, as documented
+    assert accuracy(probabilities, np.array([0, 0, 1, 1])) == 0.5  # read as logits, as documented
     assert accuracy(probabilities, np.array([0, 0, 1, 1]), threshold=0.5) == 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert accuracy(np.array([0.3, 0.6]), np.array([1, 1]), threshold=0.0) == 1.0  # logits, said so
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         accuracy(probabilities, np.zeros(4), threshold="0.5")
+
+
+def test_fits_accuracy_reads_a_sigmoid_models_outputs_as_probabilities():
+    X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
+    model = nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())
+    history = fit(
+        model,
+        lambda p, t: nn.mse_loss(p, t.reshape(-1, 1).astype(float)),
+        SGD(model.parameters(), lr=0.5),
+        (X, y),
+        epochs=30,
+        metrics=["accuracy"],
+        progress=False,
+    )
+    truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
+    assert history["accuracy"][-1] == truth > 0.9  # read as logits, every output > 0 had been class 1: 0.5
 
 
 def test_history_picks_the_best_epoch_by_the_monitor_direction():
@@ -484,8 +496,25 @@ def test_slips_in_fits_arguments_are_named_before_training():
         with pytest.raises(error, match=message):
             call()
     assert model.weight.data.tolist() == [0.0]  # refused before any step
-    with pytest.warns(UserWarning, match="steps none of the model's parameters"):
+    with pytest.warns(UserWarning, match="steps none of the model's parameters") as caught:
         fit(Scale(), mse, optimizer, data, progress=False)
+    with pytest.warns(UserWarning, match="steps none of the model's parameters") as caught_too:
+        Trainer(Scale(), mse, optimizer)
+    assert {w.filename for w in [*caught, *caught_too]} == {__file__}  # the caller's line
+
+    class OwnOptimizer:  # an optimizer of the user's, whose params are something else
+        def __init__(self):
+            self.params = {"lr": 0.1}
+
+        def zero_grad(self):
+            pass
+
+        def step(self):
+            pass
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Trainer(Scale(), mse, OwnOptimizer())
 
 
 def test_a_mistyped_monitor_is_named_with_the_column_meant():
@@ -512,3 +541,5 @@ def test_optimizers_and_schedules_given_the_wrong_thing_say_what_they_take():
         StepLR(model.parameters(), step_size=10)
     with pytest.raises(ValueError, match="betas must be two numbers, got 0.9"):
         nn.optim.Adam(model.parameters(), betas=0.9)
+    assert nn.optim.Adam(model.parameters(), betas=np.array([0.8, 0.99])).betas == (0.8, 0.99)  # as torch takes
+    assert [p.shape for p in nn.MLP(w for w in (2, 3, 1)).parameters()] == [(2, 3), (3,), (3, 1), (1,)]
