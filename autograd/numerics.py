@@ -202,3 +202,12 @@ def whole_number(value: Any) -> int | None:
         return operator.index(value)
     except TypeError:
         return None
+
+
+def refuse_masked(name: str, data: Any) -> None:
+    """Refuse a numpy masked array: every computation here would drop its mask and use the values hidden under it."""
+    if isinstance(data, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array, whose mask would be dropped and the values under it used: fill or drop "
+            "the masked entries first (data.filled(value), or the rows without masked entries)"
+        )

@@ -65,6 +65,7 @@ def _float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
         data = values_of(data)  # copied into a new leaf: a setting, not an input of the graph
     elif isinstance(data, Node):
         raise TypeError(f"a Tensor cannot be made from a {_kind(data)}: Tensors and Values do not mix")
+    numerics.refuse_masked("a Tensor's data", data)
     try:
         array = np.array(data, dtype=dtype, copy=copy) if copy else np.asarray(data, dtype=dtype)
     except ValueError as error:  # rows of different lengths, or text given a dtype

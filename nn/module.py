@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd import Node
 from autograd.compiled import note_state
-from autograd.numerics import checked_flag
+from autograd.numerics import checked_flag, refuse_masked
 
 from .model_file import LoadResult, check_real, compared_names, read_state, write_state
 
@@ -105,6 +105,8 @@ class Module:
         Such a node is a constant, so the layer would silently stop training;
         freezing a parameter is ``p.requires_grad = False``, said by name.
         """
+        if "." in name and isinstance(value, (Node, Module)):
+            raise TypeError(f"{name!r} is no attribute name for a node or module: a dot would split its dotted names")
         old = self.__dict__.get(name)
         parameter = isinstance(old, Node) and old.is_leaf and old.requires_grad
         if parameter and isinstance(value, Node) and not value.requires_grad:
@@ -154,11 +156,19 @@ class Module:
         constant tensors the model holds: all of them are saved by ``state_dict``.
         """
         seen: set[int] = set()
+        names: set[str] = set()
         for prefix, module in self.named_modules():
             for name, child in module._children():
                 if isinstance(child, Node) and child.is_leaf and id(child) not in seen:
                     seen.add(id(child))
-                    yield (f"{prefix}.{name}" if prefix else name), child
+                    dotted = f"{prefix}.{name}" if prefix else name
+                    if dotted in names:  # a file would keep one of them, and load one array into both
+                        raise ValueError(
+                            f"two different leaves of {type(self).__name__} have the name {dotted!r} (dict keys "
+                            "0 and '0'?): give them names that differ"
+                        )
+                    names.add(dotted)
+                    yield dotted, child
 
     def named_parameters(self) -> Iterator[tuple[str, Node]]:
         """Every parameter with its dotted name (``layers.0.weight``), each once, in definition order."""
@@ -210,7 +220,10 @@ class Module:
         state = {name: np.array(np.asarray(leaf.data), copy=True) for name, leaf in self._named_leaves()}
         for prefix, module in self.named_modules():
             for name, buffer in module._buffers().items():
-                state[f"{prefix}.{name}" if prefix else name] = np.array(buffer, copy=True)
+                dotted = f"{prefix}.{name}" if prefix else name
+                if dotted in state:
+                    raise ValueError(f"the buffer {dotted!r} has the name of a leaf of {type(self).__name__}")
+                state[dotted] = np.array(buffer, copy=True)
         return state
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
@@ -230,13 +243,20 @@ class Module:
         for name, array in current.items():
             if name not in state:
                 continue
+            refuse_masked(f"load_state_dict: {name}", state[name])
             given = np.asarray(state[name])
             if given.shape != array.shape:
                 raise ValueError(
                     f"load_state_dict: {name} has shape {given.shape} in the state but {array.shape} in the model"
                 )
             check_real(f"load_state_dict: {name}", given.dtype)
-            new[name] = np.array(given, dtype=array.dtype, copy=True)
+            with np.errstate(over="ignore"):  # (a number too large for the model's dtype becomes inf: refused below)
+                new[name] = np.array(given, dtype=array.dtype, copy=True)
+            if not np.isfinite(new[name]).all():
+                raise ValueError(
+                    f"load_state_dict: {name} holds NaN or infinity in the model's dtype {array.dtype} (a model that "
+                    "diverged, a damaged file, or numbers too large for that dtype); nothing was loaded"
+                )
         for name, leaf in self._named_leaves():
             if name in new:
                 leaf.data = new[name] if isinstance(leaf.data, np.ndarray) else float(new[name])

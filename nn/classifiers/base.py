@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.numerics import refuse_masked
+
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are only read by type checkers
     from typing_extensions import Self
 
@@ -137,6 +139,7 @@ class Classifier(Estimator):
 
 
 def _as_example_array(X: Any, owner: str) -> np.ndarray:
+    refuse_masked(f"{owner}: X", X)
     try:
         X = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as error:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from autograd.numerics import checked_flag, random_generator
+from autograd.numerics import checked_flag, random_generator, refuse_masked
 
 from .arguments import Seed, check_count, common_length
 
@@ -32,6 +32,8 @@ class DataLoader:
     def __init__(self, *arrays: np.ndarray, batch_size: int | None = None, shuffle: bool = False, seed: Seed = None):
         if not arrays:
             raise ValueError("DataLoader needs at least one array")
+        for index, array in enumerate(arrays):
+            refuse_masked(f"DataLoader: array {index}", array)
         self.arrays = tuple(np.asarray(a) for a in arrays)
         self.n_samples = common_length(self.arrays)
         if self.n_samples == 0:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.numerics import refuse_masked
 
 from ..data import DataLoader, Seed
 from ..data.arguments import check_count
@@ -209,6 +210,7 @@ def evaluation(model: Module) -> Iterator[Module]:
 def check_finite(arrays: Mapping[str, Any]) -> None:
     """Refuse numeric data holding NaN or infinity, naming the array and the first example (row) with one."""
     for name, array in arrays.items():
+        refuse_masked(name, array)
         array = np.asarray(array)
         if array.dtype.kind not in "fc" or array.ndim == 0 or array.size == 0:
             continue

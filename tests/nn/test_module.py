@@ -318,3 +318,42 @@ def test_learner_slips_with_layers_name_the_fix():
     assert nn.MLP([2, 4, 1], seed=0)(np.array([[1.0, 2.0]])).shape == (1, 1)  # a numpy array is taken as it is
     with pytest.raises(TypeError, match="cross_entropy takes the scores as a Tensor .* got a list"):
         nn.cross_entropy(nn.ScalarMLP([2, 3, 2], seed=0)([1.0, 2.0]), [1])
+
+
+def test_two_leaves_of_one_dotted_name_are_refused_before_a_file_mixes_them_up():
+    class Twins(nn.Module):
+        def __init__(self):
+            self.d = {0: nn.Linear(2, 2, seed=0), "0": nn.Linear(2, 2, seed=1)}
+
+    with pytest.raises(ValueError, match=r"two different leaves of Twins have the name 'd.0.weight'"):
+        Twins().state_dict()  # save would keep one, and load would put one array into both layers
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="'a.weight' is no attribute name"):
+        setattr(layer, "a.weight", Tensor(np.ones(2), requires_grad=True))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 1e300])
+def test_a_state_with_numbers_the_model_cannot_hold_finitely_is_refused(bad):
+    model = nn.Linear(2, 1, seed=0, dtype=np.float32)
+    before = model.weight.data.copy()
+    state = model.state_dict()
+    state["weight"] = np.full((2, 1), bad)  # 1e300 is inf in float32
+    with pytest.raises(ValueError, match=r"load_state_dict: weight holds NaN or infinity in the model's dtype float32"):
+        model.load_state_dict(state)
+    np.testing.assert_array_equal(model.weight.data, before)
+
+
+def test_masked_arrays_are_refused_where_their_mask_would_be_dropped():
+    X = np.ma.masked_array(np.ones((4, 2)), mask=[[0, 0], [1, 0], [0, 0], [0, 0]])
+    y = np.array([0, 1, 0, 1])
+    model = nn.MLP([2, 2], seed=0)
+    calls = [
+        lambda: Tensor(X),
+        lambda: nn.predict(model, X),
+        lambda: nn.fit(model, nn.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, y), progress=False),
+        lambda: nn.MLPClassifier(epochs=1).fit(X, y),
+        lambda: model.load_state_dict({**model.state_dict(), "layers.0.weight": np.ma.masked_array(np.ones((2, 2)))}),
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match="is a masked array, whose mask would be dropped"):
+            call()
