@@ -66,9 +66,15 @@ def compared_names(found: Iterable[str], wanted: Iterable[str], source: str, str
     found, wanted = set(found), set(wanted)
     names = LoadResult(sorted(wanted - found), sorted(found - wanted))
     if strict and (names.missing_keys or names.unexpected_keys):
-        parts = [f"{kind} {', '.join(keys)}" for kind, keys in zip(("missing", "unexpected"), names) if keys]
+        parts = [f"{kind} {_listed(keys)}" for kind, keys in zip(("missing", "unexpected"), names) if keys]
         raise KeyError(f"{source} does not fit the model: {'; '.join(parts)} (strict=False loads the names that fit)")
     return names
+
+
+def _listed(names: list[str], shown: int = 10) -> str:
+    """The first ``shown`` names, and how many more: a file of a million names makes no million-name message."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Path:
@@ -80,6 +86,8 @@ def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Pat
     """
     arrays = {name: np.asanyarray(array) for name, array in state.items()}
     for name, array in arrays.items():
+        if "\x00" in name:  # a zip member's name ends at a NUL: the file could not be read back
+            raise ValueError(f"the name {name!r} holds a NUL character, which a model file cannot keep")
         check_real(name, array.dtype)
     path = save_path(path)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -101,6 +109,8 @@ def read_state(
     """
     path = load_path(path)
     if not path.is_file():
+        if path.exists():
+            raise ValueError(f"{path} is not a regular file (a folder, a pipe or a device), not a model file")
         raise FileNotFoundError(f"no model file at {path}")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is {_what_it_is(path)}, not a model file: expected {EXPECTED}")
@@ -112,7 +122,7 @@ def read_state(
             layouts = {name: _checked_layout(archive, members[name], name, shapes[name]) for name in shared}
             arrays = {name: _read_data(archive, members[name], shapes[name], *layouts[name]) for name in shared}
             return arrays, names
-    except (zipfile.BadZipFile, NotImplementedError) as error:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:  # (RuntimeError: an encrypted member)
         raise ValueError(f"{path} is a damaged or unusual zip archive ({error}); expected {EXPECTED}") from error
 
 
@@ -149,7 +159,7 @@ def _checked_layout(
                 raise ValueError(f"it declares a header of {declared} bytes, more than {MAX_HEADER_BYTES}")
             header = io.BytesIO(length + member.read(declared))
             stored_shape, fortran_order, dtype = _HEADER_READERS[version](header)
-        except ValueError as error:
+        except (ValueError, IndexError, TypeError, KeyError) as error:  # numpy's header parser raises any of them
             raise ValueError(f"{name}: not a readable .npy header ({error}); expected {EXPECTED}") from error
         header_size = member.tell()
     check_real(name, dtype)

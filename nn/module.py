@@ -12,7 +12,7 @@ leaves are, since only they are what training changes.
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -237,6 +237,12 @@ class Module:
         model as it was. Returns, as PyTorch does, the model's names left as
         they were and the state's not used (both empty after a strict load).
         """
+        strict = checked_flag("strict", strict)
+        if not isinstance(state, Mapping) or not all(isinstance(name, str) for name in state):
+            raise TypeError(
+                "load_state_dict takes a dict of arrays by dotted name, as model.state_dict() gives, got a "
+                f"{type(state).__name__}" + (" with keys that are not text" if isinstance(state, Mapping) else "")
+            )
         current = self.state_dict()
         names = compared_names(state, current, f"load_state_dict: the state of {len(state)} arrays", strict)
         new: dict[str, np.ndarray] = {}
@@ -280,7 +286,7 @@ class Module:
         and the model share, as in ``load_state_dict``.
         """
         shapes = {name: array.shape for name, array in self.state_dict().items()}
-        state, names = read_state(path, shapes, strict)
+        state, names = read_state(path, shapes, checked_flag("strict", strict))
         self.load_state_dict(state, strict=False)  # (the names were compared in the file, before any array was read)
         return names
 

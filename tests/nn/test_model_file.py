@@ -242,3 +242,55 @@ def test_strict_false_still_refuses_a_wrong_shape_and_changes_nothing(tmp_path):
     with pytest.raises(ValueError, match=r"weight has shape \(2, 3\) in the file but \(3, 2\)"):
         model.load(tmp_path / "wrong.npz", strict=False)
     _same_state(model, before)
+
+
+def test_a_header_whose_dtype_is_a_tuple_is_refused_naming_the_member(tmp_path):
+    members = {f"{name}.npy": _npy_bytes(array) for name, array in nn.Linear(3, 1, seed=1).state_dict().items()}
+    members["weight.npy"] = members["weight.npy"].replace(b"'descr': '<f8'", b"'descr': ('<f8',)")
+    with pytest.raises(ValueError, match=f"weight: not a readable .npy header .*expected {EXPECTED}"):
+        nn.Linear(3, 1).load(_archive(tmp_path / "m.npz", members))
+
+
+def test_an_encrypted_member_is_refused_as_a_damaged_archive(tmp_path):
+    nn.Linear(3, 1, seed=1).save(tmp_path / "m.npz")
+    path = tmp_path / "m.npz"
+    data = bytearray(path.read_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        start = data.find(signature)
+        while start != -1:
+            data[start + flag_offset] |= 1  # the "encrypted" bit
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="is a damaged or unusual zip archive .*encrypted"):
+        nn.Linear(3, 1).load(path)
+
+
+def test_a_folder_or_a_pipe_at_the_path_is_named_as_such(tmp_path):
+    (tmp_path / "m.npz").mkdir()
+    with pytest.raises(ValueError, match="is not a regular file"):
+        nn.Linear(3, 1).load(tmp_path / "m.npz")
+
+
+def test_a_name_with_a_nul_is_refused_when_saving(tmp_path):
+    class Nul(nn.Module):
+        def __init__(self):
+            self.d = {"a\x00b": nn.Linear(1, 1, seed=0)}
+
+    with pytest.raises(ValueError, match="holds a NUL character"):
+        Nul().save(tmp_path / "m")
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_bad_arguments_to_loading_are_named():
+    model = nn.Linear(2, 1, seed=0)
+    for bad in ([np.ones((2, 1)), np.zeros(1)], None, {0: np.ones((2, 1))}):
+        with pytest.raises(TypeError, match="load_state_dict takes a dict of arrays by dotted name"):
+            model.load_state_dict(bad)
+    with pytest.raises(TypeError, match="strict must be True or False"):
+        model.load_state_dict(model.state_dict(), strict=None)
+
+
+def test_a_strict_refusal_lists_ten_names_and_counts_the_rest(tmp_path):
+    state = {f"extra{i}": np.zeros(1) for i in range(1000)}
+    with pytest.raises(KeyError, match=r"unexpected extra0, extra1, .* and 990 more \(strict=False"):
+        nn.Linear(2, 1, seed=0).load_state_dict({**nn.Linear(2, 1, seed=0).state_dict(), **state})
