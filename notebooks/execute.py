@@ -99,15 +99,21 @@ def main(argv: list[str] | None = None) -> None:
     paths = notebook_paths(args.notebooks)
     if not paths:
         parser.error(f"no notebook name starts with {' or '.join(args.notebooks)}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    targets = [args.out / f"{path.stem}.ipynb" for path in paths]
+    try:  # checked before any notebook runs: a folder where a file goes would waste the run
+        args.out.mkdir(parents=True, exist_ok=True)
+        unwritable = next((target for target in targets if target.exists() and not target.is_file()), None)
+    except OSError as error:
+        parser.error(f"--out {args.out}: {error.strerror or error}")
+    if unwritable:
+        parser.error(f"{unwritable} is a folder or another non-file: remove it, or choose another --out")
     with tempfile.TemporaryDirectory() as scratch:
         kernels = this_python_kernel(Path(scratch) / "kernels")
-        for path in paths:
+        for path, target in zip(paths, targets):
             notebook = jupytext.read(path)
             started = time.perf_counter()
             with tempfile.TemporaryDirectory() as workdir:
                 execute(notebook, Path(workdir), kernels)
-            target = args.out / f"{path.stem}.ipynb"
             notebook.metadata["kernelspec"] = HANDED_OUT_KERNEL  # so Jupyter or VS Code opens it without asking
             nbformat.write(notebook, target)
             print(f"{path.name}: ran in {time.perf_counter() - started:.1f} s, wrote {target}")

@@ -25,6 +25,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = NOTEBOOK_DIR.parent / "build" / "exercises"
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+LEARNER_KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>### (?:BEGIN|END) SOLUTION)[ \t]*$")
 
 
@@ -69,13 +70,19 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=EXERCISES_DIR, help="folder for the .ipynb files (default %(default)s)"
     )
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"--out {args.out}: {error.strerror or error}")
     for path in exercise_notebooks():
         try:
             notebook = student_copy(path)
         except MarkerError as error:
             parser.exit(1, f"make_exercises: {error}\n")
         target = args.out / f"{path.stem}.ipynb"
+        if target.exists() and not target.is_file():  # (a pipe would block the write until killed)
+            parser.error(f"{target} is a folder or another non-file: remove it, or choose another --out")
+        notebook.metadata["kernelspec"] = LEARNER_KERNEL  # so Jupyter or VS Code opens it without asking
         nbformat.write(notebook, target)
         print(f"{path.name}: wrote the learner's copy {target}")
 

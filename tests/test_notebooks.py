@@ -195,6 +195,20 @@ def test_make_exercises_writes_the_learners_copy(tmp_path: Path, capfd: pytest.C
     code = [cell for cell in written.cells if cell.cell_type == "code"]
     assert sum("raise NotImplementedError()" in cell.source for cell in code) == 7
     assert not any("SOLUTION" in cell.source or cell.outputs for cell in code)
+    assert written.metadata["kernelspec"]["name"] == "python3"  # opens without asking for a kernel
+
+
+@pytest.mark.parametrize("script", ["execute", "exercises"])
+def test_an_output_folder_that_cannot_be_made_or_written_is_one_line(
+    script: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    main = runner.main if script == "execute" else exercises.main
+    (tmp_path / "a_file").touch()
+    (tmp_path / "out" / "08_build_your_own_engine.ipynb").mkdir(parents=True)
+    for out, said in ((tmp_path / "a_file" / "sub", "Not a directory"), (tmp_path / "out", "is a folder")):
+        with pytest.raises(SystemExit) as stop:
+            main(["08", "--out", str(out)] if script == "execute" else ["--out", str(out)])
+        assert stop.value.code == 2 and said in capfd.readouterr().err
 
 
 @pytest.mark.parametrize(
