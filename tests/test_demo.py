@@ -87,14 +87,14 @@ def test_player_has_one_frame_per_node_with_a_gradient(demo_run: tuple[subproces
 
 
 def test_training_page_records_the_run_every_few_steps(demo_run: tuple[subprocess.CompletedProcess, Path]) -> None:
-    """20 epochs of 8 batches are 160 steps; a frame every 160 // 60 = 2 steps, and one before training."""
+    """20 epochs of 9 batches are 180 steps; a frame every 180 // 60 = 3 steps, and one before training."""
     _, out = demo_run
     page = (out / "training.html").read_text(encoding="utf-8")
     (frames,) = re.findall(r'<script type="application/json" class="frames">(.*?)</script>', page, flags=re.DOTALL)
     frames = json.loads(frames)["frames"]
-    assert len(frames) == 1 + 160 // 2
+    assert len(frames) == 1 + 180 // 3
     assert frames[0]["when"] == "step 0 \u00b7 before training"
-    assert frames[-1]["when"].startswith("step 160 \u00b7 epoch 20 \u00b7 training loss ")
+    assert frames[-1]["when"].startswith("step 180 \u00b7 epoch 20 \u00b7 training loss ")
     assert page.count("<svg") == 1 and len(page.encode("utf-8")) < 1_000_000
     assert sorted(frames[-1]["boxes"])[:3] == ["g0", "g1", "g2"] and len(frames[-1]["boxes"]) == 4  # layers, loss
 
@@ -112,7 +112,7 @@ def test_bad_epochs_is_refused_with_a_clear_message(capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit) as exit_info:
         main(["--epochs", "0", "--out", str(tmp_path / "never")])
     assert exit_info.value.code == 2
-    assert "--epochs must be at least 1" in capsys.readouterr().err
+    assert "--epochs must be from 1 to 100000" in capsys.readouterr().err
     assert not (tmp_path / "never").exists()
 
 
@@ -158,7 +158,8 @@ def test_piped_output_is_short_and_counts_the_epochs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arguments", "words"),
     [
-        (["--epochs", "-1"], "--epochs must be at least 1, got -1"),
+        (["--epochs", "-1"], "--epochs must be from 1 to 100000 (about 300 a second), got -1"),
+        (["--epochs", "99999999999999999999"], "--epochs must be from 1 to 100000"),
         (["--epochs", "x"], "argument --epochs: invalid int value: 'x'"),
         (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
         (["--seed", "-1"], "--seed must be 0 or more, got -1"),
@@ -229,3 +230,15 @@ def test_ctrl_c_stops_the_demo_with_a_line_not_a_traceback(monkeypatch, capsys, 
         viz.demo.main(["--out", str(tmp_path / "out"), "--quiet"])
     assert stopped.value.code == 130
     assert "stopped (Ctrl-C)" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_demo_quietly_and_a_full_disk_with_one_line(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "viz.demo", "--epochs", "1", "--out", str(tmp_path / "out")]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader.stdout.close()  # as `| head` does before the demo prints
+    errors = reader.stderr.read()
+    assert reader.wait(timeout=300) == 1 and "Traceback" not in errors
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 2 and "error: cannot print: No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr

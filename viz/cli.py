@@ -13,8 +13,11 @@ time, or an output file that cannot be written).
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .dot_program import GraphvizNotFoundError, RenderError, RenderTimeout, render_time_limit
@@ -85,6 +88,8 @@ def _assignments(items: Sequence[str]) -> dict[str, float]:
             values[name] = float(number)
         except ValueError:
             raise _UsageError(f"--set {item}: {number!r} is not a number") from None
+        if not math.isfinite(values[name]):
+            raise _UsageError(f"--set {item}: give a finite number (nan and inf are not points to differentiate at)")
     return values
 
 
@@ -95,15 +100,20 @@ def _default_name(arguments: argparse.Namespace) -> str:
 def _output_path(arguments: argparse.Namespace) -> Path:
     if arguments.html and arguments.format:
         raise _UsageError("--format chooses a picture format; the --html player is always an .html file")
+    if arguments.output == "":
+        raise _UsageError(f"-o needs a file name, such as {_default_name(arguments)}")
     path = Path(arguments.output or _default_name(arguments))
     try:
         is_folder, folder_exists = path.is_dir(), path.parent.is_dir()
+        is_other = path.exists() and not is_folder and not path.is_file()
     except OSError as error:  # a name too long for the file system, say
         raise _UsageError(f"-o {path}: {error.strerror or error}") from None
     if is_folder:
         raise _UsageError(f"-o {path} is a folder: give a file name, such as {path / _default_name(arguments)}")
     if not folder_exists:
         raise _UsageError(f"-o {path}: the folder {path.parent} does not exist")
+    if is_other:  # a pipe would block until something reads it; a device is no file to keep
+        raise _UsageError(f"-o {path} is a pipe or a device, not a file: give a file name")
     return _with_extension(path, arguments)
 
 
@@ -153,14 +163,33 @@ def run(arguments: argparse.Namespace) -> str:
 
     gradients = ", ".join(f"d/d{name} = {number(leaf.grad)}" for name, leaf in leaves.items())
     result = f"{expression.text} = {number(output.data)}"
+    if not math.isfinite(output.data):
+        result += " (not a finite number: outside the function's domain, or too large for a float)"
     return f"{result}\n{gradients}\nwrote {path}" if gradients else f"{result}\nwrote {path}"
+
+
+@contextmanager
+def printing_to_stdout(program: str) -> Iterator[None]:
+    """Print in the block; a closed pipe (``| head``) ends the program quietly, a full disk with one line (exit 2)."""
+    try:
+        yield
+        sys.stdout.flush()  # here, not at exit, where an error could only be a traceback
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
+        raise SystemExit(1) from None
+    except OSError as error:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"{program}: error: cannot print: {error.strerror or error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     arguments = _parser().parse_args(argv)
     try:
-        print(run(arguments))
+        summary = run(arguments)
+        with printing_to_stdout("python -m viz"):
+            print(summary)
     except (ExpressionError, _UsageError, ValueError, RenderTimeout) as error:
         print(f"python -m viz: error: {error}", file=sys.stderr)
         return BAD_INPUT

@@ -40,13 +40,16 @@ from nn.losses import cross_entropy
 from nn.optim import Adam, CosineAnnealingLR
 from nn.scalar import Neuron
 from nn.training import History, fit, predict
+from viz.cli import printing_to_stdout
 
 N_SAMPLES = 300
 N_CLASSES = 3
 HIDDEN_SIZES = (32, 32)
 LEARNING_RATE = 0.01
-BATCH_SIZE = 32
+BATCH_SIZE = 25  # 225 training points: 9 full batches, so no frame shows the loss of a batch of one
 TRAINING_FRAMES = 60  # about this many frames in training.html, whatever the number of epochs
+MAX_EPOCHS = 100_000  # several minutes: a typo of extra zeros must not train for days
+PROGRAM = "python -m viz.demo"
 PROBE_EVERY = 19  # the recorder's probe: every 19th training point
 # The files the demo writes into its folder, by kind.
 OUTPUT_NAMES = {
@@ -69,11 +72,13 @@ class DemoResult:
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m viz.demo",
+        prog=PROGRAM,
         description="Train a small MLP on three spirals and write its backprop graph, "
         "a step-through player, the decision boundary, the loss curve and a recording of the training.",
     )
-    parser.add_argument("--epochs", type=int, default=300, help="passes over the training data (default 300)")
+    parser.add_argument(
+        "--epochs", type=int, default=300, help=f"passes over the training data (default 300, at most {MAX_EPOCHS})"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches (default 0)")
     parser.add_argument(
         "--out", type=Path, default=Path("demo_output"), help="folder for the output files (default ./demo_output)"
@@ -82,8 +87,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--quiet", action="store_true", help="no progress bar; print only the accuracy and the files written"
     )
     args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        parser.error(f"--epochs must be from 1 to {MAX_EPOCHS} (about 300 a second), got {args.epochs}")
     if args.seed < 0:
         parser.error(f"--seed must be 0 or more, got {args.seed}")
     problem = output_folder_problem(args.out)
@@ -160,10 +165,8 @@ def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progr
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
     model = MLP([2, *HIDDEN_SIZES, N_CLASSES], activation="tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
-    batches = -(-len(y_train) // BATCH_SIZE)  # per epoch, the last one smaller (225 = 7 x 32 + 1)
+    batches = -(-len(y_train) // BATCH_SIZE)  # per epoch
     every = max(1, epochs * batches // TRAINING_FRAMES)
-    if every > 1 and every % batches == 0:  # else every frame would fall on an epoch's last batch and show its loss
-        every -= 1  # (a frame now and then still does, as any step may)
     recorder = viz.TrainingRecorder(model, X_train[::PROBE_EVERY], y_train[::PROBE_EVERY], every=every)
     history = fit(
         model,
@@ -195,27 +198,31 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_arguments(argv)
     if not args.quiet:
         sizes = "-".join(str(n) for n in (2, *HIDDEN_SIZES, N_CLASSES))
-        print(
-            f"tracegrad demo: a {sizes} tanh MLP learns {N_CLASSES} spirals "
-            f"({N_SAMPLES} points, 75% to train, 25% to test; seed {args.seed})"
-        )
+        with printing_to_stdout(PROGRAM):
+            print(
+                f"tracegrad demo: a {sizes} tanh MLP learns {N_CLASSES} spirals "
+                f"({N_SAMPLES} points, 75% to train, 25% to test; seed {args.seed})"
+            )
     try:
         result = run(args.epochs, args.seed, args.out, progress=not args.quiet)
     except OSError as error:  # the folder was usable when checked, but a file could not be written
         print(
-            f"python -m viz.demo: error: cannot write {error.filename or args.out}: {error.strerror}", file=sys.stderr
+            f"{PROGRAM}: error: cannot write {error.filename or args.out}: {error.strerror or error}",
+            file=sys.stderr,
         )
         raise SystemExit(2) from None
     except KeyboardInterrupt:  # Ctrl-C: a stop asked for, not a crash to show a traceback for
-        print("python -m viz.demo: stopped (Ctrl-C); the files written so far are in place", file=sys.stderr)
+        print(f"{PROGRAM}: stopped (Ctrl-C); the files written so far are in place", file=sys.stderr)
         raise SystemExit(130) from None
-    print(
-        f"accuracy: {result.train_accuracy:.1%} on the training points, {result.test_accuracy:.1%} on the test points"
-    )
-    print(f"wrote into {args.out.resolve()}:")
     width = max(len(path.name) for path in result.files.values())
-    for kind, path in result.files.items():
-        print(f"  {path.name:<{width}}  {DESCRIPTIONS[kind]}")
+    with printing_to_stdout(PROGRAM):
+        print(
+            f"accuracy: {result.train_accuracy:.1%} on the training points, "
+            f"{result.test_accuracy:.1%} on the test points"
+        )
+        print(f"wrote into {args.out.resolve()}:")
+        for kind, path in result.files.items():
+            print(f"  {path.name:<{width}}  {DESCRIPTIONS[kind]}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,7 +94,14 @@ def test_unset_variables_are_named(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("setting", "words"), [("x", "NAME=VALUE"), ("x=two", "'two' is not a number"), ("1x=2", "NAME=VALUE")]
+    ("setting", "words"),
+    [
+        ("x", "NAME=VALUE"),
+        ("x=two", "'two' is not a number"),
+        ("1x=2", "NAME=VALUE"),
+        ("x=nan", "give a finite number"),
+        ("x=1e999", "give a finite number"),
+    ],
 )
 def test_malformed_settings_are_refused(setting, words, tmp_path, capsys):
     assert main(["x + 1", "--set", setting, "-o", str(tmp_path / "g.svg")]) == 2
@@ -234,3 +242,26 @@ def test_ctrl_c_stops_with_a_line_not_a_traceback(monkeypatch, capsys):
     monkeypatch.setattr(viz.cli, "run", interrupted)
     assert main(["x * 2", "--set", "x=1"]) == 130
     assert capsys.readouterr().err == "python -m viz: stopped (Ctrl-C)\n"
+
+
+def test_a_result_that_is_not_finite_says_so(tmp_path, capsys):
+    assert main(["log(x)", "--set", "x=-1", "-o", str(tmp_path / "g.svg")]) == 0
+    assert "log(x) = nan (not a finite number: outside the function's domain" in capsys.readouterr().out
+
+
+def test_an_empty_name_a_pipe_or_a_device_as_output_is_refused(tmp_path, capsys):
+    fifo = tmp_path / "g.svg"
+    os.mkfifo(fifo)
+    for output, words in (("", "-o needs a file name"), (str(fifo), "is a pipe or a device"), ("/dev/null", "device")):
+        assert main(["x * 2", "--set", "x=1", "-o", output]) == 2  # a pipe had blocked until killed
+        assert words in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line(tmp_path):
+    command = [sys.executable, "-m", "viz", "x * 2", "--set", "x=1", "-o", str(tmp_path / "g.svg")]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader.stdout.close()
+    assert reader.wait(timeout=120) == 1 and "Traceback" not in reader.stderr.read()
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr == "python -m viz: error: cannot print: No space left on device\n"
