@@ -7,6 +7,7 @@ drawn whole with ``viz.draw`` and every gradient can be read off.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from autograd import Seed, Value
@@ -15,6 +16,17 @@ from autograd.numerics import random_generator
 from .data.arguments import check_count, check_sizes
 from .layers.activations import activation_layer
 from .module import Module
+
+MAX_WEIGHTS = 1_000_000  # a Value each, about 200 bytes, and a node per product at every call: beyond, use nn.MLP
+
+
+def check_weight_count(owner: str, weights: int) -> None:
+    """Refuse a scalar network too large to hold as Values, before any is made (it would take minutes and gigabytes)."""
+    if weights > MAX_WEIGHTS:
+        raise ValueError(
+            f"{owner} would hold {weights:,} parameters, one Value each (at most {MAX_WEIGHTS:,}): use the tensor "
+            "stack, nn.MLP, for a network this large"
+        )
 
 
 class Neuron(Module):
@@ -28,6 +40,7 @@ class Neuron(Module):
 
     def __init__(self, n_inputs: int, activation: str = "tanh", seed: Seed = None):
         check_count("Neuron: n_inputs", n_inputs, 1)
+        check_weight_count("Neuron", n_inputs + 1)
         activation_layer(activation)  # an unknown name fails here
         self.activation = activation
         starts = random_generator(seed).uniform(-1.0, 1.0, n_inputs)
@@ -51,6 +64,8 @@ class Layer(Module):
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed: Seed = None):
         check_count("Layer: n_outputs", n_outputs, 1)
+        check_count("Layer: n_inputs", n_inputs, 1)
+        check_weight_count("Layer", (n_inputs + 1) * n_outputs)
         rng = random_generator(seed)
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
@@ -81,6 +96,7 @@ class ScalarMLP(Module):
         seed: Seed = None,
     ):
         widths = _widths(sizes, nouts)
+        check_weight_count("ScalarMLP", sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(widths)))
         rng = random_generator(seed)
         last = len(widths) - 2
         self.layers = [

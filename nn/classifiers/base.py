@@ -114,7 +114,13 @@ class Classifier(Estimator):
                 f"{'NaN or infinity' if not np.isfinite(y).all() else 'fractions'}: a continuous target is for a "
                 "regressor (as in scikit-learn)"
             )
-        self.classes_, targets = np.unique(y, return_inverse=True)
+        try:
+            self.classes_, targets = np.unique(y, return_inverse=True)
+        except TypeError as error:  # labels of kinds that cannot be sorted together (None among names, say)
+            kinds = sorted({type(label).__name__ for label in y.flat})
+            raise ValueError(
+                f"{type(self).__name__}: y must hold class labels of one kind, but it holds {', '.join(kinds)} ({error})"
+            ) from None
         if len(self.classes_) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 classes in y, got {self.classes_.tolist()}")
         self.input_shape_ = X.shape[1:]

@@ -7,6 +7,8 @@ and ``y`` an int64 array of class labels ``0 .. n_classes - 1``. ``seed`` is an 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd.numerics import random_generator
@@ -54,13 +56,20 @@ def make_spirals(
     _check_noise(noise)
     rng = random_generator(seed)
     sizes = equal_shares(n_samples, n_classes)
-    arms = []
-    for label, size in enumerate(sizes):
-        radius = np.linspace(0.0, 1.0, size)
-        angle = np.linspace(4.0 * label, 4.0 * (label + 1), size) + noise * rng.standard_normal(size)
-        arms.append(np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1))
     y = np.repeat(np.arange(n_classes), sizes)
-    return _shuffled(np.concatenate(arms), y, rng)
+    arm_size = np.repeat(sizes, sizes)
+    place = np.arange(n_samples) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # each point's index along its arm
+    radius = _along_arms(place, arm_size, 0.0, np.ones(n_samples))
+    angle = _along_arms(place, arm_size, 4.0 * y, 4.0 * (y + 1)) + noise * rng.standard_normal(n_samples)
+    return _shuffled(np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), y, rng)
+
+
+def _along_arms(place: np.ndarray, arm_size: np.ndarray, start: Any, stop: np.ndarray) -> np.ndarray:
+    """``np.linspace(start, stop, size)`` of every arm at once (the same numbers), one pass however many arms."""
+    spaced = place * ((stop - start) / np.maximum(arm_size - 1, 1)) + start
+    ends = (place == arm_size - 1) & (arm_size > 1)
+    spaced[ends] = stop[ends]  # linspace ends exactly at stop
+    return spaced
 
 
 def make_blobs(

@@ -283,3 +283,8 @@ def test_fractional_labels_in_an_object_column_are_refused_too():
     with pytest.raises(ValueError, match="fractions"):
         Perceptron().fit(X, np.array(y + 0.5, dtype=object))  # (it had trained on classes 0.5 and 1.5)
     assert Perceptron().fit(X, np.array(["a", "b"] * 30, dtype=object)).classes_.tolist() == ["a", "b"]
+
+
+def test_labels_of_kinds_that_cannot_be_sorted_together_are_named():
+    with pytest.raises(ValueError, match="y must hold class labels of one kind, but it holds NoneType, str"):
+        MLPClassifier(epochs=1).fit(np.zeros((3, 2)), np.array(["a", None, "b"], dtype=object))

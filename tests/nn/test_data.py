@@ -333,3 +333,19 @@ def test_a_setting_of_nan_infinity_or_text_is_refused_by_name():
         with pytest.raises(ValueError, match=words):
             make()
     assert nn.LeakyReLU(slope=-0.1).slope == -0.1  # any sign, as in PyTorch
+
+
+def test_spiral_arms_are_spaced_as_linspace_spaces_them_and_many_arms_take_one_pass():
+    rng = np.random.default_rng(7)
+    X, y = make_spirals(301, n_classes=4, noise=0.3, seed=np.random.default_rng(7))
+    arms, sizes = [], [76, 75, 75, 75]  # the first 301 % 4 arms get one more point
+    for label, size in enumerate(sizes):  # the arms as np.linspace lays them out, one after another
+        angle = np.linspace(4.0 * label, 4.0 * (label + 1), size) + 0.3 * rng.standard_normal(size)
+        arms.append(
+            np.stack([np.linspace(0.0, 1.0, size) * np.sin(angle), np.linspace(0.0, 1.0, size) * np.cos(angle)], 1)
+        )
+    order = rng.permutation(301)
+    np.testing.assert_array_equal(X, np.concatenate(arms)[order])  # bit for bit
+    np.testing.assert_array_equal(y, np.repeat(np.arange(4), sizes)[order])
+    X, y = make_spirals(200_000, n_classes=100_000, seed=0)  # had been a Python loop per arm
+    assert X.shape == (200_000, 2) and np.bincount(y).tolist() == [2] * 100_000

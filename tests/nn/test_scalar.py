@@ -63,7 +63,7 @@ def test_mlp_shapes_labels_and_seeding():
     [
         (lambda: nn.Neuron(0), "Neuron: n_inputs must be an int >= 1, got 0"),
         (lambda: nn.Layer(2, -1), "Layer: n_outputs must be an int >= 1, got -1"),
-        (lambda: nn.Layer(0, 2), "Neuron: n_inputs must be an int >= 1, got 0"),
+        (lambda: nn.Layer(0, 2), "Layer: n_inputs must be an int >= 1, got 0"),
         (lambda: nn.ScalarMLP(2, []), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
         (lambda: nn.ScalarMLP([2]), r"ScalarMLP needs at least an input and an output size, got \[2\]"),
         (lambda: nn.ScalarMLP(2, [3, 0]), r"ScalarMLP: sizes\[2\] must be an int >= 1, got 0"),
@@ -147,3 +147,9 @@ def test_both_stacks_take_every_activation_name_and_compute_the_same(activation)
     x = np.array([0.3, -1.2, 0.8])
     expected = tensor_model(Tensor(x[None, :])).data[0]
     np.testing.assert_allclose([out.data for out in scalar_model(list(x))], expected, rtol=1e-14, atol=1e-15)
+
+
+def test_a_scalar_network_too_large_to_hold_as_values_is_refused_at_once():
+    for make in (lambda: nn.ScalarMLP([10**5, 10**5]), lambda: nn.Layer(10**4, 10**3), lambda: nn.Neuron(10**7)):
+        with pytest.raises(ValueError, match=r"parameters, one Value each \(at most 1,000,000\): use the tensor stack"):
+            make()  # had run for a minute and gigabytes before a MemoryError
