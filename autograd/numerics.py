@@ -205,8 +205,8 @@ def whole_number(value: Any) -> int | None:
 
 
 def refuse_masked(name: str, data: Any) -> None:
-    """Refuse a numpy masked array: every computation here would drop its mask and use the values hidden under it."""
-    if isinstance(data, np.ma.MaskedArray):
+    """Refuse a numpy masked array with entries masked: every computation here would use the values under the mask."""
+    if isinstance(data, np.ma.MaskedArray) and np.ma.getmaskarray(data).any():
         raise TypeError(
             f"{name} is a masked array, whose mask would be dropped and the values under it used: fill or drop "
             "the masked entries first (data.filled(value), or the rows without masked entries)"

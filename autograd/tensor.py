@@ -245,10 +245,10 @@ class Tensor(UnaryMethods, Node):
                 grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
                 if again or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
-            elif np.shape(node.grad) not in ((), grad.shape):  # adding would broadcast the old sum (a 0 resets)
+            elif isinstance(node.grad, (np.ndarray, Tensor)) and node.grad.shape != grad.shape:  # (a number set: added)
                 name = f"{node.label!r}" if node.label else "a tensor"
                 raise ValueError(
-                    f"the .grad of {name} has shape {np.shape(node.grad)} from an earlier backward(), but this "
+                    f"the .grad of {name} has shape {node.grad.shape} from an earlier backward(), but this "
                     f"backward() gives it shape {grad.shape} (its data changed shape since): call zero_grad() first"
                 )
             node.grad = accumulated(node.grad, grad)

@@ -109,8 +109,8 @@ def read_state(
     """
     path = load_path(path)
     if not path.is_file():
-        if path.exists():
-            raise ValueError(f"{path} is not a regular file (a folder, a pipe or a device), not a model file")
+        if path.exists():  # (a FileNotFoundError still: no model file is there)
+            raise FileNotFoundError(f"{path} is not a regular file (a folder, a pipe or a device), not a model file")
         raise FileNotFoundError(f"no model file at {path}")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is {_what_it_is(path)}, not a model file: expected {EXPECTED}")

@@ -105,7 +105,7 @@ class Module:
         Such a node is a constant, so the layer would silently stop training;
         freezing a parameter is ``p.requires_grad = False``, said by name.
         """
-        if "." in name and isinstance(value, (Node, Module)):
+        if "." in name and isinstance(value, (Node, Module, list, tuple, dict)):
             raise TypeError(f"{name!r} is no attribute name for a node or module: a dot would split its dotted names")
         old = self.__dict__.get(name)
         parameter = isinstance(old, Node) and old.is_leaf and old.requires_grad
@@ -156,19 +156,11 @@ class Module:
         constant tensors the model holds: all of them are saved by ``state_dict``.
         """
         seen: set[int] = set()
-        names: set[str] = set()
         for prefix, module in self.named_modules():
             for name, child in module._children():
                 if isinstance(child, Node) and child.is_leaf and id(child) not in seen:
                     seen.add(id(child))
-                    dotted = f"{prefix}.{name}" if prefix else name
-                    if dotted in names:  # a file would keep one of them, and load one array into both
-                        raise ValueError(
-                            f"two different leaves of {type(self).__name__} have the name {dotted!r} (dict keys "
-                            "0 and '0'?): give them names that differ"
-                        )
-                    names.add(dotted)
-                    yield dotted, child
+                    yield (f"{prefix}.{name}" if prefix else name), child
 
     def named_parameters(self) -> Iterator[tuple[str, Node]]:
         """Every parameter with its dotted name (``layers.0.weight``), each once, in definition order."""
@@ -217,13 +209,19 @@ class Module:
         Frozen parameters (``requires_grad = False``) are saved too, and so are
         constant tensors the model holds: a leaf does not say which it is.
         """
-        state = {name: np.array(np.asarray(leaf.data), copy=True) for name, leaf in self._named_leaves()}
+        named = [(name, np.asarray(leaf.data)) for name, leaf in self._named_leaves()]
         for prefix, module in self.named_modules():
-            for name, buffer in module._buffers().items():
-                dotted = f"{prefix}.{name}" if prefix else name
-                if dotted in state:
-                    raise ValueError(f"the buffer {dotted!r} has the name of a leaf of {type(self).__name__}")
-                state[dotted] = np.array(buffer, copy=True)
+            named += [
+                ((f"{prefix}.{name}" if prefix else name), np.asarray(b)) for name, b in module._buffers().items()
+            ]
+        state: dict[str, np.ndarray] = {}
+        for name, array in named:
+            if name in state:  # a file would keep one of them, and a load would put one array into both
+                raise ValueError(
+                    f"two arrays of {type(self).__name__} have the name {name!r} (dict keys 0 and '0', or an "
+                    "attribute name with a dot?): give them names that differ"
+                )
+            state[name] = np.array(array, copy=True)
         return state
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
@@ -244,6 +242,7 @@ class Module:
                 f"{type(state).__name__}" + (" with keys that are not text" if isinstance(state, Mapping) else "")
             )
         current = self.state_dict()
+        parameters = {name for name, _ in self.named_parameters()}  # (a constant, such as a mask, may hold inf)
         names = compared_names(state, current, f"load_state_dict: the state of {len(state)} arrays", strict)
         new: dict[str, np.ndarray] = {}
         for name, array in current.items():
@@ -258,10 +257,12 @@ class Module:
             check_real(f"load_state_dict: {name}", given.dtype)
             with np.errstate(over="ignore"):  # (a number too large for the model's dtype becomes inf: refused below)
                 new[name] = np.array(given, dtype=array.dtype, copy=True)
-            if not np.isfinite(new[name]).all():
+            overflowed = not np.array_equal(np.isfinite(new[name]), np.isfinite(given))
+            if overflowed or (name in parameters and not np.isfinite(new[name]).all()):
+                reason = f"numbers too large for the model's dtype {array.dtype}" if overflowed else "NaN or infinity"
                 raise ValueError(
-                    f"load_state_dict: {name} holds NaN or infinity in the model's dtype {array.dtype} (a model that "
-                    "diverged, a damaged file, or numbers too large for that dtype); nothing was loaded"
+                    f"load_state_dict: {name} holds {reason} (a parameter of a model that diverged, or a damaged "
+                    "file?); nothing was loaded"
                 )
         for name, leaf in self._named_leaves():
             if name in new:

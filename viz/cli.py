@@ -105,16 +105,21 @@ def _output_path(arguments: argparse.Namespace) -> Path:
     path = Path(arguments.output or _default_name(arguments))
     try:
         is_folder, folder_exists = path.is_dir(), path.parent.is_dir()
-        is_other = path.exists() and not is_folder and not path.is_file()
     except OSError as error:  # a name too long for the file system, say
         raise _UsageError(f"-o {path}: {error.strerror or error}") from None
     if is_folder:
         raise _UsageError(f"-o {path} is a folder: give a file name, such as {path / _default_name(arguments)}")
     if not folder_exists:
         raise _UsageError(f"-o {path}: the folder {path.parent} does not exist")
-    if is_other:  # a pipe would block until something reads it; a device is no file to keep
-        raise _UsageError(f"-o {path} is a pipe or a device, not a file: give a file name")
-    return _with_extension(path, arguments)
+    written = _with_extension(path, arguments)
+    for named in (path, written):  # as typed (-o /dev/null), and with the extension added
+        try:
+            is_other = named.exists() and not named.is_file() and not named.is_dir()
+        except OSError as error:
+            raise _UsageError(f"-o {named}: {error.strerror or error}") from None
+        if is_other:  # a pipe would block until something reads it; a device is no file to keep
+            raise _UsageError(f"-o {named} is a pipe or a device, not a file: give a file name")
+    return written
 
 
 def _with_extension(path: Path, arguments: argparse.Namespace) -> Path:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def check_amount(name: str, value: float, least: float | None = 0.0) -> None:
 
 def check_sizes(owner: str, sizes: Sequence[int]) -> list[int]:
     """A network's widths, inputs first, as a list; a ``ValueError`` naming ``owner`` and the bad one otherwise."""
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
+    if isinstance(sizes, (str, bytes, AbstractSet, Mapping)) or not isinstance(sizes, Iterable):  # (no order)
         raise TypeError(f"{owner} takes one list of widths, inputs first, such as {owner}([2, 16, 1]); got {sizes!r}")
     widths = list(sizes)
     if len(widths) < 2:

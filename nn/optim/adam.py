@@ -33,9 +33,10 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ):
         super().__init__(params, lr)
-        if np.ndim(betas) != 1 or len(betas) != 2:
+        pair = list(betas) if isinstance(betas, Iterable) and not isinstance(betas, (str, bytes)) else []
+        if len(pair) != 2:  # (any sequence of two, as PyTorch takes: a tuple, a list, an array)
             raise ValueError(f"{type(self).__name__}: betas must be two numbers, got {betas!r}")
-        self.betas = tuple(check_setting(self, f"betas[{i}]", beta, below=1.0) for i, beta in enumerate(betas))
+        self.betas = tuple(check_setting(self, f"betas[{i}]", beta, below=1.0) for i, beta in enumerate(pair))
         self.eps = check_setting(self, "eps", eps)
         self.weight_decay = check_setting(self, "weight_decay", weight_decay)
         self.amsgrad = checked_flag("amsgrad", amsgrad)

@@ -25,8 +25,9 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
     gives), or a single column of binary scores: class 1 where a score is above
     ``threshold``, 0 for logits (the default) and 0.5 for probabilities (a
     sigmoid's outputs). ``fit``'s ``metrics=["accuracy"]`` takes 0.5 for a
-    ``Sequential`` that ends with ``Sigmoid``; for another model that outputs
-    probabilities, pass ``metrics={"accuracy": partial(nn.accuracy, threshold=0.5)}``.
+    model whose outputs come from a sigmoid (a ``Sequential`` ending with
+    ``Sigmoid``, or a forward ending with ``.sigmoid()``); for probabilities
+    made otherwise, pass ``metrics={"accuracy": partial(nn.accuracy, threshold=0.5)}``.
     ``targets`` are class indices, or soft labels whose largest entry counts.
     """
     outputs = np.asarray(plain(outputs))  # (the model's output Tensor, which may require grad, or an array)

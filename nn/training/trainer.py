@@ -10,7 +10,6 @@ its running statistics) and under ``no_grad()`` (nothing recorded, nothing to fr
 
 from __future__ import annotations
 
-import functools
 import math
 import sys
 import warnings
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.elementwise import Sigmoid as SigmoidOp
 from autograd.numerics import refuse_masked
 
 from ..data import DataLoader, Seed
@@ -90,8 +90,11 @@ class Trainer:
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = resolve_metrics(metrics)
-        if self.metrics.get("accuracy") is accuracy and _ends_in_sigmoid(model):  # probabilities: class 1 above 0.5
-            self.metrics["accuracy"] = functools.partial(accuracy, threshold=0.5)
+        # Whether the model's outputs are a sigmoid's probabilities: from its last layer now, from its output's op
+        # once a training step has run (a model of the user's that ends with .sigmoid()).
+        self.outputs_are_probabilities = _ends_in_sigmoid(model)
+        if self.metrics.get("accuracy") is accuracy:
+            self.metrics["accuracy"] = self._accuracy
         self.callbacks = list(callbacks)
         self.scheduler = scheduler
         self.augment = augment
@@ -155,6 +158,7 @@ class Trainer:
             if self.augment is not None:
                 X_batch, y_batch = self.augment(X_batch, y_batch)
             output = self.training_forward(Tensor(X_batch))
+            self.outputs_are_probabilities = self.outputs_are_probabilities or isinstance(output.op, SigmoidOp)
             loss = self.loss_fn(output, y_batch)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
@@ -188,6 +192,10 @@ class Trainer:
                 outputs.append(output.data)
                 targets.append(y_batch)
         return {"loss": total_loss / len(y), **self._metric_values(outputs, targets)}
+
+    def _accuracy(self, outputs: np.ndarray, targets: np.ndarray) -> float:
+        """The built-in accuracy: a sigmoid's outputs (probabilities) read at 0.5, scores (logits) at 0."""
+        return accuracy(outputs, targets, threshold=0.5 if self.outputs_are_probabilities else 0.0)
 
     def _metric_values(self, outputs: list[np.ndarray], targets: list[np.ndarray]) -> dict[str, float]:
         if not self.metrics:

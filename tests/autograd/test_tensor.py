@@ -804,3 +804,11 @@ def test_ragged_rows_and_integer_data_are_named():
     w.data = np.array([1, 2])  # a slot: not checked when set
     with pytest.raises(TypeError, match=r"was a tensor's .data set to an integer array\?"):
         w * 0.5  # the constant 0.5 takes w's dtype: 0
+
+
+def test_a_0d_gradient_kept_from_a_backward_is_not_spread_over_a_reshaped_tensor():
+    t = Tensor(2.0, requires_grad=True)
+    (t * 3).backward()
+    t.data = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"has shape \(\) from an earlier backward\(\), but this backward\(\) gives"):
+        (t * 3).sum().backward()

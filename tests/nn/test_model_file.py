@@ -267,7 +267,7 @@ def test_an_encrypted_member_is_refused_as_a_damaged_archive(tmp_path):
 
 def test_a_folder_or_a_pipe_at_the_path_is_named_as_such(tmp_path):
     (tmp_path / "m.npz").mkdir()
-    with pytest.raises(ValueError, match="is not a regular file"):
+    with pytest.raises(FileNotFoundError, match="is not a regular file"):
         nn.Linear(3, 1).load(tmp_path / "m.npz")
 
 

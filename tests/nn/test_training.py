@@ -543,3 +543,31 @@ def test_optimizers_and_schedules_given_the_wrong_thing_say_what_they_take():
         nn.optim.Adam(model.parameters(), betas=0.9)
     assert nn.optim.Adam(model.parameters(), betas=np.array([0.8, 0.99])).betas == (0.8, 0.99)  # as torch takes
     assert [p.shape for p in nn.MLP(w for w in (2, 3, 1)).parameters()] == [(2, 3), (3,), (3, 1), (1,)]
+    with pytest.raises(TypeError, match="MLP takes one list of widths"):
+        nn.MLP({2, 16, 1})  # a set has no order
+    with pytest.raises(ValueError, match=r"betas\[1\] must be a finite number"):
+        nn.optim.Adam(model.parameters(), betas=[0.9, [0.99, 0.5]])
+
+
+def test_fits_accuracy_reads_a_forward_ending_in_sigmoid_as_probabilities():
+    class Logistic(nn.Module):  # not a Sequential: the sigmoid is its forward's last op
+        def __init__(self):
+            self.body = nn.Linear(2, 1, seed=0)
+
+        def forward(self, x):
+            return self.body(x).sigmoid()
+
+    X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
+    model = Logistic()
+    history = fit(
+        model,
+        lambda p, t: nn.mse_loss(p, t.reshape(-1, 1).astype(float)),
+        SGD(model.parameters(), lr=0.5),
+        (X, y),
+        epochs=30,
+        metrics=["accuracy"],
+        validation_data=(X, y),
+        progress=False,
+    )
+    truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
+    assert history["accuracy"][-1] == history["val_accuracy"][-1] == truth > 0.9

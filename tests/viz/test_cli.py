@@ -265,3 +265,13 @@ def test_a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line(tmp_path):
     with open("/dev/full", "w") as full:
         result = subprocess.run(command, check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert result.returncode == 2 and result.stderr == "python -m viz: error: cannot print: No space left on device\n"
+
+
+def test_the_pipe_check_looks_at_the_name_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "plot")  # -o plot names a pipe, though plot.svg would be written: refused as it reads
+    assert main(["a * b", "--set", "a=2", "b=3", "-o", "plot"]) == 2
+    assert "-o plot is a pipe or a device" in capsys.readouterr().err
+    os.mkfifo(tmp_path / "x.svg")  # -o x writes x.svg, which is a pipe
+    assert main(["a * b", "--set", "a=2", "b=3", "-o", "x"]) == 2
+    assert "-o x.svg is a pipe or a device" in capsys.readouterr().err
