@@ -168,9 +168,22 @@ def test_accuracy_reads_predicted_labels_as_labels_and_probabilities_with_a_thre
         accuracy(probabilities, np.zeros(4), threshold="0.5")
 
 
-def test_fits_accuracy_reads_a_sigmoid_models_outputs_as_probabilities():
+class Logistic(nn.Module):
+    """A model of the user's whose forward ends with .sigmoid() (not a Sequential)."""
+
+    def __init__(self):
+        self.body = nn.Linear(2, 1, seed=0)
+
+    def forward(self, x):
+        return self.body(x).sigmoid()
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid()), Logistic], ids=["Sequential", "forward"]
+)
+def test_fits_accuracy_reads_a_sigmoids_outputs_as_probabilities(make):
     X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
-    model = nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())
+    model = make()
     history = fit(
         model,
         lambda p, t: nn.mse_loss(p, t.reshape(-1, 1).astype(float)),
@@ -178,10 +191,11 @@ def test_fits_accuracy_reads_a_sigmoid_models_outputs_as_probabilities():
         (X, y),
         epochs=30,
         metrics=["accuracy"],
+        validation_data=(X, y),
         progress=False,
     )
     truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
-    assert history["accuracy"][-1] == truth > 0.9  # read as logits, every output > 0 had been class 1: 0.5
+    assert history["accuracy"][-1] == history["val_accuracy"][-1] == truth > 0.9  # as logits: every output was 1
 
 
 def test_history_picks_the_best_epoch_by_the_monitor_direction():
@@ -547,27 +561,3 @@ def test_optimizers_and_schedules_given_the_wrong_thing_say_what_they_take():
         nn.MLP({2, 16, 1})  # a set has no order
     with pytest.raises(ValueError, match=r"betas\[1\] must be a finite number"):
         nn.optim.Adam(model.parameters(), betas=[0.9, [0.99, 0.5]])
-
-
-def test_fits_accuracy_reads_a_forward_ending_in_sigmoid_as_probabilities():
-    class Logistic(nn.Module):  # not a Sequential: the sigmoid is its forward's last op
-        def __init__(self):
-            self.body = nn.Linear(2, 1, seed=0)
-
-        def forward(self, x):
-            return self.body(x).sigmoid()
-
-    X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
-    model = Logistic()
-    history = fit(
-        model,
-        lambda p, t: nn.mse_loss(p, t.reshape(-1, 1).astype(float)),
-        SGD(model.parameters(), lr=0.5),
-        (X, y),
-        epochs=30,
-        metrics=["accuracy"],
-        validation_data=(X, y),
-        progress=False,
-    )
-    truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
-    assert history["accuracy"][-1] == history["val_accuracy"][-1] == truth > 0.9
