@@ -75,7 +75,7 @@ def softmax_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
     if np.ndim(data) != 2:
         raise ValueError(f"softmax_cross_entropy: logits must have shape (n, classes), got {np.shape(data)}")
     rows, classes = data.shape
-    given = np.asarray(plain(targets) if targets_in_the_graph(targets) else values_of(targets))
+    given = target_numbers(targets)
     if given.ndim == 2:
         if given.shape != data.shape:
             raise ValueError(
@@ -116,6 +116,16 @@ def check_probability_targets(targets: np.ndarray, loss: str) -> None:
             f"{loss}: whole-number targets of shape {targets.shape} must be one-hot rows (a single 1 in each); "
             "give class labels as one number per row, shape (n,), and probabilities as floats"
         )
+
+
+def target_numbers(targets: Any) -> np.ndarray:
+    """A loss's targets as an array.
+
+    Targets computed in the graph are an input of the loss's op, read at every
+    call; others are numbers the op keeps as a setting, which a recording in
+    progress notes (``values_of``) so that ``compile`` checks them.
+    """
+    return np.asarray(plain(targets) if targets_in_the_graph(targets) else values_of(targets))
 
 
 def targets_in_the_graph(targets: Any) -> bool:

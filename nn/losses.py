@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Function, Node, Tensor, Value, plain, softmax_cross_entropy, where
-from autograd.cross_entropy import check_probability_targets, targets_in_dtype, targets_in_the_graph
+from autograd.cross_entropy import check_probability_targets, target_numbers, targets_in_dtype, targets_in_the_graph
 from autograd.elementwise import Sigmoid
 from autograd.graph import values_of
 
@@ -157,13 +157,12 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any) -> Tensor:
 
     Targets computed in the graph get their gradient too, as in PyTorch.
     """
-    in_graph = targets_in_the_graph(targets)
-    labels = np.array(plain(targets) if in_graph else values_of(targets), dtype=logits.dtype)  # a copy: kept
+    labels = np.array(target_numbers(targets), dtype=logits.dtype)  # a copy: the op keeps it for backward
     if labels.shape != logits.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and targets of shape {labels.shape}"
         )
-    if in_graph:
+    if targets_in_the_graph(targets):
         return _BinaryCrossEntropyWithLogits.apply(logits, targets_in_dtype(targets, logits.dtype)).mean()
     return _BinaryCrossEntropyWithLogits.apply(logits, targets=labels).mean()
 

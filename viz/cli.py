@@ -179,11 +179,10 @@ def printing_to_stdout(program: str) -> Iterator[None]:
     try:
         yield
         sys.stdout.flush()  # here, not at exit, where an error could only be a traceback
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
-        raise SystemExit(1) from None
     except OSError as error:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit has nowhere to fail
+        if isinstance(error, BrokenPipeError):  # the reader has all it wanted
+            raise SystemExit(1) from None
         print(f"{program}: error: cannot print: {error.strerror or error}", file=sys.stderr)
         raise SystemExit(2) from None
 

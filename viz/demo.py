@@ -40,7 +40,7 @@ from nn.losses import cross_entropy
 from nn.optim import Adam, CosineAnnealingLR
 from nn.scalar import Neuron
 from nn.training import History, fit, predict
-from viz.cli import printing_to_stdout
+from viz.cli import STOPPED, printing_to_stdout
 
 N_SAMPLES = 300
 N_CLASSES = 3
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     except KeyboardInterrupt:  # Ctrl-C: a stop asked for, not a crash to show a traceback for
         print(f"{PROGRAM}: stopped (Ctrl-C); the files written so far are in place", file=sys.stderr)
-        raise SystemExit(130) from None
+        raise SystemExit(STOPPED) from None
     width = max(len(path.name) for path in result.files.values())
     with printing_to_stdout(PROGRAM):
         print(
