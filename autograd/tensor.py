@@ -110,13 +110,13 @@ def _owns_its_memory(array: Any) -> bool:
 class Tensor(UnaryMethods, Node):
     """An array node: ``.data`` is a numpy array, ``.grad`` an array of the same shape after backward.
 
-    >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    >>> x = Tensor([1.0, -1.0])
-    >>> loss = ((W @ x) ** 2).sum()       # worked example C: ||W x||^2
+    >>> W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True)
+    >>> x = Tensor([0.2, 0.4])
+    >>> loss = ((W @ x) ** 2).sum()       # worked example C (notebook 02): ||W x||^2 = 0.116
     >>> loss.backward()
     >>> W.grad                           # 2 (W x) x^T
-    array([[-2.,  2.],
-           [-2.,  2.]])
+    array([[0.088, 0.176],
+           [0.104, 0.208]])
 
     Unlike ``Value``, a tensor made by the user does not require grad unless
     asked (``requires_grad=True``), as in PyTorch: data and targets are

@@ -80,6 +80,7 @@ def _state_of(value: Any, enclosing: tuple[int, ...] = ()) -> Hashable:
 class Module:
     """Base class: subclass it, set parameters and sub-modules in ``__init__``, and define ``forward``.
 
+    >>> from autograd import Tensor
     >>> class Affine(Module):
     ...     def __init__(self):
     ...         self.weight = Tensor.randn(3, 2, seed=0, requires_grad=True)

@@ -94,7 +94,7 @@ def test_training_page_records_the_run_every_few_steps(demo_run: tuple[subproces
     frames = json.loads(frames)["frames"]
     assert len(frames) == 1 + 180 // 3
     assert frames[0]["when"] == "step 0 \u00b7 before training"
-    assert frames[-1]["when"].startswith("step 180 \u00b7 epoch 20 \u00b7 training loss ")
+    assert frames[-1]["when"].startswith("step 180 \u00b7 epoch 20 \u00b7 loss at this step ")
     assert page.count("<svg") == 1 and len(page.encode("utf-8")) < 1_000_000
     assert sorted(frames[-1]["boxes"])[:3] == ["g0", "g1", "g2"] and len(frames[-1]["boxes"]) == 4  # layers, loss
 

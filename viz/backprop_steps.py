@@ -134,8 +134,9 @@ class _StepWriter:
 
     def sentence(self, node: Node, gradient: Any, terms: list[ChainTerm], hidden: HiddenTerms | None) -> str:
         name = self.name(node)
-        if node is self.view.root:
-            return f"{name} is the output: its gradient with respect to itself is {self.value(gradient)}."
+        if node is self.view.root:  # (drawn as "output" when it has no name of its own)
+            start = f"{name} is the output" if self.view.title(node) else f"output, {name}"
+            return f"{start}: its gradient with respect to itself is {self.value(gradient)}."
         if not terms and hidden is None:
             return f"{name}: no gradient reaches it."
         total = self.value(gradient)

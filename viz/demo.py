@@ -5,9 +5,10 @@ spiral toy data with Adam (its learning rate annealed along a cosine) and
 softmax cross-entropy, and the demo writes five
 files that show what happened:
 
-- ``neuron_graph.svg``: the backprop graph of one hidden neuron of the trained
-  network on one example, every box with its value and gradient, every edge
-  into an op with its local gradient;
+- ``neuron_graph.svg``: the backprop graph of one hidden neuron ``h`` of the
+  trained network on one example, every box with its value and gradient, every
+  edge into an op with its local gradient; backward starts at ``h`` itself, so
+  each gradient is dh/d(that value), not the training loss's;
 - ``backprop_player.html``: the same backward pass one node at a time
   (upstream x local = downstream), to open in a browser;
 - ``decision_boundary.png``: the class the network predicts over the plane;
@@ -186,7 +187,7 @@ def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progr
 
 
 DESCRIPTIONS = {
-    "graph": "backprop graph of one hidden neuron: values, gradients, local gradients",
+    "graph": "backprop graph of one hidden neuron h: values, local gradients, dh/d(each value)",
     "player": "that backward pass one node at a time (open it in a browser)",
     "boundary": "the class the MLP predicts at each point of the plane",
     "loss": "loss per epoch on the training and on the held-out points",

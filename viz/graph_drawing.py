@@ -50,11 +50,15 @@ ROLE_STYLES = {
     INTERMEDIATE: ("#ffffff", "#555555", "intermediate"),
     GROUP: ("#f1f8e9", "#2e7d32", "neuron or layer (one call)"),
 }
-LEVEL_NOTES = {
-    NEURONS: "one box per neuron (a tensor layer is one box) and call: its weights, products, sum and activation "
-    "inside; the box shows the data and grad of its output (level='weights' draws every weight)",
-    LAYERS: "one box per layer and call: its neurons inside; the box shows the data and grad of its outputs "
-    "(level='neurons' or 'weights' for more detail)",
+LEVEL_NOTES = {  # by level, and by whether the boxes hold scalar neurons or tensor layers
+    (NEURONS, "scalar"): "one box per neuron and call: its weights, products, sum and activation inside; the box "
+    "shows the data and grad of its output (level='weights' draws every weight)",
+    (NEURONS, "tensor"): "one box per layer and call: its matrix product, bias and activation inside; the box shows "
+    "the data and grad of its output (level='weights' draws every op)",
+    (LAYERS, "scalar"): "one box per layer and call: its neurons inside; the box shows the data and grad of its "
+    "outputs (level='neurons' or 'weights' for more detail)",
+    (LAYERS, "tensor"): "one box per layer and call: its ops inside; the box shows the data and grad of its output "
+    "(level='weights' draws every op)",
 }
 GRAD_COLOR = "#b3261e"
 OP_FILL = "#ececec"
@@ -293,7 +297,8 @@ class _Painter:
             title += f" (call {box.call})"
         parameters = {p for member in box.members for p in member.parents if p in self.view.parameter_names}
         last = box.outputs[-1] if box.outputs else box.members[-1]
-        count = f"{len(parameters)} parameter{'' if len(parameters) == 1 else 's'}"
+        numbers = sum(np.size(p.data) for p in parameters)  # counted as numbers, as a model's size is
+        count = f"{numbers:,} parameter{'' if numbers == 1 else 's'}"
         if len(last.parents) == 1 and last.op:  # an activation ends the box
             inside = f"{count}, then {last.op.name}"
         else:  # a linear neuron or layer ends with its sum
@@ -399,7 +404,8 @@ class _Painter:
     def notes(self) -> list[str]:
         notes = []
         if self.grouping.boxes:
-            notes.append(LEVEL_NOTES[self.grouping.level])
+            tensors = any(isinstance(node.data, np.ndarray) for node in self.grouping.boxes)
+            notes.append(LEVEL_NOTES[self.grouping.level, "tensor" if tensors else "scalar"])
         if self.view.name_key:
             key = ", ".join(f"{letter} = {word}" for letter, word in self.view.name_key.items())
             notes.append(f"names shortened: {key}")

@@ -164,7 +164,7 @@ class BackpropPlayer:
             "Step with the buttons, the slider or the keys (arrows, space, Home, End); "
             "zoom with the mouse wheel or + and &#8722;, drag to pan.</p>\n"
             f"{self.fragment(read_hash=True)}\n"
-            "<script>document.querySelector('.tracegrad-player').focus();</script>\n"
+            "<script>document.querySelector('.tracegrad-player').focus({preventScroll: true});</script>\n"
             "</body>\n</html>\n"
         )
 

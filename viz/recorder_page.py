@@ -26,7 +26,7 @@ from .recorder_script import RECORDER_SCRIPT, RECORDER_STYLE
 
 DEFAULT_TITLE = "Training, frame by frame"
 MAX_CURVE_POINTS = 1000  # about the most points the loss curve draws (each stretch of steps: its lowest and highest)
-CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 300, 130, 30
+CURVE_WIDTH, CURVE_HEIGHT, CURVE_MARGIN = 360, 180, 36
 BOUNDARY_SIZE = 240  # pixels on the page
 _displays = itertools.count()
 
@@ -77,7 +77,7 @@ def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]
     first = min((step for step, _ in points), default=0)
     last = max((step for step, _ in points), default=1)
     top = max((loss for _, loss in points), default=1.0) or 1.0  # of every step, drawn or not
-    left, right, upper, lower = CURVE_MARGIN, CURVE_WIDTH - 10, 10, CURVE_HEIGHT - 18
+    left, right, upper, lower = CURVE_MARGIN, CURVE_WIDTH - 12, 10, CURVE_HEIGHT - 20
 
     def where(step: int, loss: float) -> list[float]:
         x = left + (step - first) / max(last - first, 1) * (right - left)
@@ -89,9 +89,11 @@ def _curve(recorder: Recording) -> tuple[dict[str, Any], dict[int, list[float]]]
         "line": [where(step, loss) for step, loss in drawn],
         "box": [left, upper, right, lower],
         "labels": [
-            [f"{top:.3g}", left - 3, upper + 4, "right"],
-            ["0", left - 3, lower, "right"],
+            [f"{top:.3g}", left - 4, upper + 4, "right"],
+            [f"{top / 2:.3g}", left - 4, (upper + lower) / 2 + 4, "right"],
+            ["0", left - 4, lower + 4, "right"],
             [f"step {first}", left, CURVE_HEIGHT - 4, "left"],
+            [f"step {(first + last) // 2}", (left + right) / 2, CURVE_HEIGHT - 4, "center"],
             [f"step {last}", right, CURVE_HEIGHT - 4, "right"],
         ],
     }
@@ -127,7 +129,7 @@ def _when(frame: TrainingFrame) -> str:
     if frame.epoch is not None:
         parts.append(f"epoch {frame.epoch + 1}")
     if frame.loss is not None:
-        parts.append(f"training loss {frame.loss:.4g}")
+        parts.append(f"loss at this step {frame.loss:.4g}")  # (in nn.fit: of this step's batch alone)
     elif frame.step == 0:
         parts.append("before training")
     return " \u00b7 ".join(parts)
@@ -175,7 +177,7 @@ def _probe_dots(recorder: Recording) -> list[list[Any]]:
 def _side(recorder: Recording) -> str:
     """The loss curve, the decision boundary and the legend of the colours, around their canvases."""
     side = (
-        "<div><h3>training loss: in colour so far, in grey the rest of the run</h3>"
+        "<div><h3>training loss at each step (one batch in nn.fit): in colour so far, in grey the rest</h3>"
         f'<canvas class="curve" style="width: {CURVE_WIDTH}px; height: {CURVE_HEIGHT}px"></canvas></div>'
     )
     if recorder.extent is not None:  # a boundary is drawn
@@ -255,6 +257,6 @@ def recorder_page(recorder: Recording, title: str = DEFAULT_TITLE) -> str:
         "gradient's size. Play, or step with the buttons, the slider or the keys (arrows; space plays and "
         "pauses; Home, End).</p>\n"
         f"{recorder_fragment(recorder, read_hash=True)}\n"
-        "<script>document.querySelector('.tracegrad-recorder').focus();</script>\n"
+        "<script>document.querySelector('.tracegrad-recorder').focus({preventScroll: true});</script>\n"
         "</body>\n</html>\n"
     )

@@ -124,7 +124,7 @@ RECORDER_SCRIPT = """
     curve.lineTo(box[2], box[3]);
     curve.stroke();
     curve.fillStyle = "#000";
-    curve.font = "9px Helvetica, Arial, sans-serif";
+    curve.font = "11px Helvetica, Arial, sans-serif";
     data.curve.labels.forEach(function (label) {
       curve.textAlign = label[3];
       curve.fillText(label[0], label[1], label[2]);

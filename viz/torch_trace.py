@@ -157,11 +157,14 @@ def _recorder_class(torch: Any) -> type:
 def trace_torch() -> Any:
     """A context manager that records the torch operations run inside it, for ``viz.draw`` and the player.
 
+    >>> import torch, viz
     >>> with viz.trace_torch():
     ...     x = torch.tensor(-2.0, requires_grad=True)
     ...     f = (x + 5) * -4
     >>> f.backward()
-    >>> viz.draw(f)          # every value with its data and gradient
+    >>> drawing = viz.draw(f)  # every value with its data and gradient: x's is -4
+    >>> x.grad
+    tensor(-4.)
 
     Needs PyTorch (``pip install 'tracegrad[torch]'``). Intermediate results
     keep their gradients (``retain_grad``); values are copied as numpy arrays

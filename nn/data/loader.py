@@ -21,8 +21,12 @@ from .arguments import Seed, check_count, common_length
 class DataLoader:
     """Iterate over aligned numpy arrays (say ``X`` and ``y``) in batches, yielding tuples of arrays.
 
-    >>> loader = DataLoader(X, y, batch_size=32, shuffle=True, seed=0)
-    >>> for X_batch, y_batch in loader: ...
+    >>> import numpy as np
+    >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    >>> [y_batch.tolist() for X_batch, y_batch in DataLoader(X, y, batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    >>> [y_batch.tolist() for X_batch, y_batch in DataLoader(X, y, batch_size=2, shuffle=True, seed=0)]
+    [[2, 4], [3, 0], [1]]
 
     With ``shuffle=True`` the order is drawn anew for every epoch (each ``for``
     loop over the loader) from one generator made from ``seed``, so the epochs

@@ -319,9 +319,15 @@ def fit(
 ) -> History:
     """Train ``model`` in one call and return its ``History`` (a ``Trainer`` made and run for you).
 
+    >>> import nn
+    >>> from nn.data import make_spirals, train_test_split
+    >>> X_train, X_val, y_train, y_val = train_test_split(*make_spirals(100, 2, seed=0), seed=0)
+    >>> model = nn.MLP([2, 16, 2], seed=0)
     >>> history = fit(model, nn.cross_entropy, nn.optim.Adam(model.parameters(), lr=1e-2),
     ...               (X_train, y_train), epochs=20, batch_size=32,
-    ...               validation_data=(X_val, y_val), metrics=["accuracy"])
+    ...               validation_data=(X_val, y_val), metrics=["accuracy"], seed=0, progress=False)
+    >>> len(history["loss"]), history["val_accuracy"][-1]  # one number per epoch
+    (20, 0.84)
     """
     trainer = Trainer(model, loss_fn, optimizer, metrics, callbacks, scheduler, augment, progress, compile=compile)
     return trainer.fit(data, epochs, batch_size, validation_data, shuffle, seed)

@@ -138,4 +138,6 @@ def test_an_unlabelled_op_on_named_inputs_is_named_by_its_expression():
     assert any("(from the x * x node (data 9))" in text for text in texts)
     assert any(text.startswith("grad of the w * y node (data 9)") for text in texts)
     assert any(text.startswith("grad of the tanh node (data 1)") for text in texts)  # its input is unnamed
-    assert texts[0] == "the * node (data 2) is the output: its gradient with respect to itself is 1."
+    # the output's box is drawn with the word "output", and its step starts with that word
+    assert texts[0] == "output, the * node (data 2): its gradient with respect to itself is 1."
+    assert "output" in viz.draw(total).source

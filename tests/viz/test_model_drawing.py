@@ -193,11 +193,14 @@ def test_a_tensor_mlp_by_layers_shows_each_linear_layer_with_its_activation(pars
     y = hidden @ W2 + b2
     hidden_grad = (2 / 5) * (y - t) @ W2.T  # d(mean squared error)/d(hidden), by hand
     assert titles["layers.0"][0] == (
-        "layers.0 | shape (5, 4) float64 | 2 parameters, then relu"
+        f"layers.0 | shape (5, 4) float64 | {W1.size + b1.size} parameters, then relu"
         f" | data mean {hidden.mean():.4g}, norm {np.linalg.norm(hidden):.4g}"
         f" | grad mean {hidden_grad.mean():.4g}, norm {np.linalg.norm(hidden_grad):.4g}"
     )
-    assert titles["layers.2"][0].startswith("layers.2 | shape (5, 1) float64 | 2 parameters | data [")
+    assert titles["layers.2"][0].startswith("layers.2 | shape (5, 1) float64 | 5 parameters | data [")  # 4 + 1
+    notes = viz.draw(loss, model=model, level="neurons").source
+    assert "one box per layer and call: its matrix product, bias and activation inside" in notes
+    assert "products, sum" not in notes  # (a scalar neuron's words)
     assert f"[{y[0, 0]:.4g}]" in titles["layers.2"][0]
     assert "layers.0.weight" not in titles  # inside its layer's box
 
@@ -233,7 +236,7 @@ def test_a_loss_after_the_last_layer_is_drawn_outside_its_box(parse_dot):
     logits += model.layers[2].bias.data
     assert f"data mean {logits.mean():.4g}, norm {np.linalg.norm(logits):.4g}" in labels[box]
     (first,) = [label for label in labels.values() if label.startswith("layers.0 |")]
-    assert first.startswith("layers.0 | shape (6, 4) float64 | 2 parameters, then relu")
+    assert first.startswith("layers.0 | shape (6, 4) float64 | 12 parameters, then relu")  # 2 x 4 + 4
 
 
 class Cube(autograd.Function):

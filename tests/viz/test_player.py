@@ -139,6 +139,7 @@ def test_labels_are_text_never_markup(label):
     tags = Tags()
     tags.feed(page)
     assert tags.scripts == ["application/json", None, None]  # the frames, the player's script, the focus
+    assert ".focus({preventScroll: true})" in page  # keys work at once, and the page opens at its title
     assert tags.handlers == []
     assert [frame["text"] for frame in frames_of(page)["frames"]][1].startswith(f"grad of {label} = ")
     assert label in [text.text for text in picture_of(page).iter("text")]  # shown as it is, as text

@@ -160,7 +160,7 @@ def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path,
     assert len(data["frames"]) == len(recorder) == 11
     last = data["frames"][-1]
     assert last["boxes"]["v8"][:2] == list(recorder.frames[-1].texts["v8"])
-    assert last["when"] == f"step 20 \u00b7 epoch 20 \u00b7 training loss {recorder.frames[-1].loss:.4g}"
+    assert last["when"] == f"step 20 \u00b7 epoch 20 \u00b7 loss at this step {recorder.frames[-1].loss:.4g}"
     assert data["frames"][0]["when"] == "step 0 \u00b7 before training" and data["frames"][0]["curve"] is None
     svg = ElementTree.fromstring(re.search(r"<svg.*?</svg>", page, flags=re.DOTALL)[0])
     titles = {group.find("title").text for group in svg.iter("g") if group.get("class") == "node"}
@@ -171,7 +171,7 @@ def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path,
     # the colour bar: a row for the borders (the palette) and one for the fills, which the page's script tints
     assert data["palette"] == list(PALETTE) and page.count('class="colour-bar') == 2
     assert "bottom row: its fill, the same colour paler" in page
-    assert any(text.startswith("one box per neuron") for text in texts)  # the notes stay
+    assert any(text.startswith("one box per layer and call: its matrix product") for text in texts)  # the notes stay
     assert " data-read-hash>" in page and " data-read-hash>" not in inline
     for control in ("play", "previous", "next"):
         assert f'class="{control}"' in page
@@ -258,6 +258,7 @@ def test_hostile_labels_and_titles_stay_text(tmp_path):
     elements = Elements()
     elements.feed(page)
     assert elements.tags.count("script") == 3  # the frames' JSON, the recorder's script, the focus line
+    assert ".focus({preventScroll: true})" in page  # keys work at once, and the page opens at its title
     assert "img" not in elements.tags and elements.tags.count("svg") == 1
     svg = ElementTree.fromstring(re.search(r"<svg.*?</svg>", page, flags=re.DOTALL)[0])
     assert any(HOSTILE in "".join(text.itertext()) for text in svg.iter("text"))  # shown, as text
@@ -411,7 +412,7 @@ def test_the_loss_curve_keeps_every_spike_and_every_frames_step_when_thinned():
     frames = [SimpleNamespace(step=step, loss=losses[step][1]) for step in range(0, 2400, 37)]
     curve, at = _curve(SimpleNamespace(losses=losses, frames=frames))
     assert len(curve["line"]) <= MAX_CURVE_POINTS + len(frames)
-    assert curve["labels"][0][0] == "9"  # the axis reaches the spike
+    assert [label[0] for label in curve["labels"]] == ["9", "4.5", "0", "step 0", "step 1199", "step 2399"]
     assert min(y for _, y in curve["line"]) == curve["box"][1]  # and the line does too
     line = {tuple(point) for point in curve["line"]}
     assert all(tuple(point) in line for point in at.values())  # every frame's dot is on the line
