@@ -123,9 +123,14 @@ class Pow(Function):
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
+        recorded = isinstance(a, Node)  # (create_graph=True: this backward is itself differentiated)
         with numerics._quiet():  # at a zero base the branch not taken is 0 * inf: no warning for it
             if need_a:
-                grad_a = _select(plain(b) == 0.0, 0.0, grad * (b * Pow.apply(a, b - 1)))
+                zero_exponent = plain(b) == 0.0
+                # Recorded with a constant exponent, the branch not taken must stay finite too, or its own
+                # backward gives 0 * inf = nan (d2(x**0)/dx2 at 0): it is computed at a base of 1 there instead.
+                base = _select(zero_exponent, 1.0, a) if recorded and not b.requires_grad else a
+                grad_a = _select(zero_exponent, 0.0, grad * (b * Pow.apply(base, b - 1)))
             if need_b:
                 grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
         return grad_a, grad_b

@@ -61,8 +61,14 @@ def divide(a, b):
 
 
 def power(a, b):
-    """``a ** b``: ``nan`` for a negative base with a fractional exponent, never complex."""
+    """``a ** b``: ``nan`` for a negative base with a fractional exponent, never complex.
+
+    ``a ** 0.5`` is a square root, as numpy and PyTorch compute it: ``nan`` at
+    ``-inf`` and ``-0.0`` at ``-0.0``, where C's ``pow`` gives ``inf`` and ``0.0``.
+    """
     if type(a) is float and type(b) is float:
+        if b == 0.5:
+            return math.nan if a < 0.0 else math.sqrt(a)
         try:
             result = a**b
         except (OverflowError, ZeroDivisionError):

@@ -22,11 +22,17 @@ Axis = int | tuple[int, ...] | None
 
 
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
-    """The reduced axes as non-negative ints."""
+    """The reduced axes as non-negative ints.
+
+    A single number (0-d) has no axes to reduce; axis 0 or -1 is taken for it
+    all the same, as numpy and PyTorch take it, and reduces nothing.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    return tuple(int(a) % max(ndim, 1) for a in axes)
+    if ndim == 0:
+        return ()
+    return tuple(int(a) % ndim for a in axes)
 
 
 def reduced_count(shape: tuple[int, ...], axis: Axis) -> int:
@@ -91,14 +97,15 @@ class _Extreme(_Reduction):
     __slots__ = ()
 
     def forward(self, x):
-        if np.size(x) == 0:
-            raise ValueError(f"{self.name}(): cannot reduce an empty array of shape {np.shape(x)}")
+        if reduced_count(np.shape(x), self.axis) == 0:  # (other axes may be empty: the result is empty then)
+            over = "all axes" if self.axis is None else f"axis {self.axis}"
+            raise ValueError(f"{self.name}(): cannot reduce an empty array of shape {np.shape(x)} over {over}")
         return self.pick(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, grad, out, x):
         x = np.asarray(plain(x))
         chosen = (x == expand_back(plain(out), x.shape, self.axis, self.keepdims)).astype(x.dtype)
-        with numerics._quiet():  # a nan result matches nothing: 0/0 gives nan gradients, as in PyTorch
+        with numerics._quiet():  # a nan result matches nothing: 0/0 gives nan gradients, as torch.amax does
             share = chosen / chosen.sum(axis=self.axis, keepdims=True)  # 1, or 1/k for a k-way tie
         return expand_back(grad, x.shape, self.axis, self.keepdims) * share
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function, plain
+from .graph import Node
 
 Shape = tuple[int, ...]
 
@@ -80,7 +81,8 @@ class Transpose(Function):
     def backward(self, grad, out, x):
         if self.axes is None:
             return grad.transpose()
-        return grad.transpose(tuple(np.argsort(self.axes)))
+        inverse = tuple(int(axis) for axis in np.argsort(self.axes))
+        return Transpose.apply(grad, axes=inverse) if isinstance(grad, Node) else np.transpose(grad, inverse)
 
 
 def _is_basic(index: Any) -> bool:

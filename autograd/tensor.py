@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -120,9 +119,10 @@ class Tensor(UnaryMethods, Node):
 
     Unlike ``Value``, a tensor made by the user does not require grad unless
     asked (``requires_grad=True``), as in PyTorch: data and targets are
-    tensors too, and their gradients are not wanted. ``==`` compares identity
-    (tensors are graph nodes); ``<``, ``>``, ``<=``, ``>=`` compare the data
-    and return boolean numpy arrays.
+    tensors too, and their gradients are not wanted. Comparisons with numbers
+    and arrays (``t != 0``, ``t > 0.5``) compare the data and return boolean
+    numpy arrays, so ``t[t != 0]`` picks elements; between two tensors ``==``
+    is identity, as tensors are graph nodes (compare ``a.data == b.data``).
 
     Changing ``.data`` (or the array in it) between a forward pass and its
     ``backward()`` gives a silently wrong gradient, as in PyTorch: ops saved
@@ -233,18 +233,15 @@ class Tensor(UnaryMethods, Node):
         # several nodes stays with the first and is copied for the others, and a view is
         # copied. Fresh arrays are kept as they are, so the large gradients of matmuls
         # are never copied.
-        handed_out = [id(grad) for grad in grads.values()]
-        shared = (
-            {i for i, times in Counter(handed_out).items() if times > 1} if len(set(handed_out)) < len(grads) else ()
-        )
-        kept: set[int] = set()  # the shared arrays already given to a node
+        given: set[int] = set()  # the arrays already given to a node as its .grad
         for node, grad in grads.items():
             if node.grad is None and not isinstance(grad, Node):
-                again = id(grad) in shared and id(grad) in kept
-                kept.add(id(grad))
-                grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
-                if again or not _owns_its_memory(grad):
+                if type(grad) is not np.ndarray:
+                    grad = np.asarray(grad)  # (numpy gives scalars for 0-d results)
+                if id(grad) in given or not _owns_its_memory(grad):
                     grad = np.array(grad)  # a copy of its own
+                else:
+                    given.add(id(grad))
             elif isinstance(node.grad, (np.ndarray, Tensor)) and node.grad.shape != grad.shape:  # (a number set: added)
                 name = f"{node.label!r}" if node.label else "a tensor"
                 raise ValueError(
@@ -417,6 +414,25 @@ class Tensor(UnaryMethods, Node):
         return matmul(other, self)
 
     # Comparisons look at the data only; they are not recorded.
+    def __eq__(self, other: object) -> Any:
+        """``t == 0`` compares each element with a number or an array, as numpy and PyTorch do.
+
+        Between two nodes ``==`` stays identity, as for any graph node: nodes are
+        the keys of a backward pass's gradients. Compare their data for numbers
+        (``a.data == b.data``).
+        """
+        if isinstance(other, (numbers.Number, np.ndarray, np.generic)):
+            return self.data == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> Any:
+        """``t != 0``: each element against a number or an array (between two nodes, not identical)."""
+        if isinstance(other, (numbers.Number, np.ndarray, np.generic)):
+            return self.data != other
+        return NotImplemented
+
+    __hash__ = Node.__hash__  # (defining == would drop it): a node is hashed by identity
+
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < plain(other)
 
@@ -451,12 +467,16 @@ class Tensor(UnaryMethods, Node):
         return Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest element over ``axis``; for the elementwise larger of two tensors use ``maximum``."""
+        """Largest element over ``axis``, as ``torch.amax``: the gradient is shared on a tie, nan after a nan.
+
+        (``torch.max(x, dim)`` gives all of it to one of the tied elements.) For the
+        elementwise larger of two tensors use ``maximum``.
+        """
         _check_axis("max", "maximum", axis)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest element over ``axis``; for the elementwise smaller of two tensors use ``minimum``."""
+        """Smallest element over ``axis``, as ``torch.amin`` (see ``max``); elementwise of two: ``minimum``."""
         _check_axis("min", "minimum", axis)
         return Min.apply(self, axis=axis, keepdims=keepdims)
 
@@ -478,20 +498,38 @@ class Tensor(UnaryMethods, Node):
             raise ValueError(f"reshape: a tensor of shape {self.shape} cannot become shape {shape}") from None
 
     def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+        """Reverse the axes (none given), swap two (``x.transpose(-2, -1)``), or put all of them in a new order.
+
+        Two axes are swapped, as ``torch.transpose`` does, on a matrix too:
+        ``m.transpose(0, 1)`` is ``m.T`` (numpy would read it as the order the
+        axes already have). Every axis given is a new order, as in
+        ``numpy.transpose`` and ``permute``.
+        """
         if not axes:
             return Transpose.apply(self, axes=None)
         order = _shape_argument(axes)
-        in_range = all(-self.ndim <= a < self.ndim for a in order)
-        if not in_range or sorted(a % self.ndim for a in order) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
-        return Transpose.apply(self, axes=tuple(a % self.ndim for a in order))  # (backward inverts them: -1 is ndim-1)
+        if len(order) == 2:
+            first, second = (self._axis_in_range("transpose", a) for a in order)
+            swapped = list(range(self.ndim))
+            swapped[first], swapped[second] = second, first
+            order = tuple(swapped)
+        return self.permute(*order)
 
     def permute(self, *axes: Any) -> Tensor:
-        """Put the axes in the given order (PyTorch's name for ``transpose`` with axes)."""
+        """Put the axes in the given order: ``x.permute(0, 2, 1)`` swaps the last two of three."""
         if not axes:
             raise ValueError("permute: give the new order of the axes, e.g. x.permute(0, 2, 1)")
-        return self.transpose(*axes)
+        order = _shape_argument(axes)
+        in_range = all(-self.ndim <= a < self.ndim for a in order)
+        if not in_range or sorted(a % self.ndim for a in order) != list(range(self.ndim)):
+            raise ValueError(f"permute: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
+        return Transpose.apply(self, axes=tuple(a % self.ndim for a in order))  # (backward inverts them: -1 is ndim-1)
+
+    def _axis_in_range(self, name: str, axis: int) -> int:
+        """``axis`` as a non-negative position, or an error naming the op and the shape."""
+        if not -self.ndim <= axis < self.ndim:
+            raise ValueError(f"{name}: axis {axis} is out of range for the {self.ndim} axes of {self.shape}")
+        return axis % self.ndim
 
     @property
     def T(self) -> Tensor:
@@ -587,9 +625,23 @@ def _expand(x: Tensor, shape: Shape) -> Tensor:
     return BroadcastTo.apply(x, shape=shape)
 
 
+def _single_number_takes_the_arrays_dtype(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """A 0-d tensor beside an array of another float type is cast to the array's type, as in PyTorch.
+
+    A single number is a number: ``x32 * Tensor(2.0)`` stays float32, as
+    ``x32 * 2.0`` does (numpy would make it float64). Its gradient comes back
+    through the cast in its own type.
+    """
+    if a.data.dtype != b.data.dtype and (a.data.ndim == 0) != (b.data.ndim == 0):
+        if a.data.ndim == 0:
+            return Cast.apply(a, dtype=b.data.dtype), b
+        return a, Cast.apply(b, dtype=a.data.dtype)
+    return a, b
+
+
 def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
     """Apply a two-input elementwise op, broadcasting the inputs as numpy does."""
-    a, b = _as_tensor(a, b), _as_tensor(b, a)
+    a, b = _single_number_takes_the_arrays_dtype(_as_tensor(a, b), _as_tensor(b, a))
     if a.data.shape != b.data.shape:
         shape = _broadcast_shape(f"'{op.name}'", a.data.shape, b.data.shape)
         a, b = _expand(a, shape), _expand(b, shape)
@@ -639,7 +691,7 @@ def minimum(a: Any, b: Any) -> Any:
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is true, else ``b``, elementwise; the gradient goes to the chosen one."""
     condition = np.array(values_of(condition), dtype=bool)  # a copy: the op keeps it for backward
-    a, b = _as_tensor(a, b), _as_tensor(b, a)
+    a, b = _single_number_takes_the_arrays_dtype(_as_tensor(a, b), _as_tensor(b, a))
     shape = _broadcast_shape("where", condition.shape, a.data.shape, b.data.shape)
     return Where.apply(_expand(a, shape), _expand(b, shape), condition=condition)
 

@@ -92,8 +92,11 @@ def test_variance_without_degrees_of_freedom_is_infinite_as_in_torch():
 
 def test_axes_out_of_range_are_refused_as_numpy_and_torch_refuse_them():
     x = Tensor(np.zeros((2, 3, 4)))
-    for axes in [(0, 1, 3), (0, 1, -4), (0, 0, 1), (0, 1)]:
+    for axes in [(0, 1, 3), (0, 1, -4), (0, 0, 1), (0,)]:
         with pytest.raises(ValueError, match="not a permutation"):
+            x.transpose(*axes)
+    for axes in [(0, 3), (-4, 1)]:  # two axes are swapped: each must be one of the three
+        with pytest.raises(ValueError, match=f"transpose: axis {axes[0] if axes[0] == -4 else 3} is out of range"):
             x.transpose(*axes)
     for start_dim in (3, -4):
         with pytest.raises(ValueError, match=f"start_dim {start_dim} is not an axis"):
@@ -111,6 +114,22 @@ def test_comparisons_give_plain_boolean_arrays():
     ]:
         assert type(result) is np.ndarray and result.dtype == bool
         assert result.tolist() == expected
+
+
+def test_equality_with_numbers_and_arrays_is_elementwise_so_a_mask_picks_what_torch_picks():
+    """``x[x != 0]`` had compared identity (True) and indexed with it: shape (1, 3) where torch gives (2,)."""
+    torch = pytest.importorskip("torch")
+    x = Tensor([0.0, 1.5, -2.0], requires_grad=True)
+    x_torch = torch.tensor([0.0, 1.5, -2.0], dtype=torch.float64, requires_grad=True)
+    assert (x == 1.5).tolist() == [False, True, False] and (x != np.array([0.0, 0.0, 0.0])).tolist() == [0, 1, 1]
+    picked, picked_torch = x[x != 0], x_torch[x_torch != 0]
+    np.testing.assert_array_equal(picked.data, picked_torch.detach().numpy())
+    (picked * picked).sum().backward()
+    (picked_torch * picked_torch).sum().backward()
+    np.testing.assert_array_equal(x.grad, x_torch.grad.numpy())  # [0, 3, -4]
+    same, alias = Tensor([0.0, 1.5, -2.0]), x
+    assert (x == alias) is True and (x == same) is False and (x != same) is True  # two nodes: identity
+    assert {x: "x", same: "same"}[x] == "x"  # still hashed by identity: the keys of a backward pass
 
 
 def test_a_user_made_tensor_is_a_leaf_that_does_not_require_grad_unless_asked():
@@ -369,7 +388,8 @@ def test_a_shape_mismatch_names_both_shapes_and_the_op(op):
         (lambda: Tensor(np.ones((2, 2, 3))) @ Tensor(np.ones((3, 3, 1))), ["@", "(2, 2, 3)", "(3, 3, 1)"]),
         (lambda: Tensor(2.0) @ Tensor(np.ones(2)), ["@", "()", "(2,)"]),
         (lambda: Tensor(np.ones((2, 3))).reshape(4, 2), ["reshape", "(2, 3)", "(4, 2)"]),
-        (lambda: Tensor(np.ones((2, 3))).transpose(0, 0), ["transpose", "(0, 0)", "(2, 3)"]),
+        (lambda: Tensor(np.ones((2, 3))).transpose(0, 2), ["transpose", "axis 2", "(2, 3)"]),
+        (lambda: Tensor(np.ones((2, 3))).permute(0, 0), ["permute", "(0, 0)", "(2, 3)"]),
         (lambda: Tensor(np.ones((2, 3))).squeeze(0), ["squeeze", "(2, 3)"]),
         (lambda: Tensor(np.ones((2, 3))).unsqueeze(4), ["unsqueeze", "(2, 3)"]),
         (lambda: autograd.concatenate([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]), ["concatenate", "(2, 4)"]),
@@ -385,6 +405,7 @@ def test_a_shape_mismatch_names_both_shapes_and_the_op(op):
         "matmul 0-d",
         "reshape",
         "transpose",
+        "permute",
         "squeeze",
         "unsqueeze",
         "concatenate",

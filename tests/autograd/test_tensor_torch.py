@@ -154,6 +154,13 @@ CASES |= {
     "sum of a 0-d tensor": Case(Tensor.sum, torch.sum, ()),
     "max of a 0-d tensor": Case(Tensor.max, torch.amax, ()),
     "min of a 0-d tensor": Case(Tensor.min, torch.amin, ()),
+    # a 0-d tensor takes axis 0 or -1 and reduces nothing (its backward had raised IndexError)
+    "sum of a 0-d tensor over axis 0": Case(lambda x: x.sum(axis=0), lambda x: x.sum(0), ()),
+    "mean of a 0-d tensor over axis -1": Case(lambda x: x.mean(axis=-1), lambda x: x.mean(-1), ()),
+    "max of a 0-d tensor over axis 0": Case(lambda x: x.max(axis=0), lambda x: x.amax(0), ()),
+    "min of a 0-d tensor over axis -1": Case(lambda x: x.min(axis=-1, keepdims=True), lambda x: x.amin(-1, True), ()),
+    "var of a 0-d tensor over axis 0": Case(lambda x: x.var(axis=0), lambda x: x.var(0, correction=0), ()),
+    "logsumexp of a 0-d tensor": Case(Tensor.logsumexp, lambda x: torch.logsumexp(x, -1), ()),
     "mean of a vector": Case(Tensor.mean, torch.mean, (5,)),
     "reshape": Case(lambda x: x.reshape(4, -1), lambda x: x.reshape(4, -1), (2, 3, 4)),
     "reshape a tuple": Case(lambda x: x.reshape((6, 4)), lambda x: x.reshape((6, 4)), (2, 3, 4)),
@@ -161,6 +168,11 @@ CASES |= {
     "transpose": Case(Tensor.transpose, lambda x: x.permute(2, 1, 0), (2, 3, 4)),
     "transpose axes": Case(lambda x: x.transpose(1, 0, 2), lambda x: x.permute(1, 0, 2), (2, 3, 4)),
     "permute": Case(lambda x: x.permute(2, 0, 1), lambda x: x.permute(2, 0, 1), (2, 3, 4)),
+    # two axes are swapped, as torch does (numpy's transpose(0, 1) of a matrix had silently changed nothing)
+    "transpose two axes of a matrix": Case(lambda x: x.transpose(0, 1), lambda x: x.transpose(0, 1), (3, 4)),
+    "transpose the last two axes": Case(lambda x: x.transpose(-1, -2), lambda x: x.transpose(-1, -2), (2, 3, 4)),
+    "transpose an axis with itself": Case(lambda x: x.transpose(1, 1), lambda x: x.transpose(1, 1), (2, 3, 4)),
+    "permute a matrix unchanged": Case(lambda x: x.permute(0, 1), lambda x: x.permute(0, 1), (3, 4)),
     ".T": Case(lambda x: x.T, lambda x: x.T, (3, 4)),
     "flatten": Case(Tensor.flatten, torch.flatten, (2, 3, 4)),
     "flatten from 1": Case(lambda x: x.flatten(1), lambda x: torch.flatten(x, 1), (2, 3, 4)),
@@ -410,3 +422,45 @@ def test_the_softmax_family_along_an_empty_axis_gives_torchs_empty_or_minus_inf(
     np.testing.assert_array_equal(out.data, expected)  # logsumexp: log of an empty sum, -inf
     out.sum().backward()
     assert x.grad.shape == (2, 0)
+
+
+@pytest.mark.parametrize("name, torch_name", [("max", "amax"), ("min", "amin")])
+def test_max_and_min_over_a_full_axis_of_an_empty_array_give_torchs_empty_result(name, torch_name):
+    """Only an empty reduced axis has no largest element; (0, 3) over axis 1 had raised all the same."""
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = getattr(x, name)(axis=1)
+    expected = getattr(torch, torch_name)(torch.zeros(0, 3, dtype=torch.float64, requires_grad=True), 1)
+    assert out.shape == tuple(expected.shape) == (0,)
+    out.sum().backward()
+    assert x.grad.shape == (0, 3)
+    for axis, over in [(0, "axis 0"), (None, "all axes")]:
+        with pytest.raises(ValueError, match=f"cannot reduce an empty array of shape \\(0, 3\\) over {over}"):
+            getattr(x, name)(axis=axis)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda a, b: a * b,
+        lambda a, b: b - a,
+        lambda a, b: a / b,
+        lambda a, b: a.abs() ** b,
+        lambda a, b: (torch.where if isinstance(a, torch.Tensor) else autograd.where)(
+            torch.tensor([True, False, True]) if isinstance(a, torch.Tensor) else np.array([True, False, True]), a, b
+        ),
+    ],
+    ids=["mul", "rsub", "div", "pow", "where"],
+)
+def test_a_0d_float64_tensor_beside_a_float32_array_keeps_float32_as_torch_does(op):
+    """A single number is a number: the array's float type wins, and each gradient keeps its input's type."""
+    x32 = np.array([0.5, -1.25, 2.0], np.float32)
+    x, number = Tensor(x32, requires_grad=True), Tensor(2.0, requires_grad=True)
+    x_torch, number_torch = torch.tensor(x32, requires_grad=True), torch.tensor(2.0, requires_grad=True)
+    out, out_torch = op(x, number), op(x_torch, number_torch)
+    assert out.dtype == np.float32 and out_torch.dtype == torch.float32  # it had been float64
+    np.testing.assert_array_equal(out.data, out_torch.detach().numpy())
+    out.sum().backward()
+    out_torch.sum().backward()
+    assert x.grad.dtype == np.float32 and number.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad, x_torch.grad.numpy())
+    np.testing.assert_array_equal(number.grad, number_torch.grad.numpy())

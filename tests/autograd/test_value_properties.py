@@ -60,7 +60,7 @@ OPS = {
     "number minus": (1, lambda a, b, c: c - a, lambda a, b, c: c - a),
     "times number": (1, lambda a, b, c: c * a, lambda a, b, c: c * a),
     "number over": (1, lambda a, b, c: c / a, lambda a, b, c: c / a),
-    "power of number": (1, lambda a, b, c: a**c, lambda a, b, c: a ** _constant(c)),
+    "power of number": (1, lambda a, b, c: a**c, lambda a, b, c: a**c),  # x ** 0 is the constant 1, as in torch
     "number to the power": (1, lambda a, b, c: abs(c) ** a, lambda a, b, c: abs(c) ** a),
     "max with number": (1, lambda a, b, c: a.max(c), lambda a, b, c: torch.maximum(a, _constant(c))),
     "neg": (1, lambda a, b, c: -a, lambda a, b, c: -a),

@@ -8,6 +8,7 @@ without any exception or warning.
 
 import math
 
+import numpy as np
 import pytest
 
 import autograd
@@ -46,7 +47,7 @@ UNARY = {
     "step": (lambda x: x.step(), lambda x: x * 0.0 + (x > 0).to(torch.float64)),
     "pow 2": (lambda x: x**2, lambda x: x ** constant(2)),
     "pow 3": (lambda x: x**3, lambda x: x ** constant(3)),
-    "pow 0": (lambda x: x**0, lambda x: x ** constant(0)),
+    "pow 0": (lambda x: x**0, lambda x: x**0),  # a constant 1: every derivative 0 (torch's tensor exponent: nan)
     "pow -1": (lambda x: x**-1, lambda x: x ** constant(-1)),
     "pow 0.5": (lambda x: x**0.5, lambda x: x ** constant(0.5)),
     "pow -1.5": (lambda x: x**-1.5, lambda x: x ** constant(-1.5)),
@@ -247,3 +248,28 @@ def test_closed_gates_pass_zero_even_under_an_infinite_upstream_gradient(ours, t
     _, (gradient,) = ours_first_order(ours, [x])
     assert gradient == expected
     compare_first_order(ours, theirs, [x])
+
+
+@pytest.mark.parametrize("x", [-math.inf, -0.0, -2.0, 0.0, 2.0, math.inf, math.nan])
+def test_a_value_to_the_half_is_a_square_root_as_a_tensor_and_torch_compute_it(x):
+    """C's pow gives (-inf) ** 0.5 = inf and (-0.0) ** 0.5 = 0.0; numpy's and torch's square root nan and -0.0."""
+    ours = (Value(x) ** 0.5).data
+    as_tensor = float((autograd.Tensor(x) ** 0.5).data)
+    theirs = float(torch.tensor(x, dtype=torch.float64) ** 0.5)
+    assert (math.isnan(ours) and math.isnan(as_tensor)) or (ours, math.copysign(1, ours)) == (
+        as_tensor,
+        math.copysign(1, as_tensor),
+    )  # to the bit: the same numpy square root
+    assert (math.isnan(ours) and math.isnan(theirs)) or (
+        math.isclose(ours, theirs, rel_tol=1e-15) and math.copysign(1, ours) == math.copysign(1, theirs)
+    )  # (torch's differs in the last bit at 2)
+
+
+@pytest.mark.parametrize("make", [Value, lambda x: autograd.Tensor(x, requires_grad=True)], ids=["Value", "Tensor"])
+def test_the_second_derivative_of_x_to_the_0_at_0_is_0_as_for_the_constant_it_is(make):
+    """x ** 0 is the constant 1: its first derivative 0 (as in torch), and the second had come out nan (0 * inf)."""
+    x = make(0.0)
+    (first,) = autograd.grad(x**0, [x], create_graph=True)
+    (second,) = autograd.grad(first, [x])
+    assert float(np.asarray(autograd.plain(first))) == 0.0
+    assert float(np.asarray(autograd.plain(second))) == 0.0
