@@ -201,6 +201,16 @@ def _checked(gradients: Any, op: Function, inputs: Sequence[Node | None]) -> tup
     )
 
 
+def _of_users(node: Node) -> bool:
+    """Whether ``node`` was made by an op of the user's (not a built-in one, which is trusted)."""
+    return isinstance(node._op, Function) and node._op._from_outside
+
+
+def _users_forward(op: Function, kind: type[Node], *inputs: Any) -> Any:
+    """The forward of an op of the user's as ``Function.apply`` runs it: on read-only arrays, the result checked."""
+    return kind._result(kind._checked_output(op._run("forward", *inputs), op), (), op).data
+
+
 def _shape_of(node: Node) -> Node:
     """A leaf of ``node``'s kind, shape and dtype holding no real data: what ``_checked`` compares against."""
     if isinstance(node.data, np.ndarray):
@@ -233,6 +243,7 @@ HELPERS = {
     "np": np,
     "kept": numerics._kept,
     "checked": _checked,
+    "users_forward": _users_forward,
     "inf": math.inf,
     "nan": math.nan,
 }
@@ -488,7 +499,10 @@ def generate(
             continue
         calls[id(node)] = op_object(node)
         expression = f"{calls[id(node)]}.forward({', '.join(arguments)})"
-        if isinstance(node.data, np.ndarray) and node.data.ndim == 0:
+        if _of_users(node):  # an op of the user's runs as Function.apply runs it, its result checked alike
+            globals_[type(node).__name__] = type(node)
+            expression = f"users_forward({calls[id(node)]}, {type(node).__name__}, {', '.join(arguments)})"
+        elif isinstance(node.data, np.ndarray) and node.data.ndim == 0:
             expression = f"as_array({expression})"  # as a Tensor keeps a 0-d result: an array, not a numpy scalar
         forward.append(Line(f"{out} = {expression}", calls=True))
 
@@ -526,8 +540,10 @@ def generate(
                 in_place_term = (terms[0], TENSOR_BACKWARD_INTO_UPSTREAM[cls].format(**fills))
         else:
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
+            if _of_users(node):  # handed read-only arrays, as in backward()
+                call = f"{calls[id(node)]}._run('backward', {', '.join([upstream, out, *arguments])})"
             # An op of the user's has its gradients checked, and an op mixing dtypes has them cast, as backward() does.
-            checked = not cls.__module__.startswith("autograd.") or _mixes_dtypes(node)
+            checked = _of_users(node) or _mixes_dtypes(node)
             if checked:
                 inputs_name = namer.name(f"inputs_of_{out}")
                 globals_[inputs_name] = tuple(_shape_of(p) if want else None for p, want in zip(node._parents, wanted))

@@ -24,9 +24,12 @@ differentiated again.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
-from .graph import Node, _grad_enabled, values_read
+import numpy as np
+
+from .graph import Node, Op, _grad_enabled, values_read
 
 _recording = _grad_enabled.get  # bound once: read on every op
 _values_read_now = values_read.get
@@ -39,6 +42,27 @@ def plain(x: Any) -> Any:
     ``x > 0``), which should not be recorded even under ``create_graph``.
     """
     return x.data if isinstance(x, Node) else x
+
+
+def backward_aside(op: Op, grad: Any, out: Any, *inputs: Any) -> Any:
+    """``op``'s backward run beside a backward pass, by a check or a drawing, changing nothing.
+
+    An op of the user's runs on a copy of itself (what its backward keeps or
+    clears on ``self`` stays as ``backward()`` will find it), handed read-only
+    arrays (``Function._run``).
+    """
+    if not isinstance(op, Function) or not op._from_outside:
+        return op.backward(grad, out, *inputs)
+    return copy.copy(op)._run("backward", grad, out, *inputs)
+
+
+def _read_only(x: Any) -> Any:
+    """A view of an array that refuses to be written into; anything else as it is."""
+    if type(x) is np.ndarray:
+        view = x.view()
+        view.flags.writeable = False
+        return view
+    return x
 
 
 class Function:
@@ -95,6 +119,25 @@ class Function:
         """
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
+    def _run(self, step: str, *arrays: Any) -> Any:
+        """``forward`` or ``backward`` of an op of the user's, handed read-only views of its arrays.
+
+        Those arrays belong to other nodes (an input's data may be a parameter,
+        and one upstream gradient may be handed to several inputs), so changing
+        one in place would silently change them too: a write is an error
+        naming the op. The built-in ops are trusted to write nothing.
+        """
+        try:
+            return getattr(self, step)(*[_read_only(x) for x in arrays])
+        except ValueError as error:
+            if "read-only" not in str(error):
+                raise
+            raise ValueError(
+                f"the {step} of {self!r} changed an array it was given, in place ({error}); those arrays belong to "
+                "other nodes (a parameter's data, a gradient handed to several inputs): compute a new array "
+                "instead (g = g * 2, not g *= 2)"
+            ) from error
+
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on nodes and record it in the graph.
@@ -117,8 +160,9 @@ class Function:
                 return kind._result(data, nodes, op)
             return kind._result(data, (), None)
 
-        For an op of the user's, the data its forward gives is also checked by the
-        node's kind (``_checked_output``): a Value holds one float. While
+        For an op of the user's, the forward is handed read-only arrays (``_run``)
+        and the data it gives is checked by the node's kind (``_checked_output``):
+        a Value holds one float. While
         ``compile`` records, the inputs of an op on constants alone are noted:
         its result is a constant of the program, checked at every later call.
         """
@@ -148,14 +192,14 @@ class Function:
         op = shared.get(needs) if shared else None
         if op is None:
             op = cls._make(needs, params)
-        if len(nodes) == 1:
+        if cls._from_outside:  # an op of the user's: handed read-only arrays, and what it gives is checked
+            data = kind._checked_output(op._run("forward", *[x.data for x in nodes]), op)
+        elif len(nodes) == 1:
             data = op.forward(x.data)
         elif len(nodes) == 2:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if cls._from_outside:
-            data = kind._checked_output(data, op)
         if True in needs:
             if _recording():
                 return kind._result(data, nodes, op)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, elementwise, plain
+from autograd.function import backward_aside
 
 
 def backward_contributions(node: Node, upstream: Any) -> tuple[Any, ...]:
@@ -28,7 +29,7 @@ def backward_contributions(node: Node, upstream: Any) -> tuple[Any, ...]:
     parents = node.parents
     if node.op is None:
         return ()
-    result = node.op.backward(plain(upstream), node.data, *[parent.data for parent in parents])
+    result = backward_aside(node.op, plain(upstream), node.data, *[parent.data for parent in parents])
     if type(result) is not tuple:
         result = (result,)
     return tuple(grad if parent.requires_grad else None for parent, grad in zip(parents, result))

@@ -106,7 +106,7 @@ class TorchOp(Function):
         wanted = [leaf for leaf in leaves if leaf.requires_grad]
         if not wanted:
             return (None,) * len(leaves)
-        upstream = torch.as_tensor(np.asarray(grad), dtype=result.dtype)
+        upstream = torch.tensor(np.asarray(grad), dtype=result.dtype)  # (a copy: torch takes no read-only array)
         shares = iter(torch.autograd.grad(result, wanted, grad_outputs=upstream, allow_unused=True))
         return tuple(_numpy_or_none(next(shares)) if leaf.requires_grad else None for leaf in leaves)
 

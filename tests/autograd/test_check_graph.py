@@ -406,3 +406,39 @@ def test_the_notes_count_one_kink_and_one_op_in_the_singular():
     assert "1 element sits at a point where their op is not differentiable" in str(report)
     x = Value(-2.0)
     assert "not checked: 1 op (" in str(check_graph(x ** Value(0.5)))
+
+
+class _ClearsItsCache(Function):
+    """Keeps a mask for backward and frees it there, as a memory-minded op may."""
+
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, grad, out, x):
+        mask, self.mask = self.mask, None
+        return grad * mask
+
+
+class _ScalesItsInputInPlace(Function):
+    def forward(self, x):
+        return x * 3.0
+
+    def backward(self, grad, out, x):
+        x *= 2.0  # changes the input's data: a parameter
+        return grad * 3.0
+
+
+def test_checking_and_drawing_leave_an_ops_state_and_arrays_as_backward_will_find_them():
+    """check_graph and draw(show_local_grads=True) had run the op's own backward: the mask was gone for backward()."""
+    viz = pytest.importorskip("viz")
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = (_ClearsItsCache.apply(x) * 2.0).sum()
+    assert check_graph(y).ok
+    viz.draw(y, show_local_grads=True)
+    y.backward()
+    assert x.grad.tolist() == [2.0, 0.0, 2.0]
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    report = check_graph(_ScalesItsInputInPlace.apply(w).sum())
+    assert not report.ok and "changed an array it was given" in report.failures[0].problem
+    assert w.data.tolist() == [1.0, 2.0]  # it had been doubled by the check

@@ -1340,3 +1340,39 @@ def test_new_tensor_labels_at_every_call_warn_with_the_advice_for_labels():
         for labels in ([0, 1], [1, 2], [2, 0], [0, 2]):
             compiled(x, Tensor(np.array(labels, dtype=float)))
     assert ["compile the model and compute the loss outside it" in str(w.message) for w in caught] == [True]
+
+
+class _LeakyByWhere(Function):
+    """np.where gives a 0-d array, not a float, for a number: eager mode makes the Value's data a float."""
+
+    def forward(self, x):
+        return np.where(x > 0, x, 0.01 * x)
+
+    def backward(self, grad, out, x):
+        return grad * np.where(x > 0, 1.0, 0.01)
+
+
+class _GivesIntegers(Function):
+    """Integers for large inputs only: recorded on small ones, the program meets them at a later call."""
+
+    def forward(self, x):
+        return x.astype(int) if x.sum() > 10 else x * 1.0
+
+    def backward(self, grad, out, x):
+        return grad * 0.0
+
+
+def test_what_an_op_of_the_users_forward_gives_is_checked_in_a_program_as_in_eager_mode():
+    """A program had kept the forward's result as it came: a 0-d array in a Value, integers in a Tensor."""
+    p = Value(1.0)
+    compiled = autograd.compile(lambda x: _LeakyByWhere.apply(x * p))
+    for point in (3.0, -2.0):
+        eager, result = _LeakyByWhere.apply(Value(point) * p), compiled(Value(point))
+        assert type(result.data) is float and result.data == eager.data
+    integers = autograd.compile(lambda x: _GivesIntegers.apply(x).sum())
+    assert integers(Tensor([1.0, -1.0, 2.0], requires_grad=True)).item() == 2.0  # recorded on floats
+    large = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    with pytest.raises(TypeError, match="the forward of <op _givesintegers> gave int64 numbers"):
+        _GivesIntegers.apply(large)
+    with pytest.raises(TypeError, match="the forward of <op _givesintegers> gave int64 numbers"):
+        integers(large)  # the program had summed the integers

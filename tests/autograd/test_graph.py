@@ -527,3 +527,56 @@ def test_requires_grad_must_be_a_bool_as_in_pytorch():
         with pytest.raises(TypeError, match="requires_grad must be True or False, got 'no'"):
             make("no")  # (it had made a node that requires grad, holding the string)
         assert make(np.bool_(False)).requires_grad is False
+
+
+class _DoublesInPlace(Function):
+    """A slip a learner makes: ``g *= 2`` changes the upstream gradient, which the add gate also gave ``b``."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, grad, out, x):
+        grad *= 2.0
+        return grad
+
+
+class _SortsItsInput(Function):
+    def forward(self, x):
+        x.sort()  # changes the caller's array: a parameter's data
+        return x * 1.0
+
+    def backward(self, grad, out, x):
+        return grad
+
+
+def test_an_op_that_changes_an_array_it_was_given_is_stopped_by_name():
+    """The add gate hands one upstream array to both inputs: b.grad had silently become [2, 2] instead of [1, 1]."""
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([10.0, 20.0], requires_grad=True)
+    loss = (_DoublesInPlace.apply(a) + b).sum()
+    with pytest.raises(ValueError, match=r"the backward of <op _doublesinplace> changed an array it was given"):
+        loss.backward()
+    assert a.grad is None and b.grad is None  # nothing was added
+    w = Tensor([3.0, 1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"the forward of <op _sortsitsinput> changed an array.*g = g \* 2"):
+        _SortsItsInput.apply(w)
+    assert w.data.tolist() == [3.0, 1.0, 2.0]  # the parameter is as it was (sort had reordered it)
+    compiled = autograd.compile(lambda a, b: (_DoublesInPlace.apply(a) + b).sum())
+    with pytest.raises(ValueError, match="changed an array it was given"):
+        compiled(a, b).backward()
+
+
+class _Identity(Function):
+    def forward(self, x):
+        return x
+
+    def backward(self, grad, out, x):
+        return x  # (wrong on purpose: hands back its input's own array)
+
+
+def test_a_gradient_that_is_an_inputs_array_is_copied_into_grad():
+    """``w.grad is x.data`` had held, so zeroing the gradient in place zeroed the data."""
+    x = Tensor([1.0, 2.0])
+    w = Tensor([5.0, 6.0], requires_grad=True)
+    (_Identity.apply(w) * x).sum().backward()
+    w.grad[:] = 0.0
+    assert w.data.tolist() == [5.0, 6.0] and not np.shares_memory(w.grad, w.data)
