@@ -227,6 +227,8 @@ def _added_in_order(start: Any, terms: Sequence[Any]) -> Any:
     return functools.reduce(accumulated, terms, start)
 
 
+# The most ops a program is written for: 200,000 take about 1.5 GB and 9 s to compile (the demo's step: 65,000).
+LARGEST_PROGRAM = 200_000
 # What the generated code may call, besides the ops.
 LONGEST_SUM = 100  # terms added with + in one line; more are added by added_in_order, in the same order
 
@@ -392,6 +394,13 @@ def generate(
     read from its node at each call.
     """
     order = topological_order(output)
+    ops = sum(node._op is not None for node in order)
+    if ops > LARGEST_PROGRAM:
+        raise ValueError(
+            f"compile: the recorded graph has {ops:,} ops, and a program of more than {LARGEST_PROGRAM:,} takes "
+            "gigabytes of memory and many seconds to compile (Python's compiler holds every line at once): call "
+            "the function without compile, which runs graphs of any size, or compile a smaller part of it"
+        )
     position = {id(node): index for index, node in enumerate(inputs)}
     arity = max((len(node._parents) for node in order), default=0)
     namer = _Namer([*HELPERS, "abs", *(f"part_{index}" for index in range(arity))])

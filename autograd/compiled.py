@@ -80,6 +80,9 @@ A trace records what happened on one call, so it holds while the same ops run:
   input that wants no gradient (data). Code that asks ``x.requires_grad``,
   changes such an input in place or hands it to numpy sees one that requires
   grad then.
+- A graph of more than 200,000 ops (``codegen.LARGEST_PROGRAM``) is refused
+  with an error: Python compiles a program that long in gigabytes of memory.
+  Eager mode runs graphs of any size.
 - Results of ops computed before the call (``h = W * 2`` outside, read by the
   function) are computed again by the program from the parameters as they are
   at each call, where eager mode reads the numbers ``h`` holds; the result of

@@ -301,9 +301,25 @@ class Node:
 
     @staticmethod
     def _accumulate_pass(grads: dict[Node, Any]) -> None:
-        """Add each gradient of one backward pass into its node's ``.grad`` (a hook: ``Tensor`` adds a rule)."""
-        for node, grad in grads.items():
-            node.grad = accumulated(node.grad, grad)
+        """Add each gradient of one backward pass into its node's ``.grad`` (a hook: ``Tensor`` adds a rule).
+
+        Every sum is made before any is stored, so an error (a ``.grad`` set to
+        something that cannot be added) leaves each ``.grad`` as it was.
+        """
+        totals = [(node, node._grad_plus(grad)) for node, grad in grads.items()]
+        for node, total in totals:
+            node.grad = total
+
+    def _grad_plus(self, grad: Any) -> Any:
+        """``.grad`` with ``grad`` added by the engine's rule (``accumulated``); a clear error if it cannot be."""
+        try:
+            return accumulated(self.grad, grad)
+        except TypeError:
+            name = repr(self.label) if self.label else f"a {type(self).__name__}"
+            raise TypeError(
+                f"the .grad of {name} is a {type(self.grad).__name__} ({self.grad!r}), which this backward()'s "
+                "gradient cannot be added to: set it to None (zero_grad()) or to a number; nothing was added"
+            ) from None
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (set ``.grad`` back to None)."""

@@ -37,7 +37,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node, accumulated, is_grad_enabled, values_of
+from .graph import Node, is_grad_enabled, values_of
 from .matmul import MatMul
 from .numerics import random_generator
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
@@ -185,6 +185,22 @@ class Tensor(UnaryMethods, Node):
             )
         return super()._result(data, parents, op)
 
+    @staticmethod
+    def _checked_output(data: Any, op: Any) -> Any:
+        # What an op of the user's gave: an array of numbers (its dtype is checked by _result).
+        if isinstance(data, Node):
+            raise TypeError(
+                f"the forward of {op!r} gave a {type(data).__name__}: a forward computes on plain arrays and gives "
+                "one (the .data of a result), and apply() makes the node"
+            )
+        numerics.refuse_masked(f"what the forward of {op!r} gave", data)
+        try:
+            return np.asarray(data)
+        except ValueError as error:  # a ragged list
+            raise ValueError(
+                f"the forward of {op!r} gave a {type(data).__name__} that is not a rectangular array of numbers ({error})"
+            ) from None
+
     def _seed(self) -> np.ndarray:
         if self.data.size != 1:
             raise RuntimeError(
@@ -232,8 +248,10 @@ class Tensor(UnaryMethods, Node):
         # change .grad in place (a.grad *= 5 must change no other): an array handed to
         # several nodes stays with the first and is copied for the others, and a view is
         # copied. Fresh arrays are kept as they are, so the large gradients of matmuls
-        # are never copied.
+        # are never copied. Every sum is made before any is stored, so an error
+        # leaves each .grad as it was.
         given: set[int] = set()  # the arrays already given to a node as its .grad
+        totals = []
         for node, grad in grads.items():
             if node.grad is None and not isinstance(grad, Node):
                 if type(grad) is not np.ndarray:
@@ -248,7 +266,9 @@ class Tensor(UnaryMethods, Node):
                     f"the .grad of {name} has shape {node.grad.shape} from an earlier backward(), but this "
                     f"backward() gives it shape {grad.shape} (its data changed shape since): call zero_grad() first"
                 )
-            node.grad = accumulated(node.grad, grad)
+            totals.append((node, node._grad_plus(grad)))
+        for node, total in totals:
+            node.grad = total
 
     # What the array is.
     @property

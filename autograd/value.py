@@ -8,6 +8,7 @@ Code written for micrograd's ``Value`` runs unchanged on it.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -41,6 +42,14 @@ def _as_float(x: Any) -> float:
     raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
 
 
+def _number_as_float(x: Any) -> float:
+    """``float(x)``, with a whole number too large for a float taken as infinite, as an overflow is elsewhere."""
+    try:
+        return float(x)
+    except OverflowError:  # (an int beyond 1.8e308: 10 ** 400)
+        return math.inf if x > 0 else -math.inf
+
+
 def _forward_float(data: Any, op: Any) -> float:
     """The float an op's forward gave for a Value; a clear ``TypeError`` naming the op for anything else.
 
@@ -50,7 +59,7 @@ def _forward_float(data: Any, op: Any) -> float:
     if isinstance(data, np.ndarray) and data.ndim == 0:
         data = data[()]
     if isinstance(data, (numbers.Real, np.bool_)) and not isinstance(data, (np.ndarray, Node)):
-        return float(data)
+        return _number_as_float(data)
     shape = f", shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
     raise TypeError(
         f"the forward of {op!r} gave a result of type {type(data).__name__}{shape}: a Value holds one number"
@@ -103,7 +112,7 @@ class Value(UnaryMethods, Node):
                 return grad
             grad = grad.data  # a plain pass: the number it holds
         if isinstance(grad, numbers.Real) or (isinstance(grad, np.ndarray) and grad.ndim == 0):
-            return float(grad)
+            return _number_as_float(grad)
         shape = (
             f" of shape {np.shape(grad.data if isinstance(grad, Node) else grad)}"
             if isinstance(grad, (np.ndarray, Node))

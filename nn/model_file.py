@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -90,10 +91,21 @@ def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Pat
             raise ValueError(f"the name {name!r} holds a NUL character, which a model file cannot keep")
         check_real(name, array.dtype)
     path = save_path(path)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, array in arrays.items():
-            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                npy.write_array(member, array, allow_pickle=False)
+    target = Path(os.path.realpath(path))  # through a symbolic link, to the file it names
+    if target.exists() and not target.is_file():
+        raise ValueError(f"{path} is not a regular file (a folder, a pipe or a device): no model file is written there")
+    # Written beside it under another name, then put in its place in one step: an interrupted save (Ctrl-C, a
+    # full disk) leaves the file that was there before, never half of a new one.
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    try:
+        with open(partial, "xb") as file, zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, array in arrays.items():
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    npy.write_array(member, array, allow_pickle=False)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -172,7 +173,7 @@ def _character_column(line: str, byte_offset: int) -> int:
 def _fail(message: str, node: ast.AST, text: str, hint: str | None = None) -> ExpressionError:
     """The error for ``node``, marked under its place in the line (a node without one marks the first line)."""
     number = getattr(node, "lineno", 1)
-    line = text.splitlines()[number - 1]
+    line = re.split(r"\r\n|\r|\n", text)[number - 1]  # Python's own line ends (splitlines also splits at a form feed)
     start = _character_column(line, getattr(node, "col_offset", 0))
     end_column = getattr(node, "end_col_offset", None) if getattr(node, "end_lineno", None) == number else None
     end = len(line) + 1 if end_column is None else _character_column(line, end_column)

@@ -80,13 +80,32 @@ class Optimizer:
         forget_gradients(self.params, set_to_none)
 
     def step(self) -> None:
-        """Move every parameter that has a gradient by one update of the rule."""
+        """Move every parameter that has a gradient by one update of the rule.
+
+        Every gradient is checked first, so a gradient of the wrong shape stops
+        the step before any parameter (or the rule's state of it) has changed.
+        """
+        grads = [self._checked_grad(index, p) for index, p in enumerate(self.params)]
         with no_grad():
-            for p, state in zip(self.params, self.state):
-                if p.grad is None:
-                    continue
-                grad = p.grad.data if isinstance(p.grad, Node) else p.grad
-                p.data = self._checked_update(self.update(p.data, grad, state), p.data)
+            updated = [
+                (p, self._checked_update(self.update(p.data, grad, state), p.data))
+                for p, grad, state in zip(self.params, grads, self.state)
+                if grad is not None
+            ]
+            for p, data in updated:
+                p.data = data
+
+    def _checked_grad(self, index: int, parameter: Node) -> Any:
+        """The parameter's gradient as a plain number or array, if it fits the parameter (None: no gradient)."""
+        grad = parameter.grad.data if isinstance(parameter.grad, Node) else parameter.grad
+        if grad is not None and np.shape(grad) not in ((), np.shape(parameter.data)):
+            name = f" ({parameter.label!r})" if parameter.label else ""
+            raise ValueError(
+                f"{type(self).__name__}.step(): the .grad of parameter {index}{name} has shape {np.shape(grad)}, "
+                f"but its data has shape {np.shape(parameter.data)}; nothing was stepped (was .data or .grad set "
+                "by hand? zero_grad() and a fresh backward() give gradients that fit)"
+            )
+        return grad
 
     def _checked_update(self, new: Any, data: Any) -> Any:
         """The new data of a parameter, in its dtype; an update of another shape (or kind) is an error, not a broadcast."""

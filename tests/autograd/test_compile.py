@@ -1376,3 +1376,20 @@ def test_what_an_op_of_the_users_forward_gives_is_checked_in_a_program_as_in_eag
         _GivesIntegers.apply(large)
     with pytest.raises(TypeError, match="the forward of <op _givesintegers> gave int64 numbers"):
         integers(large)  # the program had summed the integers
+
+
+def test_a_graph_too_large_to_compile_is_refused_with_advice(monkeypatch):
+    """A 2-million-op chain had grown to 7.6 GB while compiling, then died with a bare MemoryError."""
+    from autograd import codegen
+
+    monkeypatch.setattr(codegen, "LARGEST_PROGRAM", 100)
+
+    def chain(x):
+        y = x
+        for _ in range(60):
+            y = y * 0.5 + x
+        return y
+
+    with pytest.raises(ValueError, match=r"compile: the recorded graph has 120 ops, and a program of more than 100"):
+        autograd.compile(chain)(Value(1.0))
+    assert chain(Value(1.0)).data == pytest.approx(2.0)  # eager mode runs it (the limit is compile's alone)

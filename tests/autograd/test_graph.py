@@ -580,3 +580,42 @@ def test_a_gradient_that_is_an_inputs_array_is_copied_into_grad():
     (_Identity.apply(w) * x).sum().backward()
     w.grad[:] = 0.0
     assert w.data.tolist() == [5.0, 6.0] and not np.shares_memory(w.grad, w.data)
+
+
+@pytest.mark.parametrize(
+    "gives, error, message",
+    [
+        (lambda x: [[1.0, 2.0], [3.0]], ValueError, r"gave a list that is not a rectangular array of numbers"),
+        (lambda x: Tensor(x, requires_grad=True), TypeError, r"gave a Tensor: a forward computes on plain arrays"),
+        (lambda x: np.ma.masked_array(x, [True, False]), TypeError, r"gave is a masked array, whose mask would be"),
+    ],
+    ids=["ragged", "a node", "masked"],
+)
+def test_what_a_users_forward_gives_a_tensor_is_named_when_it_cannot_be_one(gives, error, message):
+    """These had been numpy's own words (an inhomogeneous shape; a tensor numpy cannot take), or a dropped mask."""
+
+    class Gives(Function):
+        def forward(self, x):
+            return gives(x)
+
+        def backward(self, grad, out, x):
+            return grad
+
+    with pytest.raises(error, match=r"the forward of <op gives> " + message):
+        Gives.apply(Tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_a_whole_number_too_large_for_a_float_is_infinite_in_a_value():
+    """A forward or backward giving 10 ** 400 had raised a bare OverflowError."""
+
+    class Huge(Function):
+        def forward(self, x):
+            return 10**400
+
+        def backward(self, grad, out, x):
+            return -(10**400)
+
+    x = Value(1.0)
+    y = Huge.apply(x)
+    y.backward()
+    assert (y.data, x.grad) == (math.inf, -math.inf)

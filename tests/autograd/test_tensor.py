@@ -833,3 +833,19 @@ def test_a_0d_gradient_kept_from_a_backward_is_not_spread_over_a_reshaped_tensor
     t.data = np.array([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"has shape \(\) from an earlier backward\(\), but this backward\(\) gives"):
         (t * 3).sum().backward()
+
+
+def test_a_backward_that_cannot_add_into_one_grad_adds_into_none():
+    """``a.grad`` had taken the pass's gradient before ``b``'s refusal: [6, 8] after one good and one failed pass."""
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True, label="b")
+    (a * b).sum().backward()
+    b.data = np.array([3.0, 4.0, 5.0])
+    with pytest.raises(ValueError, match=r"the \.grad of 'b' has shape \(2,\) from an earlier backward"):
+        (a * b[:2]).sum().backward()
+    assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [1.0, 2.0]
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    (x * y).backward()
+    y.grad = "not a number"
+    with pytest.raises(TypeError, match=r"the \.grad of 'y' is a str \('not a number'\).*nothing was added"):
+        (x * y).backward()
+    assert x.grad == 3.0

@@ -294,3 +294,41 @@ def test_a_strict_refusal_lists_ten_names_and_counts_the_rest(tmp_path):
     state = {f"extra{i}": np.zeros(1) for i in range(1000)}
     with pytest.raises(KeyError, match=r"unexpected extra0, extra1, .* and 990 more \(strict=False"):
         nn.Linear(2, 1, seed=0).load_state_dict({**nn.Linear(2, 1, seed=0).state_dict(), **state})
+
+
+def test_an_interrupted_save_leaves_the_file_that_was_there(tmp_path, monkeypatch):
+    """A save stopped half-way had left half an archive in place of the good file."""
+    from nn import model_file
+
+    model = nn.MLP([2, 8, 3], seed=0)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    before = path.read_bytes()
+    written = []
+
+    def interrupted(member, array, allow_pickle):
+        if written:
+            raise KeyboardInterrupt
+        written.append(array)
+        npy_write(member, array, allow_pickle=allow_pickle)
+
+    npy_write = model_file.npy.write_array
+    monkeypatch.setattr(model_file.npy, "write_array", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        nn.MLP([2, 8, 3], seed=1).save(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+    monkeypatch.undo()
+    nn.MLP([2, 8, 3], seed=0).load(path)  # still a whole model file
+
+
+def test_a_save_through_a_link_writes_the_file_it_names_with_the_usual_permissions(tmp_path):
+    target, link = tmp_path / "real.npz", tmp_path / "link.npz"
+    target.write_bytes(b"old")
+    link.symlink_to(target)
+    nn.MLP([2, 3, 1], seed=0).save(link)
+    assert link.is_symlink() and zipfile.is_zipfile(target)
+    (tmp_path / "plain").write_bytes(b"")  # a file made as open() makes one, under this process's umask
+    assert target.stat().st_mode == (tmp_path / "plain").stat().st_mode
+    (tmp_path / "folder.npz").mkdir()
+    with pytest.raises(ValueError, match="folder.npz is not a regular file"):
+        nn.MLP([2, 3, 1], seed=0).save(tmp_path / "folder.npz")

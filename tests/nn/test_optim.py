@@ -221,3 +221,24 @@ def test_a_schedule_refuses_a_setting_that_would_fail_epochs_later():
     ):
         with pytest.raises(ValueError, match=words):
             make()
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
+def test_a_gradient_that_does_not_fit_stops_the_step_before_anything_changes(make):
+    """Adam had stepped the first two parameters, then kept a (3, 5) state for the third and refused every step."""
+    parameters = [Tensor(np.full((3, 1), 1.0), requires_grad=True) for _ in range(3)]
+    optimizer = make(parameters)
+    for p in parameters:
+        p.grad = np.full((3, 1), 0.5)
+    parameters[2].grad = np.ones(5)
+    with pytest.raises(
+        ValueError, match=r"the \.grad of parameter 2 has shape \(5,\), but its data has shape \(3, 1\)"
+    ):
+        optimizer.step()
+    assert all(p.data.tolist() == [[1.0]] * 3 for p in parameters) and optimizer.state == [{}, {}, {}]
+    parameters[2].grad = np.full((3, 1), 0.5)
+    optimizer.step()  # a fitting gradient steps all three, as a first step
+    first = make([Tensor(np.ones((3, 1)), requires_grad=True)])  # the same rule, one parameter, one step
+    first.params[0].grad = np.full((3, 1), 0.5)
+    first.step()
+    assert all(np.array_equal(p.data, first.params[0].data) for p in parameters)

@@ -148,3 +148,12 @@ def test_nothing_is_evaluated_while_checking(tmp_path):
     with pytest.raises(viz.ExpressionError):
         viz.parse_expression(f"open({str(marker)!r}, 'w')")
     assert not marker.exists()
+
+
+def test_the_caret_marks_the_right_line_past_a_form_feed():
+    """A form feed is whitespace to Python but a line end to splitlines: the caret had marked the line "x +"."""
+    text = "x +\x0c y @ z"
+    with pytest.raises(viz.ExpressionError) as error:
+        viz.parse_expression(text)
+    line, carets = str(error.value).split("\n")[1:3]
+    assert line.strip() == text and carets == " " * line.index("y @ z") + "^" * len("y @ z")
