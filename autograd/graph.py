@@ -287,14 +287,17 @@ class Node:
         """True for a node the user made rather than an op."""
         return self._op is None
 
-    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, create_graph: bool = False, *, retain_graph: bool | None = None) -> None:
         """Backpropagate from this node and add the gradients to every node's ``.grad``.
 
         ``gradient`` is d(loss)/d(this node); it may be left out when this node
         holds a single number. Calling ``backward()`` twice adds the gradients
         twice. With ``create_graph=True`` the gradients are nodes themselves,
-        so they can be differentiated again.
+        so they can be differentiated again. ``retain_graph`` is taken for
+        PyTorch's code and changes nothing: the graph is always kept (to be
+        drawn), where PyTorch frees it unless asked.
         """
+        _checked_retain_graph(retain_graph)
         grads = backprop(self, gradient, create_graph)
         with _adding_to_grads:  # two threads adding into one .grad (shared parameters) must not lose a sum
             self._accumulate_pass(grads)
@@ -571,6 +574,12 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     return grads
 
 
+def _checked_retain_graph(retain_graph: Any) -> None:
+    """PyTorch's ``retain_graph``: None, True or False, each meaning the same here (the graph is never freed)."""
+    if retain_graph is not None:
+        checked_flag("retain_graph", retain_graph)
+
+
 def _wrong_count(op: Any, downstream: Any, inputs: int) -> TypeError:
     """The error for a backward that did not return one gradient per input."""
     returned = len(downstream) if type(downstream) is tuple else 1
@@ -587,6 +596,8 @@ def grad(
     gradient: Any = None,
     create_graph: bool = False,
     allow_unused: bool = False,
+    *,
+    retain_graph: bool | None = None,
 ):
     """d(output)/d(inputs), returned instead of added to ``.grad``.
 
@@ -594,7 +605,9 @@ def grad(
     tuple is returned). With ``create_graph=True`` the gradients are nodes, so
     ``grad`` can be applied to them again for second derivatives. An input the
     output does not depend on raises, unless ``allow_unused`` (then it gets None).
+    ``retain_graph`` is taken as in ``Node.backward``: the graph is always kept.
     """
+    _checked_retain_graph(retain_graph)
     single = isinstance(inputs, Node)
     wanted = (inputs,) if isinstance(inputs, Node) else tuple(inputs)
     allow_unused = checked_flag("allow_unused", allow_unused)

@@ -619,3 +619,18 @@ def test_a_whole_number_too_large_for_a_float_is_infinite_in_a_value():
     y = Huge.apply(x)
     y.backward()
     assert (y.data, x.grad) == (math.inf, -math.inf)
+
+
+def test_pytorchs_retain_graph_is_taken_and_changes_nothing_as_the_graph_is_always_kept():
+    """Code written for PyTorch passes retain_graph=True to call backward twice; it had raised TypeError."""
+    torch = pytest.importorskip("torch")
+    x, x_torch = Value(3.0), torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    y, y_torch = x * x, x_torch * x_torch
+    y.backward(retain_graph=True)
+    y.backward()
+    y_torch.backward(retain_graph=True)
+    y_torch.backward()
+    assert x.grad == x_torch.grad.item() == 12.0  # twice 6, added up
+    assert autograd.grad(y, x, retain_graph=False) == 6.0
+    with pytest.raises(TypeError, match="retain_graph must be True or False"):
+        y.backward(retain_graph="yes")
