@@ -14,6 +14,10 @@ gradient. Every built-in op is a ``Function``, and so is any op a user writes::
 
     y = Cube.apply(Value(2.0))   # a node, drawn as "cube", with backward and gradcheck
 
+The arrays an op of yours is handed are read-only: they belong to other nodes
+(an input may be a parameter, one upstream gradient may go to several inputs),
+so ``grad *= 2`` is an error naming the op, and ``grad = grad * 2`` is the way.
+
 ``backward`` must use only arithmetic that works on plain numbers and on nodes
 alike (operators, ``Function.apply`` of other ops, and, for tensors, the array
 methods both share such as ``.sum`` and ``.reshape``): during an ordinary
