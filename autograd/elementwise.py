@@ -321,7 +321,8 @@ class Cast(Function):
         self.dtype = dtype
 
     def forward(self, a):
-        return a.astype(self.dtype)
+        with numerics._quiet():  # a number too large for the narrower type becomes inf, as in PyTorch
+            return a.astype(self.dtype)
 
     def backward(self, grad, out, a):
         return Cast.apply(grad, dtype=plain(a).dtype)

@@ -309,20 +309,12 @@ class Node:
         Every sum is made before any is stored, so an error (a ``.grad`` set to
         something that cannot be added) leaves each ``.grad`` as it was.
         """
-        totals = [(node, node._grad_plus(grad)) for node, grad in grads.items()]
-        for node, total in totals:
-            node.grad = total
-
-    def _grad_plus(self, grad: Any) -> Any:
-        """``.grad`` with ``grad`` added by the engine's rule (``accumulated``); a clear error if it cannot be."""
         try:
-            return accumulated(self.grad, grad)
-        except TypeError:
-            name = repr(self.label) if self.label else f"a {type(self).__name__}"
-            raise TypeError(
-                f"the .grad of {name} is a {type(self.grad).__name__} ({self.grad!r}), which this backward()'s "
-                "gradient cannot be added to: set it to None (zero_grad()) or to a number; nothing was added"
-            ) from None
+            totals = [accumulated(node.grad, grad) for node, grad in grads.items()]
+        except TypeError as error:
+            raise _unaddable(grads) or error from None
+        for node, total in zip(grads, totals):
+            node.grad = total
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (set ``.grad`` back to None)."""
@@ -540,8 +532,6 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
             op, parents = node._op, node._parents
             if create_graph:
                 downstream = op.backward(upstream, node, *parents)
-            elif op._from_outside:  # an op of the user's: handed read-only arrays (Function._run)
-                downstream = op._run("backward", upstream, node.data, *[p.data for p in parents])
             elif len(parents) == 2:  # most ops: the steps below, unrolled because this is the hot loop
                 a, b = parents
                 downstream = op.backward(upstream, node.data, a.data, b.data)
@@ -572,6 +562,20 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     finally:
         _grad_enabled.reset(recording)
     return grads
+
+
+def _unaddable(grads: dict[Node, Any]) -> TypeError | None:
+    """The error naming the first node whose ``.grad`` cannot take its gradient of this pass (None if every one can)."""
+    for node, grad in grads.items():
+        try:
+            accumulated(node.grad, grad)
+        except TypeError:
+            name = repr(node.label) if node.label else f"a {type(node).__name__}"
+            return TypeError(
+                f"the .grad of {name} is a {type(node.grad).__name__} ({node.grad!r}), which this backward()'s "
+                "gradient cannot be added to: set it to None (zero_grad()) or to a number; nothing was added"
+            )
+    return None
 
 
 def _checked_retain_graph(retain_graph: Any) -> None:

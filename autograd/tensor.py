@@ -37,7 +37,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node, is_grad_enabled, values_of
+from .graph import Node, _unaddable, accumulated, is_grad_enabled, values_of
 from .matmul import MatMul
 from .numerics import random_generator
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
@@ -250,6 +250,16 @@ class Tensor(UnaryMethods, Node):
         # copied. Fresh arrays are kept as they are, so the large gradients of matmuls
         # are never copied. Every sum is made before any is stored, so an error
         # leaves each .grad as it was.
+        try:
+            totals = Tensor._totals(grads)
+        except TypeError as error:
+            raise _unaddable(grads) or error from None
+        for node, total in totals:
+            node.grad = total
+
+    @staticmethod
+    def _totals(grads: dict[Node, Any]) -> list[tuple[Node, Any]]:
+        """Each node and its ``.grad`` after this pass (see ``_accumulate_pass``), none of them stored yet."""
         given: set[int] = set()  # the arrays already given to a node as its .grad
         totals = []
         for node, grad in grads.items():
@@ -266,9 +276,8 @@ class Tensor(UnaryMethods, Node):
                     f"the .grad of {name} has shape {node.grad.shape} from an earlier backward(), but this "
                     f"backward() gives it shape {grad.shape} (its data changed shape since): call zero_grad() first"
                 )
-            totals.append((node, node._grad_plus(grad)))
-        for node, total in totals:
-            node.grad = total
+            totals.append((node, accumulated(node.grad, grad)))
+        return totals
 
     # What the array is.
     @property
@@ -529,20 +538,25 @@ class Tensor(UnaryMethods, Node):
             return Transpose.apply(self, axes=None)
         order = _shape_argument(axes)
         if len(order) == 2:
+            if self.ndim == 0 and set(order) <= {0, -1}:  # a single number: axis 0 or -1 names it, as in PyTorch
+                return Transpose.apply(self, axes=())
             first, second = (self._axis_in_range("transpose", a) for a in order)
             swapped = list(range(self.ndim))
             swapped[first], swapped[second] = second, first
             order = tuple(swapped)
-        return self.permute(*order)
+        return self._reordered("transpose", order)
 
     def permute(self, *axes: Any) -> Tensor:
         """Put the axes in the given order: ``x.permute(0, 2, 1)`` swaps the last two of three."""
         if not axes:
             raise ValueError("permute: give the new order of the axes, e.g. x.permute(0, 2, 1)")
-        order = _shape_argument(axes)
+        return self._reordered("permute", _shape_argument(axes))
+
+    def _reordered(self, name: str, order: Shape) -> Tensor:
+        """The axes in ``order``, which must name each axis once; an error naming ``name`` and the shape if not."""
         in_range = all(-self.ndim <= a < self.ndim for a in order)
         if not in_range or sorted(a % self.ndim for a in order) != list(range(self.ndim)):
-            raise ValueError(f"permute: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
+            raise ValueError(f"{name}: axes {order} are not a permutation of the {self.ndim} axes of {self.shape}")
         return Transpose.apply(self, axes=tuple(a % self.ndim for a in order))  # (backward inverts them: -1 is ndim-1)
 
     def _axis_in_range(self, name: str, axis: int) -> int:
@@ -652,7 +666,7 @@ def _single_number_takes_the_arrays_dtype(a: Tensor, b: Tensor) -> tuple[Tensor,
     ``x32 * 2.0`` does (numpy would make it float64). Its gradient comes back
     through the cast in its own type.
     """
-    if a.data.dtype != b.data.dtype and (a.data.ndim == 0) != (b.data.ndim == 0):
+    if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype and (a.data.ndim == 0) != (b.data.ndim == 0):
         if a.data.ndim == 0:
             return Cast.apply(a, dtype=b.data.dtype), b
         return a, Cast.apply(b, dtype=a.data.dtype)

@@ -37,7 +37,7 @@ def _as_float(x: Any) -> float:
     if isinstance(x, Value):
         return x.data
     if isinstance(x, (numbers.Real, np.bool_)) and not isinstance(x, np.ndarray):  # (numpy's bool is no Real)
-        return float(x)
+        return _number_as_float(x)
     kind = "Tensor" if isinstance(x, Node) else type(x).__name__
     raise TypeError(f"a Value combines only with numbers and other Values, not with a {kind}")
 

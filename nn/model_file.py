@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -94,19 +95,33 @@ def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Pat
     target = Path(os.path.realpath(path))  # through a symbolic link, to the file it names
     if target.exists() and not target.is_file():
         raise ValueError(f"{path} is not a regular file (a folder, a pipe or a device): no model file is written there")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"no folder {target.parent} to save {path} into")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise PermissionError(f"{path} is read-only: no model file is written over it")
+    if not os.access(target.parent, os.W_OK):  # a file that may be written, in a folder that may not: in place
+        _write_archive(target, arrays)
+        return path
     # Written beside it under another name, then put in its place in one step: an interrupted save (Ctrl-C, a
-    # full disk) leaves the file that was there before, never half of a new one.
-    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    # full disk) leaves the file that was there before, never half of a new one. The file keeps its mode.
+    partial = target.with_name(f".{secrets.token_hex(4)}.partial")
     try:
-        with open(partial, "xb") as file, zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    npy.write_array(member, array, allow_pickle=False)
+        _write_archive(partial, arrays)
+        if target.exists():
+            shutil.copymode(target, partial)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return path
+
+
+def _write_archive(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """The archive itself: each array as the member ``<name>.npy``, stored uncompressed."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                npy.write_array(member, array, allow_pickle=False)
 
 
 def read_state(

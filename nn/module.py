@@ -11,7 +11,6 @@ leaves are, since only they are what training changes.
 
 from __future__ import annotations
 
-import contextvars
 import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -60,7 +59,9 @@ def _state_of(value: Any, enclosing: tuple[int, ...] = ()) -> Hashable:
         return value
     if kind is float:
         return kind, value.hex()
-    if isinstance(value, (Node, Module)):
+    if isinstance(value, Node):
+        return _Same(value)  # (a Tensor's == compares elements with a number)
+    if isinstance(value, Module):
         return value
     if isinstance(value, (list, tuple, dict)):
         if id(value) in enclosing:
@@ -91,21 +92,7 @@ class Module:
     ['weight']
     """
 
-    _training: bool = True  # the mode train() and eval() set
-
-    @property
-    def training(self) -> bool:
-        """True for training behaviour (dropout on, batch statistics): unless ``eval()``, or inside ``eval_mode``.
-
-        ``eval_mode`` (which ``nn.predict`` uses) switches every module to eval
-        behaviour in its own thread only, so a thread that predicts never turns
-        dropout off for another that trains the same model.
-        """
-        return self._training and not _evaluating.get()
-
-    @training.setter
-    def training(self, mode: bool) -> None:
-        self._training = mode
+    training: bool = True
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the module's output; every subclass defines it."""
@@ -212,8 +199,8 @@ class Module:
         again when this differs from the recording, and refuses a call that
         changes it.
         """
-        attributes = tuple((name, _state_of(value)) for name, value in vars(self).items() if name != "_training")
-        return self.training, attributes  # (the mode in effect: eval inside eval_mode)
+        attributes = tuple((name, _state_of(value)) for name, value in vars(self).items() if name != "training")
+        return self.training, attributes  # (``training``: the class's default until train() sets it)
 
     def _buffers(self) -> dict[str, np.ndarray]:
         """Arrays that are state but not parameters (batch norm's running mean), kept as attributes of those names."""
@@ -368,23 +355,22 @@ def _checked_key(attribute: str, key: Any) -> str:
     return key
 
 
-# True inside ``eval_mode``: every module of this thread (and async task) behaves as in eval mode.
-_evaluating: contextvars.ContextVar[bool] = contextvars.ContextVar("tracegrad_evaluating", default=False)
-
-
 @contextmanager
 def eval_mode(model: Module) -> Iterator[Module]:
-    """Run the block with ``model``, and every module, in eval mode in this thread; nothing is switched for good.
+    """Run the block with ``model`` and every module below it in eval mode, then give each its own mode back.
 
-    No module's own mode is changed, so each is as it was afterwards (a batch
-    norm layer frozen in eval mode inside a model that trains stays frozen),
-    and another thread training the same model keeps its dropout on.
+    Each module's mode is put back, not the model's on all of them: a batch
+    norm layer frozen in eval mode inside a model that trains stays frozen.
+    The mode belongs to the model, as in PyTorch, so every thread using it
+    sees the switch: do not predict with a model another thread is training.
     """
-    token = _evaluating.set(True)
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
     try:
         yield model
     finally:
-        _evaluating.reset(token)
+        for module, mode in modes:
+            module.training = mode
 
 
 def forget_gradients(parameters: Iterable[Node], set_to_none: bool = True) -> None:

@@ -84,16 +84,13 @@ class Optimizer:
 
         Every gradient is checked first, so a gradient of the wrong shape stops
         the step before any parameter (or the rule's state of it) has changed.
+        Then each parameter is stepped with its state, one after the other.
         """
         grads = [self._checked_grad(index, p) for index, p in enumerate(self.params)]
         with no_grad():
-            updated = [
-                (p, self._checked_update(self.update(p.data, grad, state), p.data))
-                for p, grad, state in zip(self.params, grads, self.state)
-                if grad is not None
-            ]
-            for p, data in updated:
-                p.data = data
+            for p, grad, state in zip(self.params, grads, self.state):
+                if grad is not None:
+                    p.data = self._checked_update(self.update(p.data, grad, state), p.data)
 
     def _checked_grad(self, index: int, parameter: Node) -> Any:
         """The parameter's gradient as a plain number or array, if it fits the parameter (None: no gradient)."""

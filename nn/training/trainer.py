@@ -231,7 +231,11 @@ def check_finite(arrays: Mapping[str, Any]) -> None:
 
 
 def predict(model: Module, X: np.ndarray) -> np.ndarray:
-    """The model's outputs for ``X`` as a numpy array, in eval mode and without recording a graph."""
+    """The model's outputs for ``X`` as a numpy array, in eval mode and without recording a graph.
+
+    The model is switched to eval mode for the call and back (``eval_mode``):
+    a thread training the same model meanwhile would see dropout off.
+    """
     with evaluation(model):
         return model(Tensor(X)).data
 

@@ -1393,3 +1393,26 @@ def test_a_graph_too_large_to_compile_is_refused_with_advice(monkeypatch):
     with pytest.raises(ValueError, match=r"compile: the recorded graph has 120 ops, and a program of more than 100"):
         autograd.compile(chain)(Value(1.0))
     assert chain(Value(1.0)).data == pytest.approx(2.0)  # eager mode runs it (the limit is compile's alone)
+
+
+@pytest.mark.parametrize("shift", [Tensor([1.0, 2.0], requires_grad=True), Tensor(0.0, requires_grad=True)])
+def test_a_models_attribute_that_becomes_a_tensor_records_the_model_again(shift):
+    """The state compared a Tensor with the number it replaced by ==, which compares elements: an error for two,
+    and for one equal number "unchanged", so the old program ran and the new parameter got no gradient."""
+
+    class Shift(nn.Module):
+        def __init__(self):
+            self.linear, self.shift = nn.Linear(2, 2, seed=0), 0
+
+        def forward(self, x):
+            return (self.linear(x) + self.shift).sum()
+
+    model, x = Shift(), Tensor(np.ones((3, 2)))
+    compiled = autograd.compile(model)
+    compiled(x)
+    model.shift = shift
+    compiled(x).backward()
+    eager_shift = Tensor(shift.data.copy(), requires_grad=True)
+    model.shift = eager_shift
+    model(x).backward()
+    np.testing.assert_array_equal(shift.grad, eager_shift.grad)  # 3 rows x (2 outputs for one number)

@@ -619,6 +619,7 @@ def test_a_whole_number_too_large_for_a_float_is_infinite_in_a_value():
     y = Huge.apply(x)
     y.backward()
     assert (y.data, x.grad) == (math.inf, -math.inf)
+    assert Value(10**400).data == (Value(1.0) * 10**400).data == math.inf  # numbers given to a Value, too
 
 
 def test_pytorchs_retain_graph_is_taken_and_changes_nothing_as_the_graph_is_always_kept():
@@ -634,3 +635,26 @@ def test_pytorchs_retain_graph_is_taken_and_changes_nothing_as_the_graph_is_alwa
     assert autograd.grad(y, x, retain_graph=False) == 6.0
     with pytest.raises(TypeError, match="retain_graph must be True or False"):
         y.backward(retain_graph="yes")
+
+
+class _StraightThrough(Function):
+    """Rounds going forward, passes the gradient straight through going back (and the input, here, unchanged)."""
+
+    def forward(self, x):
+        return x if np.all(x == np.round(x)) else np.round(x)
+
+    def backward(self, grad, out, x):
+        return grad
+
+
+def test_what_a_users_op_hands_back_is_an_array_of_its_own_not_a_read_only_view():
+    """grad() had returned the read-only upstream view (g *= 0.5 failed); a forward passing its input through
+    had made a result sharing the parameter's memory."""
+    w = Tensor([0.4, 1.6], requires_grad=True)
+    (g,) = autograd.grad((_StraightThrough.apply(w) * 3.0).sum(), [w])
+    g *= 0.5
+    assert g.tolist() == [1.5, 1.5]
+    whole = Tensor([1.0, 2.0], requires_grad=True)
+    passed = _StraightThrough.apply(whole)
+    passed.data[0] = 9.0
+    assert whole.data.tolist() == [1.0, 2.0]

@@ -173,6 +173,7 @@ CASES |= {
     "transpose the last two axes": Case(lambda x: x.transpose(-1, -2), lambda x: x.transpose(-1, -2), (2, 3, 4)),
     "transpose an axis with itself": Case(lambda x: x.transpose(1, 1), lambda x: x.transpose(1, 1), (2, 3, 4)),
     "permute a matrix unchanged": Case(lambda x: x.permute(0, 1), lambda x: x.permute(0, 1), (3, 4)),
+    "transpose a 0-d tensor": Case(lambda x: x.transpose(0, -1), lambda x: x.transpose(0, -1), ()),
     ".T": Case(lambda x: x.T, lambda x: x.T, (3, 4)),
     "flatten": Case(Tensor.flatten, torch.flatten, (2, 3, 4)),
     "flatten from 1": Case(lambda x: x.flatten(1), lambda x: torch.flatten(x, 1), (2, 3, 4)),
@@ -464,3 +465,10 @@ def test_a_0d_float64_tensor_beside_a_float32_array_keeps_float32_as_torch_does(
     assert x.grad.dtype == np.float32 and number.grad.dtype == np.float64
     np.testing.assert_array_equal(x.grad, x_torch.grad.numpy())
     np.testing.assert_array_equal(number.grad, number_torch.grad.numpy())
+
+
+def test_a_0d_number_too_large_for_a_float16_array_becomes_inf_quietly_as_in_torch():
+    ours = Tensor(np.ones(2, np.float16)) + Tensor(1e5)  # (numpy's cast had warned of an overflow)
+    theirs = torch.ones(2, dtype=torch.float16) + torch.tensor(1e5, dtype=torch.float64)
+    assert ours.dtype == np.float16 and theirs.dtype == torch.float16
+    np.testing.assert_array_equal(ours.data, theirs.numpy())  # inf, inf

@@ -332,3 +332,11 @@ def test_a_save_through_a_link_writes_the_file_it_names_with_the_usual_permissio
     (tmp_path / "folder.npz").mkdir()
     with pytest.raises(ValueError, match="folder.npz is not a regular file"):
         nn.MLP([2, 3, 1], seed=0).save(tmp_path / "folder.npz")
+    target.chmod(0o600)  # a file kept private stays private
+    nn.MLP([2, 3, 1], seed=1).save(link)
+    assert target.stat().st_mode & 0o777 == 0o600
+    long_name = tmp_path / ("m" * 250 + ".npz")  # (the name beside it while writing is short)
+    nn.MLP([2, 3, 1], seed=0).save(long_name)
+    assert zipfile.is_zipfile(long_name)
+    with pytest.raises(FileNotFoundError, match=r"no folder .*missing to save .*missing/model.npz into"):
+        nn.MLP([2, 3, 1], seed=0).save(tmp_path / "missing" / "model.npz")

@@ -391,34 +391,3 @@ def test_masked_arrays_are_refused_where_their_mask_would_be_dropped():
             call()
     unmasked = np.ma.masked_invalid(np.ones((4, 2)))  # nothing masked: its numbers are all there is
     assert Tensor(unmasked).shape == (4, 2) and nn.MLPClassifier(epochs=1).fit(unmasked, y).score(unmasked, y) >= 0
-
-
-def test_eval_mode_in_one_thread_leaves_another_threads_model_training():
-    """predict() in one thread had switched a shared model's dropout off for the thread training it."""
-    import threading
-
-    from nn.module import eval_mode
-
-    model = nn.Sequential(nn.Linear(4, 4, seed=0), nn.Dropout(0.5))
-    inside, done = threading.Event(), threading.Event()
-    seen = {}
-
-    def predicting():
-        with eval_mode(model):
-            seen["there"] = (model.training, model.layers[1].training)
-            inside.set()
-            done.wait(10)
-
-    thread = threading.Thread(target=predicting)
-    thread.start()
-    inside.wait(10)
-    here = (model.training, model.layers[1].training)
-    done.set()
-    thread.join()
-    assert seen["there"] == (False, False) and here == (True, True)
-    x = Tensor(np.ones((200, 4)))
-    assert (model(x).data == 0.0).mean() > 0.3  # dropout still on here, afterwards
-    model.layers[1].eval()
-    with eval_mode(model):
-        assert not model.layers[1].training
-    assert not model.layers[1].training and model.training  # each module's own mode, as it was
