@@ -207,8 +207,8 @@ def _of_users(node: Node) -> bool:
 
 
 def _users_forward(op: Function, kind: type[Node], *inputs: Any) -> Any:
-    """The forward of an op of the user's as ``Function.apply`` runs it: its result checked by the node's kind."""
-    return kind._result(kind._checked_output(op.forward(*inputs), op), (), op).data
+    """The forward of an op of the user's as ``Function.apply`` runs it: on read-only arrays, the result checked."""
+    return kind._result(kind._checked_output(op._run("forward", *inputs), op), (), op).data
 
 
 def _shape_of(node: Node) -> Node:
@@ -549,6 +549,8 @@ def generate(
                 in_place_term = (terms[0], TENSOR_BACKWARD_INTO_UPSTREAM[cls].format(**fills))
         else:
             call = f"{calls[id(node)]}.backward({', '.join([upstream, out, *arguments])})"
+            if _of_users(node):  # handed read-only arrays, as in backward()
+                call = f"{calls[id(node)]}._run('backward', {', '.join([upstream, out, *arguments])})"
             # An op of the user's has its gradients checked, and an op mixing dtypes has them cast, as backward() does.
             checked = _of_users(node) or _mixes_dtypes(node)
             if checked:

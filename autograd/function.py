@@ -29,9 +29,6 @@ differentiated again.
 from __future__ import annotations
 
 import copy
-import functools
-import inspect
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -54,13 +51,14 @@ def plain(x: Any) -> Any:
 def backward_aside(op: Op, grad: Any, out: Any, *inputs: Any) -> Any:
     """``op``'s backward run beside a backward pass, by a check or a drawing, changing nothing.
 
-    An op of the user's runs on a shallow copy of itself: what its backward sets on ``self``
+    An op of the user's runs on a shallow copy of itself, handed read-only
+    arrays (``Function._run``): what its backward sets on ``self``
     (``self.cache = None``) stays as ``backward()`` will find it, though an
     object it changes in place (``self.cache.pop(...)``) is shared with the op.
     """
     if not isinstance(op, Function) or not op._from_outside:
         return op.backward(grad, out, *inputs)
-    return copy.copy(op).backward(grad, out, *inputs)
+    return copy.copy(op)._run("backward", grad, out, *inputs)
 
 
 def _read_only(x: Any) -> Any:
@@ -70,41 +68,6 @@ def _read_only(x: Any) -> Any:
         view.flags.writeable = False
         return view
     return x
-
-
-def _writable(x: Any) -> Any:
-    """``x``, or a copy of it where it is an array that refuses writes."""
-    return np.array(x) if type(x) is np.ndarray and not x.flags.writeable else x
-
-
-def _handed_read_only(method: Callable[..., Any], step: str) -> Callable[..., Any]:
-    """``forward`` or ``backward`` of an op of the user's, made to take read-only views of the arrays it is handed.
-
-    Those arrays belong to other nodes (an input's data may be a parameter,
-    and one upstream gradient may be handed to several inputs), so changing
-    one in place would silently change them too: a write is an error naming
-    the op. A view it hands back (an input passed through, a straight-through
-    gradient) becomes an array of its own, which may be changed as any op's
-    result may. The built-in ops are trusted to write nothing, and run as written.
-    """
-
-    @functools.wraps(method)
-    def handed_read_only(self: Function, *arrays: Any) -> Any:
-        try:
-            result = method(self, *[_read_only(x) for x in arrays])
-        except ValueError as error:
-            if "read-only" not in str(error):
-                raise
-            raise ValueError(
-                f"the {step} of {self!r} changed an array it was given, in place ({error}); those arrays belong to "
-                "other nodes (a parameter's data, a gradient handed to several inputs): compute a new array "
-                "instead (g = g * 2, not g *= 2)"
-            ) from error
-        if type(result) is tuple:
-            return tuple(_writable(x) for x in result)
-        return _writable(result)
-
-    return handed_read_only
 
 
 class Function:
@@ -146,13 +109,9 @@ class Function:
                 "nothing on self; declare __slots__ = () in it (and __slots__ in its bases)"
             )
         cls._shared = {} if cls.shared else None
-        # An op of the user's (defined outside this package): what its forward gives is checked by the node's kind,
-        # and its forward and backward are handed read-only arrays.
+        # An op of the user's (defined outside this package): it is handed read-only arrays (``_run``), and what
+        # its forward gives is checked by the node's kind.
         cls._from_outside = not cls.__module__.startswith("autograd.")
-        for step in ("forward", "backward"):
-            method = cls.__dict__.get(step)
-            if cls._from_outside and inspect.isfunction(method):
-                setattr(cls, step, _handed_read_only(method, step))
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from the inputs' plain data."""
@@ -165,6 +124,27 @@ class Function:
         checks both, so a slip is an error naming the op and the input.
         """
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
+
+    def _run(self, step: str, *arrays: Any) -> Any:
+        """``forward`` or ``backward`` of an op of the user's, handed read-only views of its arrays.
+
+        Those arrays belong to other nodes (an input's data may be a parameter,
+        and one upstream gradient may be handed to several inputs), so changing
+        one in place would silently change them too: a write is an error naming
+        the op. A view it hands back stays read-only, as a broadcast's does; a
+        ``.grad`` is always an array of its own. The built-in ops are trusted to
+        write nothing, and are called directly.
+        """
+        try:
+            return getattr(self, step)(*[_read_only(x) for x in arrays])
+        except ValueError as error:
+            if "read-only" not in str(error) or "changed an array it was given" in str(error):
+                raise
+            raise ValueError(
+                f"the {step} of {self!r} changed an array it was given, in place ({error}); those arrays belong to "
+                "other nodes (a parameter's data, a gradient handed to several inputs): compute a new array "
+                "instead (g = g * 2, not g *= 2)"
+            ) from error
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
@@ -188,9 +168,9 @@ class Function:
                 return kind._result(data, nodes, op)
             return kind._result(data, (), None)
 
-        For an op of the user's, the forward is handed read-only arrays
-        (``_handed_read_only``) and the data it gives is checked by the node's
-        kind (``_checked_output``): a Value holds one float. While
+        For an op of the user's, the forward is handed read-only arrays (``_run``)
+        and the data it gives is checked by the node's kind (``_checked_output``):
+        a Value holds one float. While
         ``compile`` records, the inputs of an op on constants alone are noted:
         its result is a constant of the program, checked at every later call.
         """
@@ -220,14 +200,14 @@ class Function:
         op = shared.get(needs) if shared else None
         if op is None:
             op = cls._make(needs, params)
-        if len(nodes) == 1:
+        if cls._from_outside:  # an op of the user's: handed read-only arrays, and what it gives is checked
+            data = kind._checked_output(op._run("forward", *[x.data for x in nodes]), op)
+        elif len(nodes) == 1:
             data = op.forward(x.data)
         elif len(nodes) == 2:
             data = op.forward(a.data, b.data)
         else:
             data = op.forward(*[x.data for x in nodes])
-        if cls._from_outside:
-            data = kind._checked_output(data, op)
         if True in needs:
             if _recording():
                 return kind._result(data, nodes, op)

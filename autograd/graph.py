@@ -532,6 +532,8 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
             op, parents = node._op, node._parents
             if create_graph:
                 downstream = op.backward(upstream, node, *parents)
+            elif op._from_outside:  # an op of the user's: handed read-only arrays (Function._run)
+                downstream = op._run("backward", upstream, node.data, *[p.data for p in parents])
             elif len(parents) == 2:  # most ops: the steps below, unrolled because this is the hot loop
                 a, b = parents
                 downstream = op.backward(upstream, node.data, a.data, b.data)

@@ -104,12 +104,16 @@ def write_state(path: str | os.PathLike, state: Mapping[str, np.ndarray]) -> Pat
         return path
     # Written beside it under another name, then put in its place in one step: an interrupted save (Ctrl-C, a
     # full disk) leaves the file that was there before, never half of a new one. The file keeps its mode.
+    # (So a new file replaces the old one: another hard link to it keeps the old arrays.)
     partial = target.with_name(f".{secrets.token_hex(4)}.partial")
     try:
         _write_archive(partial, arrays)
         if target.exists():
             shutil.copymode(target, partial)
         os.replace(partial, target)
+    except PermissionError:  # a folder that refuses the replacement (another user's file in /tmp): in place
+        partial.unlink(missing_ok=True)
+        _write_archive(target, arrays)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -12,6 +12,7 @@ leaves are, since only they are what training changes.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -68,7 +69,7 @@ def _state_of(value: Any, enclosing: tuple[int, ...] = ()) -> Hashable:
             return _Same(value)
         inside = (*enclosing, id(value))
         if isinstance(value, dict):
-            return kind, tuple((key, _state_of(item, inside)) for key, item in value.items())
+            return kind, tuple((_state_of(key, inside), _state_of(item, inside)) for key, item in value.items())
         return kind, tuple(_state_of(item, inside) for item in value)
     if isinstance(value, (set, frozenset)):
         return kind, frozenset(value)
@@ -355,22 +356,38 @@ def _checked_key(attribute: str, key: Any) -> str:
     return key
 
 
+# The modules inside an eval_mode block now, by id: (the module, how many blocks it is inside, its own mode).
+_evaluating: dict[int, tuple[Module, int, bool]] = {}
+_evaluating_lock = threading.Lock()
+
+
 @contextmanager
 def eval_mode(model: Module) -> Iterator[Module]:
     """Run the block with ``model`` and every module below it in eval mode, then give each its own mode back.
 
     Each module's mode is put back, not the model's on all of them: a batch
     norm layer frozen in eval mode inside a model that trains stays frozen.
-    The mode belongs to the model, as in PyTorch, so every thread using it
-    sees the switch: do not predict with a model another thread is training.
+    Blocks nest and overlap (two threads predicting at once): a module gets
+    its mode back when the last block it is inside ends. The mode belongs to
+    the model, as in PyTorch, so every thread using it sees the switch: do not
+    predict with a model another thread is training.
     """
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
+    with _evaluating_lock:
+        modules = list(model.modules())
+        for module in modules:
+            _, blocks, mode = _evaluating.get(id(module), (module, 0, module.training))
+            _evaluating[id(module)] = (module, blocks + 1, mode)
+            module.training = False
     try:
         yield model
     finally:
-        for module, mode in modes:
-            module.training = mode
+        with _evaluating_lock:
+            for module in modules:
+                _, blocks, mode = _evaluating.pop(id(module))
+                if blocks > 1:
+                    _evaluating[id(module)] = (module, blocks - 1, mode)
+                else:
+                    module.training = mode
 
 
 def forget_gradients(parameters: Iterable[Node], set_to_none: bool = True) -> None:

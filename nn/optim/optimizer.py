@@ -84,7 +84,8 @@ class Optimizer:
 
         Every gradient is checked first, so a gradient of the wrong shape stops
         the step before any parameter (or the rule's state of it) has changed.
-        Then each parameter is stepped with its state, one after the other.
+        Then each parameter is stepped with its state, one after the other (a
+        rule's ``update`` that raises stops the step there, the ones before it stepped).
         """
         grads = [self._checked_grad(index, p) for index, p in enumerate(self.params)]
         with no_grad():

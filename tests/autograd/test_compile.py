@@ -1416,3 +1416,20 @@ def test_a_models_attribute_that_becomes_a_tensor_records_the_model_again(shift)
     model.shift = eager_shift
     model(x).backward()
     np.testing.assert_array_equal(shift.grad, eager_shift.grad)  # 3 rows x (2 outputs for one number)
+
+
+def test_a_tensor_as_a_dict_key_in_a_models_state_is_compared_by_identity():
+    """A key 0 that became a Tensor key had been compared with == (elementwise): the call raised."""
+
+    class Table(nn.Module):
+        def __init__(self):
+            self.linear, self.table = nn.Linear(2, 2, seed=0), {0: 1.0}
+
+        def forward(self, x):
+            return self.linear(x).sum() * next(iter(self.table.values()))
+
+    model, x = Table(), Tensor(np.ones((3, 2)))
+    compiled = autograd.compile(model)
+    first = compiled(x).item()
+    model.table = {Tensor([0.0, 1.0]): 2.0}
+    assert compiled(x).item() == model(x).item() == 2 * first

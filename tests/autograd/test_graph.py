@@ -647,14 +647,42 @@ class _StraightThrough(Function):
         return grad
 
 
-def test_what_a_users_op_hands_back_is_an_array_of_its_own_not_a_read_only_view():
-    """grad() had returned the read-only upstream view (g *= 0.5 failed); a forward passing its input through
-    had made a result sharing the parameter's memory."""
-    w = Tensor([0.4, 1.6], requires_grad=True)
-    (g,) = autograd.grad((_StraightThrough.apply(w) * 3.0).sum(), [w])
-    g *= 0.5
-    assert g.tolist() == [1.5, 1.5]
+@pytest.mark.parametrize("kind", ["method", "staticmethod", "mixin"])
+def test_every_way_of_writing_a_users_op_is_handed_read_only_arrays(kind):
+    """Wrapping only the plain methods of an op's class had left staticmethods and mixins unguarded (b.grad [6, 6]);
+    and what an op hands back through stays read-only, so writing into it cannot change a parameter."""
+
+    class InPlace:
+        def backward(self, grad, out, x):
+            grad *= 2.0
+            return grad
+
+    if kind == "method":
+        op = _DoublesInPlace
+    elif kind == "staticmethod":
+
+        class op(Function):
+            forward = staticmethod(lambda x: 2 * x)
+
+            @staticmethod
+            def backward(grad, out, x):
+                grad *= 2.0
+                return grad
+
+    else:
+
+        class op(InPlace, Function):
+            def forward(self, x):
+                return 2 * x
+
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([10.0, 20.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"changed an array it was given, in place \(output array is read-only\);"):
+        ((op.apply(a) + b) * 3.0).sum().backward()
+    assert b.grad is None
     whole = Tensor([1.0, 2.0], requires_grad=True)
-    passed = _StraightThrough.apply(whole)
-    passed.data[0] = 9.0
+    with pytest.raises(ValueError, match="read-only"):
+        _StraightThrough.apply(whole).data[0] = 9.0
     assert whole.data.tolist() == [1.0, 2.0]
+    (_StraightThrough.apply(whole) * 3.0).sum().backward()
+    whole.grad *= 0.5  # a .grad is an array of its own
+    assert whole.grad.tolist() == [1.5, 1.5]

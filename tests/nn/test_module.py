@@ -391,3 +391,35 @@ def test_masked_arrays_are_refused_where_their_mask_would_be_dropped():
             call()
     unmasked = np.ma.masked_invalid(np.ones((4, 2)))  # nothing masked: its numbers are all there is
     assert Tensor(unmasked).shape == (4, 2) and nn.MLPClassifier(epochs=1).fit(unmasked, y).score(unmasked, y) >= 0
+
+
+def test_two_eval_mode_blocks_that_overlap_leave_the_model_in_the_mode_it_had():
+    """Two threads predicting at once: the first to finish had put training back under the second (dropout on),
+    and the second then left every module in eval mode for good."""
+    import threading
+
+    from nn.module import eval_mode
+
+    model = nn.Sequential(nn.Linear(4, 4, seed=0), nn.Dropout(0.5))
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with eval_mode(model):
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with eval_mode(model):
+            second_in.set()
+            first_out.wait(10)
+            seen.append(model.layers[1].training)  # the first block has ended: this one is still in eval mode
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [False] and model.training and model.layers[1].training
