@@ -498,8 +498,10 @@ def backprop(output: Node, gradient: Any = None, create_graph: bool = False) -> 
     What each op's backward returns is checked before it is added up: one gradient
     per input, each of its input's kind and shape (and dtype: a float32 input gets
     a float32 gradient), so a slip in a custom op is an error naming the op and the
-    input rather than a wrong ``.grad``. Without its speed-ups (two inputs unrolled,
-    a ``Value``'s float gradients accepted inline) and ``create_graph`` the loop reads::
+    input rather than a wrong ``.grad``. A custom op is handed read-only arrays
+    (``Function._run``), so it cannot change another node's numbers. Without
+    that, its speed-ups (two inputs unrolled, a ``Value``'s float gradients
+    accepted inline) and ``create_graph`` the loop reads::
 
         for node in reversed(topological_order(output, leaves=False)):
             if node not in grads:  # every op on the way skipped it (returned None for it)
