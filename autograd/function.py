@@ -146,6 +146,10 @@ class Function:
                 "instead (g = g * 2, not g *= 2)"
             ) from error
 
+    def _users_forward(self, kind: type[Node], *arrays: Any) -> Any:
+        """The forward of an op of the user's: handed read-only arrays (``_run``), what it gives checked by ``kind``."""
+        return kind._checked_output(self._run("forward", *arrays), self)
+
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on nodes and record it in the graph.
@@ -201,7 +205,7 @@ class Function:
         if op is None:
             op = cls._make(needs, params)
         if cls._from_outside:  # an op of the user's: handed read-only arrays, and what it gives is checked
-            data = kind._checked_output(op._run("forward", *[x.data for x in nodes]), op)
+            data = op._users_forward(kind, *[x.data for x in nodes])
         elif len(nodes) == 1:
             data = op.forward(x.data)
         elif len(nodes) == 2:

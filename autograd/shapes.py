@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from .function import Function, plain
-from .graph import Node
 
 Shape = tuple[int, ...]
 
@@ -81,8 +80,7 @@ class Transpose(Function):
     def backward(self, grad, out, x):
         if self.axes is None:
             return grad.transpose()
-        inverse = tuple(int(axis) for axis in np.argsort(self.axes))
-        return Transpose.apply(grad, axes=inverse) if isinstance(grad, Node) else np.transpose(grad, inverse)
+        return Transpose.apply(grad, axes=tuple(int(axis) for axis in np.argsort(self.axes)))  # (a node or an array)
 
 
 def _is_basic(index: Any) -> bool:

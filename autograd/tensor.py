@@ -443,6 +443,8 @@ class Tensor(UnaryMethods, Node):
         return matmul(other, self)
 
     # Comparisons look at the data only; they are not recorded.
+    _COMPARED_BY_ELEMENT = (numbers.Number, np.ndarray, np.generic)  # == and != with a node stay identity
+
     def __eq__(self, other: object) -> Any:
         """``t == 0`` compares each element with a number or an array, as numpy and PyTorch do.
 
@@ -450,13 +452,13 @@ class Tensor(UnaryMethods, Node):
         the keys of a backward pass's gradients. Compare their data for numbers
         (``a.data == b.data``).
         """
-        if isinstance(other, (numbers.Number, np.ndarray, np.generic)):
+        if isinstance(other, self._COMPARED_BY_ELEMENT):
             return self.data == other
         return NotImplemented
 
     def __ne__(self, other: object) -> Any:
         """``t != 0``: each element against a number or an array (between two nodes, not identical)."""
-        if isinstance(other, (numbers.Number, np.ndarray, np.generic)):
+        if isinstance(other, self._COMPARED_BY_ELEMENT):
             return self.data != other
         return NotImplemented
 
