@@ -25,6 +25,8 @@ class Line:
     operand: str | None = None
     quiet: bool = False  # runs without numpy's warnings (inf - inf is nan silently), as its eager op does
     comment: str = ""  # shown after the line, for the reader
+    guard: str | None = None  # runs only if this gradient is not None (an op of the user's may leave one out)
+    unset: tuple[str, ...] = ()  # the last line of a guarded op: the gradients it makes, None where it is skipped
 
 
 _ASSIGNMENT = re.compile(r"^(?:(?P<targets>[\w, ]+?) (?P<how>\+?=) )?(?P<value>.*)$")  # [targets = or +=] value

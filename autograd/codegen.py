@@ -31,7 +31,9 @@ above, and on arrays as numpy code (``h = np.maximum(z, 0.0)``,
 class labels (backward: the probabilities, minus 1 at each row's class).
 Every other op is called directly, ``max_pool_op.forward(z)`` and
 ``max_pool_op.backward(...)``, and the gradients an op of the user's returns
-are checked as ``backward()`` checks them. Between the two halves the
+are checked as ``backward()`` checks them; where it leaves one out (None),
+the lines it alone would reach run under ``if grad is not None``, as
+``backward()`` skips an op no gradient reached. Between the two halves the
 generator keeps every forward value alive, as the graph's nodes would, and
 the backward half is a loop so that ``backward()`` can be called again, as on
 a graph.
@@ -187,18 +189,26 @@ def _checked(gradients: Any, op: Function, inputs: Sequence[Node | None]) -> tup
     shape and dtype; None for the others, whose gradients are not looked at):
     a wrong count, kind or shape is the engine's clear error naming the op, and
     a float64 gradient for a float32 input is cast back, as in eager mode. A
-    gradient left out (None) counts as zeros, since the program adds every
-    term up; the one difference it makes is a leaf reached only through it,
-    whose ``.grad`` becomes zeros where eager mode leaves it None.
+    gradient left out stays None: the program then skips what it would have
+    reached, as ``backward()`` does (see ``present_sum``).
     """
     if type(gradients) is not tuple:
         gradients = (gradients,)
     if len(gradients) != len(inputs):
         raise _wrong_count(op, gradients, len(inputs))
     return tuple(
-        grad if node is None else node._checked_gradient(np.zeros_like(node.data) if grad is None else grad, op, index)
+        grad if node is None or grad is None else node._checked_gradient(grad, op, index)
         for index, (grad, node) in enumerate(zip(gradients, inputs))
     )
+
+
+def _present_sum(*terms: Any) -> Any:
+    """The terms that came added up by the engine's rule, in order; None if none came.
+
+    A gradient an op of the user's left out (None) is no term at all, as in
+    ``backward()``: it adds nothing, and a value it alone would reach gets none.
+    """
+    return functools.reduce(accumulated, [term for term in terms if term is not None], None)
 
 
 def _of_users(node: Node) -> bool:
@@ -245,6 +255,7 @@ HELPERS = {
     "np": np,
     "kept": numerics._kept,
     "checked": _checked,
+    "present_sum": _present_sum,
     "users_forward": _users_forward,
     "inf": math.inf,
     "nan": math.nan,
@@ -258,7 +269,8 @@ class Program:
     ``function(*input_data, *leaf_data, *fresh_ops)`` returns a generator: its
     first ``next`` runs the forward pass and gives the output's data; each
     ``send(gradient)`` runs the backward pass and gives one gradient per node of
-    ``inputs_needing_grad`` followed by ``parameters``.
+    ``inputs_needing_grad`` followed by ``parameters`` (None for one that no
+    gradient reached: an op of the user's left it out).
     """
 
     source: str
@@ -518,9 +530,11 @@ def generate(
     root = name_of(output)
     grads = {id(output): namer.name(f"grad_{root}" if root.isidentifier() else "grad_output")}
     backward: list[Line] = []
-    for node in reversed(order):
-        if node._op is None or not needs[id(node)]:
-            continue
+    # The gradient names that may hold None: what an op of the user's left out, and what only it would reach.
+    maybe_none: set[str] = set()
+
+    def write_backward_of(node: Node) -> None:
+        """Append the lines of one op's chain rule: its inputs' gradients from its upstream gradient."""
         arguments = [name_of(parent) for parent in node._parents]
         wanted = [needs.get(id(parent), False) for parent in node._parents]
         upstream, out, cls = grads[id(node)], names[id(node)], type(node._op)
@@ -530,16 +544,22 @@ def generate(
             (logits_node,) = node._parents
             if id(logits_node) in grads:  # the logits have a gradient already: this term is added to it below
                 term = "part_0"
+                maybe_none.discard(term)
             else:
                 term = grads[id(logits_node)] = namer.name(f"grad_{arguments[0]}")
             scale = f"{upstream} / {row_count}"
-            backward += [
-                Line(f"{term} = {exponentials} / {sums}", comment=f"softmax({arguments[0]}): each row's probabilities"),
-                Line(f"{term} *= {scale}"),
-                Line(f"{term}[{rows}, {labels}] -= {scale}", comment="minus 1 at each row's class"),
-            ]
+            backward.extend(
+                [
+                    Line(
+                        f"{term} = {exponentials} / {sums}",
+                        comment=f"softmax({arguments[0]}): each row's probabilities",
+                    ),
+                    Line(f"{term} *= {scale}"),
+                    Line(f"{term}[{rows}, {labels}] -= {scale}", comment="minus 1 at each row's class"),
+                ]
+            )
             if term != "part_0":
-                continue
+                return
             terms = [term]
         elif id(node) in inlined:
             rules = (SCALAR_BACKWARD if isinstance(node, Value) else TENSOR_BACKWARD)[cls]
@@ -561,28 +581,47 @@ def generate(
             for index, (parent, want) in enumerate(zip(node._parents, wanted)):
                 if not want:
                     targets.append("_")
-                elif id(parent) in grads:
+                    continue
+                if id(parent) in grads:
                     targets.append(f"part_{index}")
                 else:
                     grads[id(parent)] = namer.name(f"grad_{names[id(parent)]}")
                     targets.append(grads[id(parent)])
+                if checked:  # a checked gradient may be left out (None)
+                    maybe_none.add(targets[-1])
+                else:
+                    maybe_none.discard(targets[-1])
             unpacked = ", ".join(targets) + ("," if len(targets) == 1 and checked else "")
             backward.append(Line(f"{unpacked} = {call}", calls=True))
             parts = [target.startswith("part_") for target in targets]
             if not any(parts):
-                continue
+                return
             wanted, terms = parts, targets
-        totals = _accumulate(node._parents, wanted, terms, grads, names, namer)
+        totals = _accumulate(node._parents, wanted, terms, grads, names, namer, maybe_none)
+        adds_present = any(total.startswith("present_sum(") for total in totals.values())
         if isinstance(node, Value):  # short scalar terms read best side by side: grad_s, grad_b = grad_n, grad_n
-            backward.append(Line(f"{', '.join(totals)} = {', '.join(totals.values())}"))
-        elif in_place_term is not None:  # the one term is the end of its input's total
+            backward.append(Line(f"{', '.join(totals)} = {', '.join(totals.values())}", calls=adds_present))
+        elif in_place_term is not None and not adds_present:  # the one term is the end of its input's total
             ((target, total),) = totals.items()
             term, term_in_place = in_place_term
             assert total.endswith(term), "a total ends with its newest term (see _accumulate)"
             in_place = f"{target} = {total.removesuffix(term)}{term_in_place}"
             backward.append(Line(f"{target} = {total}", in_place=in_place, operand=upstream))
-        else:
-            backward += [Line(f"{target} = {total}") for target, total in totals.items()]
+        else:  # (present_sum may hand back a term's own array: counted as a call, so no line writes into it)
+            backward.extend(Line(f"{target} = {total}", calls=adds_present) for target, total in totals.items())
+
+    for node in reversed(order):
+        if node._op is None or not needs[id(node)]:
+            continue
+        first_line, named_before, absent_before = len(backward), set(grads), set(maybe_none)
+        write_backward_of(node)
+        upstream = grads[id(node)]
+        if upstream in maybe_none:  # no gradient may come: its lines run only if one did, as backward() skips the op
+            new_names = tuple(name for key, name in grads.items() if key not in named_before)
+            for line in backward[first_line:]:
+                line.guard = upstream
+            backward[-1].unset = new_names  # (set to None where the op is skipped)
+            maybe_none.update(new_names, absent_before)  # skipped, the lines change nothing
 
     needing_grad = [i for i, wanted in enumerate(wants_grad) if wanted and id(inputs[i]) in grads]
     leaf_gradients = [grads[id(inputs[i])] for i in needing_grad] + [grads[id(p)] for p in parameters]
@@ -603,8 +642,12 @@ def generate(
         indent = "    " if index <= len(forward) else "        "
         if line.quiet and (index == 0 or not program[index - 1].quiet):  # a block of quiet lines starts
             lines.append(f'{indent}with np.errstate(all="ignore"):  # inf and nan pass silently, as in eager mode')
+        if line.guard and (program[index - 1].guard != line.guard or program[index - 1].unset):  # a guarded op
+            lines.append(f"{indent}if {line.guard} is not None:  # else no gradient came: backward() skips this op")
         comment = f"  # {line.comment}" if line.comment else ""
-        lines.append(f"{indent}{'    ' * line.quiet}{text}{comment}")
+        lines.append(f"{indent}{'    ' * (line.quiet or bool(line.guard))}{text}{comment}")
+        if line.unset:
+            lines += [f"{indent}else:", f"{indent}    {' = '.join(line.unset)} = None"]
     source = "\n".join(lines) + "\n"
     namespace = dict(globals_)
     exec(compile(source, f"<compiled {title}>", "exec"), namespace)  # noqa: S102 (the generated source, never user text)
@@ -628,6 +671,7 @@ def _accumulate(
     grads: dict[int, str],
     names: dict[int, str],
     namer: _Namer,
+    maybe_none: set[str],
 ) -> dict[str, str]:
     """Each input's gradient name and the expression adding its terms, as ``backward()`` does, in the same order.
 
@@ -635,6 +679,8 @@ def _accumulate(
     (``grad_x = grad_x + term``, a new number or array, never changed in place).
     An input used many times by one op gets ``added_in_order(grad_x, (term, ...))``,
     which adds in the same order: Python cannot compile a chain of thousands of ``+``.
+    Where a term may be None (``maybe_none``: left out by an op of the user's),
+    ``present_sum`` adds the terms that came; the total may be None only if every term may.
     """
     summands: dict[str, list[str]] = {}
     for parent, want, term in zip(parents, wanted, terms):
@@ -646,7 +692,15 @@ def _accumulate(
             summands[target] = [term]
         else:
             summands.setdefault(target, [target]).append(term)
-    return {target: _sum(terms) for target, terms in summands.items()}
+    totals = {}
+    for target, summed in summands.items():
+        absent = [term in maybe_none for term in summed]
+        totals[target] = f"present_sum({', '.join(summed)})" if any(absent) and len(summed) > 1 else _sum(summed)
+        if all(absent):
+            maybe_none.add(target)
+        else:
+            maybe_none.discard(target)
+    return totals
 
 
 def _sum(terms: Sequence[str]) -> str:

@@ -70,11 +70,6 @@ A trace records what happened on one call, so it holds while the same ops run:
 - The first call runs the function twice, once eagerly to record it and once
   as the program, so a custom op whose forward has a side effect (a buffer
   it updates) has it twice then.
-- A custom op's backward that gives None for an input (no gradient) counts
-  as zeros in the program, which adds up every term: a leaf reached only
-  through such an input gets a ``.grad`` of zeros, where eager mode leaves it
-  None, and an op on the way whose backward turns zeros into nan (``log`` of
-  0 divides by 0) gives nan where eager mode skips it.
 - While recording, each input Tensor or Value stands in as a node that
   requires grad, so that every op computed from it is recorded, even from an
   input that wants no gradient (data). Code that asks ``x.requires_grad``,

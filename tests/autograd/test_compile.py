@@ -148,7 +148,19 @@ def test_parameters_are_named_after_the_model():
 
 # -- random Value graphs ------------------------------------------------------------------------------------------
 
+
+class LeftOut(Function):
+    """``a * b``, whose backward leaves out b's gradient (None): what only b's side reaches gets no gradient."""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad, out, a, b):
+        return grad * b, None
+
+
 VALUE_OPS = {
+    "left out": lambda a, b, c: LeftOut.apply(a, b),
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
     "mul": lambda a, b, c: a * b,
@@ -209,6 +221,7 @@ def test_random_value_graphs_compile_to_the_same_values_and_gradients(inputs, pa
 MASK = np.array([[True, False, True], [False, False, True]])
 CLASSES, PROBABILITIES = np.array([2, 0]), np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]])
 TENSOR_OPS = {
+    "left out": lambda a, b, c: LeftOut.apply(a, b),
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
     "mul": lambda a, b, c: a * b,
@@ -1023,9 +1036,74 @@ def test_a_users_op_may_leave_out_a_gradient():
     v = Tensor([[3.0, 4.0]], requires_grad=True)
     compiled, results = run_both(lambda x: (TupleAndNone.apply(x * w, v) ** 2).sum(), [Tensor([[1.0, -1.0]])], [w, v])
     assert "checked(" in compiled.source
-    assert_same(results["compiled"][1][0], results["eager"][1][0])
-    assert results["eager"][1][1] is None  # eager mode: nothing reached v
-    np.testing.assert_array_equal(results["compiled"][1][1], [[0.0, 0.0]])  # compiled: the left-out term counted as 0
+    assert_runs_agree(results)
+    assert results["compiled"][1][1] is None  # nothing reached v, as in eager mode (it had been zeros)
+    np.testing.assert_array_equal(results["compiled"][1][0], [[20.0, 0.0]])  # 2 (2 x w + v) * 2 x
+
+
+class Blocked(Function):
+    """The identity going forward; backward, no gradient for its input (None), or one on the calls ``passes`` says."""
+
+    passes = iter(())
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, grad, out, a):
+        return grad if next(Blocked.passes, False) else None
+
+
+def test_what_only_a_left_out_gradient_reaches_is_skipped_as_eager_mode_skips_it():
+    # Eager backward() never runs the log's backward: nothing reaches it. Zeros in its place had given 0 / 0 = nan,
+    # which the multiply passed on to w: w.grad was [nan, nan] where eager mode gives [1, 1].
+    w = Tensor([1.0, 2.0], requires_grad=True)
+
+    def f(w):
+        with np.errstate(divide="ignore"):
+            blocked = Blocked.apply((w * 0.0).log())
+        return (blocked.clip(-1.0, 1.0) + w).sum()
+
+    compiled, results = run_both(f, [w], [w])
+    assert_runs_agree(results)
+    np.testing.assert_array_equal(results["compiled"][1][0], [1.0, 1.0])
+    assert "if grad_log_1 is not None:" in compiled.source
+
+
+def test_a_users_op_that_leaves_out_a_gradient_on_some_calls_only():
+    # One program serves both cases: the lines after the op run when its gradient comes, and are skipped when not.
+    w = Tensor([0.5, -2.0], requires_grad=True)
+    v = Tensor([3.0, 1.0], requires_grad=True)
+    f = lambda w, v: (Blocked.apply(w.tanh() * v) + Blocked.apply(v.exp()) * w).sum()
+    compiled = autograd.compile(f)
+    compiled(w, v)  # the recording
+    for passes in [(True, True), (False, False), (True, False), (False, True)]:
+        grads = {}
+        for name, call in [("compiled", compiled), ("eager", f)]:
+            w.grad = v.grad = None
+            Blocked.passes = iter(passes)  # (the backward pass reaches the second op first)
+            call(w, v).backward()
+            grads[name] = w.grad, v.grad
+        for ours, theirs in zip(grads["compiled"], grads["eager"]):
+            assert (ours is None) == (theirs is None), (passes, grads)
+            if theirs is not None:
+                assert_same(ours, theirs, str(passes))
+    assert grads["eager"][1] is not None  # v gets its gradient through the product's other input, whatever comes
+
+
+def test_a_value_graph_with_a_left_out_gradient():
+    class HalfBlocked(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, grad, out, a, b):
+            return grad * b, None
+
+    a, b, c = Value(2.0), Value(-3.0), Value(0.5)
+    f = lambda a, b, c: HalfBlocked.apply(a.tanh(), b.exp()) + a * c
+    _, results = run_both(f, [a, b, c], [a, b, c])
+    assert_runs_agree(results)
+    assert results["compiled"][1][1] is None  # b: reached only through the left-out gradient, as in eager mode
+    assert_same(results["compiled"][1][0], (1 - np.tanh(2.0) ** 2) * np.exp(-3.0) + 0.5)
 
 
 def test_a_users_op_is_not_held_to_gradients_nobody_wants():
