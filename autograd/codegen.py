@@ -282,6 +282,7 @@ class Program:
     stateful_ops: list[Callable[[], Function]]  # each makes an op afresh for a call: its forward may keep state
     output_kind: type[Node]
     output_label: str | None
+    output_op: type | None  # the kind of op that made the output (None: the output is a leaf)
 
     def __post_init__(self) -> None:
         # What the program was written for, checked at every call by ``leaves_as_recorded``.
@@ -661,6 +662,7 @@ def generate(
         stateful_ops=stateful_ops,
         output_kind=type(output),
         output_label=output.label,
+        output_op=None if output._op is None else type(output._op),
     )
 
 

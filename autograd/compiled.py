@@ -148,11 +148,12 @@ class CompiledGraph(Function):
     adds their gradients to ``.grad`` by the engine's own rule.
     """
 
-    __slots__ = ("failed", "run", "running")
+    __slots__ = ("ends_with", "failed", "run", "running")
     name = "compiled"
 
-    def __init__(self, run: Iterator[Any]):
+    def __init__(self, run: Iterator[Any], ends_with: type | None = None):
         self.run = run
+        self.ends_with = ends_with  # the kind of op that made the output when recording (a Sigmoid, say)
         self.running = threading.Lock()  # one backward at a time: the program is one generator
         self.failed: BaseException | None = None
 
@@ -382,7 +383,7 @@ class CompiledFunction:
         if not parents or not is_grad_enabled():
             result = kind._result(data, (), None)
         else:
-            op = CompiledGraph(run)
+            op = CompiledGraph(run, program.output_op)
             op.needs_input_grad = (True,) * len(parents)
             result = kind._result(data, tuple(parents), op)
         result.label = program.output_label

@@ -67,6 +67,29 @@ def cross_validate(
     return np.array(scores, dtype=np.float64)
 
 
+class OneClass:
+    """The member a bootstrap sample of a single class makes: it predicts that class, with probability 1.
+
+    A classifier needs two classes to fit; a sample drawn from data with a rare
+    class may hold only one, and any classifier fitted on it could only say that one.
+    """
+
+    def __init__(self, label: Any):
+        self.classes_ = np.array([label])
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> OneClass:
+        """Nothing to learn: every example is of the one class."""
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The one class, for every example."""
+        return np.repeat(self.classes_, len(X))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability 1 for the one class."""
+        return np.ones((len(X), 1))
+
+
 class Bagging(Classifier):
     """An ensemble of ``n_estimators`` copies of a classifier, each fitted on its own bootstrap sample.
 
@@ -78,6 +101,8 @@ class Bagging(Classifier):
     ``Perceptron``), of the majority vote. Each member never saw its out-of-bag
     examples, so predicting every example with only those members gives
     ``oob_score_``, an accuracy estimate without a separate validation set.
+    A bootstrap sample of one class only (data with a rare class) makes a
+    ``OneClass`` member, which always says that class.
     """
 
     def __init__(self, estimator: EstimatorSpec, n_estimators: int = 10, seed: Seed = None):
@@ -96,7 +121,10 @@ class Bagging(Classifier):
         for _ in range(self.n_estimators):
             sample, out_of_bag = bootstrap(len(rows), seed=rng)
             member = _new_estimator(self.estimator, seed=int(rng.integers(2**31)))
-            self.estimators_.append(member.fit(examples[sample], self.classes_[targets[sample]]))
+            labels = self.classes_[targets[sample]]
+            if len(np.unique(targets[sample])) == 1:  # a sample of one class: nothing to tell apart
+                member = OneClass(labels[0])
+            self.estimators_.append(member.fit(examples[sample], labels))
             self.out_of_bag_.append(out_of_bag)
         self.oob_score_ = self._out_of_bag_score(examples, targets)
         return self

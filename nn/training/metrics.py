@@ -21,8 +21,10 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
     """The fraction of examples whose predicted class is the target class.
 
     ``outputs`` are scores with one column per class (the prediction is the
-    largest), predicted class labels (integers, as a classifier's ``predict``
-    gives), or a single column of binary scores: class 1 where a score is above
+    largest), predicted class labels (as a classifier's ``predict`` gives:
+    integers, strings, or floats that are all among the targets' classes, as
+    for a classifier fitted on float labels), or a single column of binary
+    scores: class 1 where a score is above
     ``threshold``, 0 for logits (the default) and 0.5 for probabilities (a
     sigmoid's outputs). ``fit``'s ``metrics=["accuracy"]`` takes 0.5 for a
     model whose outputs come from a sigmoid (a ``Sequential`` ending with
@@ -32,9 +34,12 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
     """
     outputs = np.asarray(plain(outputs))  # (the model's output Tensor, which may require grad, or an array)
     targets = np.asarray(plain(targets))
+    if targets.ndim == 2 and targets.shape[1] > 1:
+        targets = targets.argmax(axis=1)
+    targets = targets.reshape(len(targets))
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
-    elif outputs.dtype.kind in "biu":  # labels already
+    elif outputs.dtype.kind != "f" or np.isin(outputs, targets).all():  # labels already
         predicted = outputs.reshape(len(outputs))
     else:
         scores = outputs.reshape(len(outputs))
@@ -42,9 +47,6 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
         if cut is None:
             raise ValueError(f"accuracy(): threshold must be a finite number, got {threshold!r}")
         predicted = (scores > cut).astype(np.int64)
-    if targets.ndim == 2 and targets.shape[1] > 1:
-        targets = targets.argmax(axis=1)
-    targets = targets.reshape(len(targets))
     if len(targets) != len(predicted):
         raise ValueError(f"accuracy(): {len(predicted)} outputs but {len(targets)} targets")
     return float(np.mean(predicted == targets))

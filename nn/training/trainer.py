@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.compiled import CompiledGraph
 from autograd.elementwise import Sigmoid as SigmoidOp
 from autograd.numerics import refuse_masked
 
@@ -158,7 +159,7 @@ class Trainer:
             if self.augment is not None:
                 X_batch, y_batch = self.augment(X_batch, y_batch)
             output = self.training_forward(Tensor(X_batch))
-            self.outputs_are_probabilities = self.outputs_are_probabilities or isinstance(output.op, SigmoidOp)
+            self.outputs_are_probabilities = self.outputs_are_probabilities or _made_by_sigmoid(output)
             loss = self.loss_fn(output, y_batch)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
@@ -277,7 +278,15 @@ def _frames_in_this_file() -> int:
 
 def _ends_in_sigmoid(model: Module) -> bool:
     """Whether the model's outputs are a sigmoid's probabilities (a ``Sequential`` whose last layer is ``Sigmoid``)."""
-    return isinstance(model, Sequential) and len(model) > 0 and isinstance(model[len(model) - 1], Sigmoid)
+    while isinstance(model, Sequential) and len(model) > 0:
+        model = model[len(model) - 1]  # (a Sequential's last layer may be a Sequential itself)
+    return isinstance(model, Sigmoid)
+
+
+def _made_by_sigmoid(output: Tensor) -> bool:
+    """Whether a training step's output is a sigmoid's probabilities: made by a sigmoid, eagerly or in a compiled program."""
+    op = output.op
+    return isinstance(op, SigmoidOp) or (isinstance(op, CompiledGraph) and op.ends_with is SigmoidOp)
 
 
 def _check_validation_data(validation_data: Any) -> None:

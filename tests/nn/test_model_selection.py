@@ -5,7 +5,8 @@ import pytest
 
 from nn.classifiers import MLPClassifier, Perceptron, SoftmaxClassifier
 from nn.data import bootstrap, k_fold, make_blobs, make_moons, train_test_split
-from nn.model_selection import Bagging, cross_validate
+from nn.model_selection import Bagging, OneClass, cross_validate
+from nn.neighbors import KNNClassifier
 
 
 class ClassFrequencies:
@@ -100,6 +101,18 @@ def test_bagging_maps_members_missing_a_class_to_the_right_column():
     assert probabilities.sum() == pytest.approx(1.0)
     expected = np.mean([m.shares_[-1] if 5 in m.classes_ else 0.0 for m in bag.estimators_])
     assert probabilities[1] == pytest.approx(expected)
+
+
+def test_bagging_a_rare_class_gives_one_class_members_where_a_sample_misses_it():
+    # 3 positives of 20: about one bootstrap sample in twenty holds none, and KNN refuses a single class.
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.array([1] * 3 + [0] * 17)
+    bags = [Bagging(KNNClassifier(1), n_estimators=10, seed=seed).fit(X, y) for seed in range(20)]
+    lone = [m for bag in bags for m in bag.estimators_ if isinstance(m, OneClass)]
+    assert lone and all(m.classes_.tolist() == [0] for m in lone)  # (it had raised "needs at least 2 classes")
+    bag = next(bag for bag in bags if any(isinstance(m, OneClass) for m in bag.estimators_))
+    members = np.stack([m.predict(X) for m in bag.estimators_])
+    np.testing.assert_array_equal(bag.predict_proba(X)[:, 1], (members == 1).mean(axis=0))
 
 
 def test_bagging_votes_when_members_have_no_probabilities():

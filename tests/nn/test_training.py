@@ -161,6 +161,10 @@ def test_accuracy_reads_predicted_labels_as_labels_and_probabilities_with_a_thre
     assert accuracy(labels, labels) == 1.0  # had been read as logits: classes 1 and 2 were one
     assert accuracy(np.array([[0], [1], [2]]), np.array([0, 1, 1])) == pytest.approx(2 / 3)
     assert accuracy(np.array([True, False]), np.array([1, 0])) == 1.0
+    # Float labels, as a classifier fitted on float targets predicts: labels too, since all are among the targets.
+    assert accuracy(labels.astype(float), labels.astype(float)) == 1.0  # had been 0.667: classes 1 and 2 were one
+    assert accuracy(np.array([-1.0, 1.0, -1.0]), np.array([-1, 1, 1])) == pytest.approx(2 / 3)
+    assert accuracy(np.array(["cat", "dog"]), np.array(["cat", "cat"])) == 0.5  # had raised numpy's UFuncTypeError
     probabilities = np.array([[0.1], [0.2], [0.9], [0.8]])
     assert accuracy(probabilities, np.array([0, 0, 1, 1])) == 0.5  # read as logits, as documented
     assert accuracy(probabilities, np.array([0, 0, 1, 1]), threshold=0.5) == 1.0
@@ -178,10 +182,18 @@ class Logistic(nn.Module):
         return self.body(x).sigmoid()
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
 @pytest.mark.parametrize(
-    "make", [lambda: nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid()), Logistic], ids=["Sequential", "forward"]
+    "make",
+    [
+        lambda: nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid()),
+        Logistic,
+        lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid())),
+    ],
+    ids=["Sequential", "forward", "nested Sequential"],
 )
-def test_fits_accuracy_reads_a_sigmoids_outputs_as_probabilities(make):
+def test_fits_accuracy_reads_a_sigmoids_outputs_as_probabilities(make, compiled):
+    # Compiled, the output's op is the program's: it says what op made the output when recording (it had read 0.5).
     X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
     model = make()
     history = fit(
@@ -193,9 +205,19 @@ def test_fits_accuracy_reads_a_sigmoids_outputs_as_probabilities(make):
         metrics=["accuracy"],
         validation_data=(X, y),
         progress=False,
+        compile=compiled,
     )
     truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
     assert history["accuracy"][-1] == history["val_accuracy"][-1] == truth > 0.9  # as logits: every output was 1
+
+
+def test_evaluate_reads_a_nested_sequentials_sigmoid_before_any_training():
+    X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 1, seed=0), nn.Sigmoid()))
+    loss = lambda p, t: nn.mse_loss(p, t.reshape(-1, 1).astype(float))
+    trainer = nn.Trainer(model, loss, SGD(model.parameters(), lr=0.1), metrics=["accuracy"])
+    truth = float(np.mean((predict(model, X)[:, 0] > 0.5) == y))
+    assert trainer.evaluate(X, y)["accuracy"] == truth != 0.5  # had been 0.5: every probability counted as class 1
 
 
 def test_history_picks_the_best_epoch_by_the_monitor_direction():
