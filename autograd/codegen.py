@@ -416,7 +416,7 @@ def generate(
         )
     position = {id(node): index for index, node in enumerate(inputs)}
     arity = max((len(node._parents) for node in order), default=0)
-    namer = _Namer([*HELPERS, "abs", *(f"part_{index}" for index in range(arity))])
+    namer = _Namer([*HELPERS, "abs", "Tensor", "Value", *(f"part_{index}" for index in range(arity))])
     title = namer.name(title)  # (a function called tanh or class must not hide a helper, nor be a keyword)
     names: dict[int, str] = {}
     for node, input_name in zip(inputs, input_names):

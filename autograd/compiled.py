@@ -56,7 +56,10 @@ A trace records what happened on one call, so it holds while the same ops run:
   the same inputs again call after call gives a warning. A model whose call
   changes that state (batch norm in training mode updates its running
   statistics, dropout draws random numbers, a forward keeps a node as an
-  attribute) is refused: a program cannot replay the side effect. Only models
+  attribute) is refused: a program cannot replay the side effect. The refused
+  call has run the function once, eagerly, so the side effect has happened
+  once, as a call without compile would have it (running statistics moved,
+  random numbers drawn). Only models
   called as ``model(x)`` in the recording thread are seen (``compile`` of a
   model's method watches that model too).
 - A compiled function called while another one records runs as the plain
@@ -515,9 +518,11 @@ def _settings(read: list[Node], stand_ins: list[Node], inputs: list[Node]) -> li
         index = positions.get(id(node))
         if index is None and node._op is not None:
             raise RuntimeError(
-                f"compile: an op took the numbers of the result of an op ({node._op.name}) as a setting (class "
-                "labels, a mask, a copy into a new tensor); a program would keep this call's numbers at every "
-                "later call: compute them outside the function and pass them in, or call it without compile"
+                f"compile: the numbers of the result of an op ({node._op.name}) were read as a setting (class "
+                "labels, a mask, a copy into a new tensor, a number read with item() or float(), or the gate of "
+                "a relu, abs, max or clip in a gradient taken inside the function with create_graph=True); a "
+                "program would keep this call's numbers at every later call: compute them outside the function "
+                "and pass them in, or call it without compile"
             )
         if index is not None:  # an input: compared with the input given at each call, as given now
             settings[id(node)] = Setting(index, _numbers_of(inputs[index]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import numerics
 from .function import Function, plain
-from .graph import Node
+from .graph import Node, values_of
 
 
 def _select(condition, a, b):
@@ -126,13 +126,13 @@ class Pow(Function):
         recorded = isinstance(a, Node)  # (create_graph=True: this backward is itself differentiated)
         with numerics._quiet():  # at a zero base the branch not taken is 0 * inf: no warning for it
             if need_a:
-                zero_exponent = plain(b) == 0.0
+                zero_exponent = values_of(b) == 0.0
                 # Recorded with a constant exponent, the branch not taken must stay finite too, or its own
                 # backward gives 0 * inf = nan (d2(x**0)/dx2 at 0): it is computed at a base of 1 there instead.
                 base = _select(zero_exponent, 1.0, a) if recorded and not b.requires_grad else a
                 grad_a = _select(zero_exponent, 0.0, grad * (b * Pow.apply(base, b - 1)))
             if need_b:
-                grad_b = grad * _select((plain(a) == 0.0) & (plain(b) >= 0.0), 0.0, out * Log.apply(a))
+                grad_b = grad * _select((values_of(a) == 0.0) & (values_of(b) >= 0.0), 0.0, out * Log.apply(a))
         return grad_a, grad_b
 
 
@@ -202,7 +202,7 @@ class ReLU(Function):
         return numerics.maximum(a, 0.0)
 
     def backward(self, grad, out, a):
-        return _select(plain(out) != 0.0, grad, 0.0)
+        return _select(values_of(out) != 0.0, grad, 0.0)
 
 
 class LeakyReLU(Function):
@@ -218,7 +218,7 @@ class LeakyReLU(Function):
         return numerics.where(a > 0.0, a, a * self.slope)
 
     def backward(self, grad, out, a):
-        return Where.apply(grad, grad * self.slope, condition=plain(a) > 0.0)
+        return Where.apply(grad, grad * self.slope, condition=values_of(a) > 0.0)
 
 
 class Maximum(Function):
@@ -236,7 +236,7 @@ class Maximum(Function):
         return numerics.maximum(a, b)
 
     def backward(self, grad, out, a, b):
-        a, b = plain(a), plain(b)
+        a, b = values_of(a), values_of(b)
         shared = grad * (1.0 - 0.5 * numerics.mask(a == b, grad))  # all of it, or half on a tie
         return _select(a < b, 0.0, shared), _select(b < a, 0.0, shared)
 
@@ -252,7 +252,7 @@ class Minimum(Function):
         return numerics.minimum(a, b)
 
     def backward(self, grad, out, a, b):
-        a, b = plain(a), plain(b)
+        a, b = values_of(a), values_of(b)
         shared = grad * (1.0 - 0.5 * numerics.mask(a == b, grad))  # all of it, or half on a tie
         return _select(a > b, 0.0, shared), _select(b > a, 0.0, shared)
 
@@ -267,7 +267,7 @@ class Abs(Function):
         return abs(a)
 
     def backward(self, grad, out, a):
-        return grad * numerics.sign(plain(a))
+        return grad * numerics.sign(values_of(a))
 
 
 class Step(Function):
@@ -304,7 +304,7 @@ class Clip(Function):
         return a
 
     def backward(self, grad, out, a):
-        a = plain(a)
+        a = values_of(a)
         inside = (a >= self.low if self.low is not None else True) & (a <= self.high if self.high is not None else True)
         return _select(inside, grad, 0.0)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import numerics
 from .function import Function, plain
+from .graph import values_of
 from .shapes import BroadcastTo
 
 Axis = int | tuple[int, ...] | None
@@ -103,8 +104,8 @@ class _Extreme(_Reduction):
         return self.pick(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, grad, out, x):
-        x = np.asarray(plain(x))
-        chosen = (x == expand_back(plain(out), x.shape, self.axis, self.keepdims)).astype(x.dtype)
+        x = np.asarray(values_of(x))
+        chosen = (x == expand_back(values_of(out), x.shape, self.axis, self.keepdims)).astype(x.dtype)
         with numerics._quiet():  # a nan result matches nothing: 0/0 gives nan gradients, as torch.amax does
             share = chosen / chosen.sum(axis=self.axis, keepdims=True)  # 1, or 1/k for a k-way tie
         return expand_back(grad, x.shape, self.axis, self.keepdims) * share

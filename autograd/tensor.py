@@ -305,10 +305,10 @@ class Tensor(UnaryMethods, Node):
         return self.data
 
     def item(self) -> float:
-        """The single number in a one-element tensor, as a Python float."""
+        """The single number in a one-element tensor, as a Python float (a plain number: no graph behind it)."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
-        return float(self.data.reshape(()))
+        return float(values_of(self).reshape(()))  # (a recording notes the number read: compile checks it)
 
     def __float__(self) -> float:
         return self.item()

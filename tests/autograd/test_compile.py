@@ -1350,9 +1350,7 @@ def test_a_frozen_weight_used_through_an_op_is_watched_for_loads_and_unfreezing(
 
 def test_an_op_taking_a_result_computed_in_the_function_as_a_setting_is_refused():
     W = Tensor(np.eye(2), requires_grad=True)
-    with pytest.raises(
-        RuntimeError, match=r"compile: an op took the numbers of the result of an op \(@\) as a setting"
-    ):
+    with pytest.raises(RuntimeError, match=r"compile: the numbers of the result of an op \(@\) were read as a setting"):
         autograd.compile(lambda x: (Tensor(x @ W) * 2.0).sum())(Tensor([[1.0, 2.0]]))
 
 
@@ -1511,3 +1509,56 @@ def test_a_tensor_as_a_dict_key_in_a_models_state_is_compared_by_identity():
     first = compiled(x).item()
     model.table = {Tensor([0.0, 1.0]): 2.0}
     assert compiled(x).item() == model(x).item() == 2 * first
+
+
+# -- numbers read as settings while recording ---------------------------------------------------------------------
+
+
+def test_a_number_read_with_item_is_a_setting_checked_at_every_call():
+    # clip() reads its bounds with float(): the program had kept the first call's bound (3.5 where eager gives 6.5).
+    f = lambda x, bound: (x.clip(0.0, bound) * Tensor([1.0, 2.0, 3.0, 4.0])).sum()
+    compiled = autograd.compile(f)
+    x = Tensor([-3.0, -0.5, 0.5, 3.0], requires_grad=True)
+    for bound in (1.0, 2.0, 0.25):
+        ours, theirs = compiled(x, Tensor(bound)), f(x, Tensor(bound))
+        assert ours.data == theirs.data == 3.0 * min(0.5, bound) + 4.0 * min(3.0, bound)
+    assert compiled.recordings == 3
+
+
+def test_a_number_of_an_ops_result_read_with_item_is_refused():
+    compiled = autograd.compile(lambda x, bound: x.clip(-bound, bound).sum())
+    with pytest.raises(RuntimeError, match=r"result of an op \(neg\) were read as a setting .* item\(\) or float\(\)"):
+        compiled(Tensor([1.0, 2.0], requires_grad=True), Tensor(1.5))
+
+
+def test_a_gradient_taken_inside_the_function_through_a_relu_is_refused():
+    # The relu's gate in its backward is this call's numbers: the program had replayed the first call's gate.
+    w = Tensor([1.0, -2.0, 0.5], requires_grad=True)
+
+    def penalty(x):
+        y = ((x * w).relu() ** 2).sum()
+        return (autograd.grad(y, x, create_graph=True) ** 2).sum()
+
+    compiled = autograd.compile(penalty)
+    with pytest.raises(RuntimeError, match=r"\(relu\) were read as a setting .* gate of a relu"):
+        compiled(Tensor([1.0, 1.0, 1.0], requires_grad=True))
+
+
+def test_a_gradient_taken_inside_the_function_through_smooth_ops_compiles():
+    w = Tensor([1.0, -2.0, 0.5], requires_grad=True)
+
+    def penalty(x):
+        y = ((x * w).tanh() ** 2).sum()
+        return (autograd.grad(y, x, create_graph=True) ** 2).sum()
+
+    for xs in ([1.0, 1.0, 1.0], [-1.0, 0.5, 2.0]):
+        _, results = run_both(penalty, [Tensor(xs, requires_grad=True)], [w])
+        assert_runs_agree(results)
+
+
+@pytest.mark.parametrize("label", ["Tensor", "Value"])
+def test_a_node_named_after_a_class_the_program_calls_is_renamed(label):
+    # The program hands the class to a user's op by name: a node labelled "Tensor" had hidden it (AttributeError).
+    x = Tensor(np.ones(3), requires_grad=True, label=label)
+    _, results = run_both(lambda x: TupleAndNone.apply(x, x).sum(), [x], [x])
+    assert_runs_agree(results)
