@@ -43,17 +43,23 @@ class KNNClassifier(Classifier):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> KNNClassifier:
         """Remember the training rows and their labels (there is nothing else to learn)."""
-        check_count("k", self.k, 1)
+        check_count("k", self.k, 1)  # (before the data: a bad k is named first)
         self.examples_, self.targets_ = self._prepare_fit(X, y)
-        if self.k > len(self.examples_):
-            raise ValueError(f"k={self.k} neighbours asked for, but only {len(self.examples_)} training examples")
+        self._check_k()
         self.center_ = self.examples_.mean(axis=0)
         self.squared_norms_ = ((self.examples_ - self.center_) ** 2).sum(axis=1)  # of the examples near 0
         return self
 
+    def _check_k(self) -> None:
+        """``k`` must be a whole number from 1 to the number of training examples."""
+        check_count("k", self.k, 1)
+        if self.k > len(self.examples_):
+            raise ValueError(f"k={self.k} neighbours asked for, but only {len(self.examples_)} training examples")
+
     def kneighbors(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distances to the ``k`` nearest training examples and their indices, nearest first."""
         rows = self._prepare_predict(X)
+        self._check_k()  # (k may have changed since fit: set_params)
         centered = self.examples_ - self.center_  # made per call, not kept: the exact stage needs examples_ as given
         block = max(1, DISTANCE_BLOCK // len(self.examples_))
         distances, indices = [], []

@@ -23,8 +23,9 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: DTypeLike = np.float64):
         check_count("BatchNorm1d: num_features", num_features, 1)
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}")
+        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or not 0.0 <= momentum <= 1.0:
+            cumulative = " (PyTorch's None, a cumulative average, is not offered)" if momentum is None else ""
+            raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}{cumulative}")
         if not 0.0 <= eps < np.inf:
             raise ValueError(f"BatchNorm1d: eps must be a finite number >= 0, got {eps!r}")
         self.num_features, self.momentum, self.eps = num_features, momentum, eps
@@ -44,7 +45,10 @@ class BatchNorm1d(Module):
         if self.training:
             n = x.shape[0]
             if n < 2:
-                raise ValueError("BatchNorm1d needs more than one example per batch in training")
+                raise ValueError(
+                    f"BatchNorm1d needs more than one example per batch in training, got {n} (in batches, the "
+                    "last one holds what is left over: pick a batch size that leaves more than one)"
+                )
             mean, var = x.mean(axis=0), x.var(axis=0)
             unbiased = var.data * n / (n - 1)
             dtype = self.running_mean.dtype  # the layer's: float64 data must not turn float32 buffers into float64

@@ -156,6 +156,8 @@ def test_mlp_layout_and_seeding():
         (lambda: nn.AvgPool2d(2, stride=0), ValueError, "AvgPool2d: stride must be an int >= 1"),
         (lambda: nn.BatchNorm1d(0), ValueError, "BatchNorm1d: num_features must be an int >= 1, got 0"),
         (lambda: nn.BatchNorm1d(3, momentum=float("nan")), ValueError, "BatchNorm1d: momentum must be a number in"),
+        (lambda: nn.BatchNorm1d(3, momentum=None), ValueError, r"got None \(PyTorch's None, a cumulative average"),
+        (lambda: nn.BatchNorm1d(3)(Tensor(np.ones((1, 3)))), ValueError, "got 1 .* the last one holds what is left"),
         (lambda: nn.BatchNorm1d(3, eps=-1e-5), ValueError, "BatchNorm1d: eps must be a finite number >= 0"),
         (lambda: nn.Dropout(float("nan")), ValueError, r"\[0, 1\]"),
         (lambda: nn.Linear(3, 2)(Tensor(np.ones((4, 2)))), ValueError, r"input of shape \(4, 2\)"),

@@ -78,6 +78,15 @@ def test_bad_arguments_are_refused():
         nn.KNNClassifier(k=1).fit(X, y).predict(np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize(("k", "message"), [(0, "k must be an int >= 1, got 0"), (5, "k=5 neighbours asked for")])
+def test_a_k_set_after_fitting_is_checked_when_predicting(k, message):
+    # k=0 had given nan probabilities and class 0 everywhere; k=5 numpy's "kth(=4) out of bounds".
+    model = nn.KNNClassifier(k=1).fit(np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 1, 0, 1]))
+    model.set_params(k=k)
+    with pytest.raises(ValueError, match=message):
+        model.predict(np.zeros((2, 1)))
+
+
 def test_features_far_from_zero_keep_the_shortlist_short():
     import tracemalloc
 
