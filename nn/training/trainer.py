@@ -60,7 +60,10 @@ class Trainer:
     (``autograd.compile``): the same numbers, without building a graph per batch.
 
     The model takes a ``Tensor`` of inputs; the targets reach ``loss_fn`` and the
-    metrics as the numpy arrays they are in the data.
+    metrics as the numpy arrays they are in the data. Each epoch puts the whole
+    model in training mode (``model.train()``), as a PyTorch loop does, so a
+    layer frozen with ``.eval()`` (a batch norm whose statistics should stay)
+    trains again: freeze it in a callback's ``on_epoch_begin`` instead.
 
     Training on NaN or infinity can only give NaN weights, so ``fit`` refuses
     data holding them (naming the array and the first bad row), and stops with
@@ -134,6 +137,7 @@ class Trainer:
         self._call("on_train_begin")
         with epoch_progress(epochs, self.progress) as progress:
             for self.epoch in range(epochs):
+                self.model.train()  # (before the callbacks, which may put a layer back in eval mode)
                 self._call("on_epoch_begin")
                 learning_rate = getattr(self.optimizer, "lr", None)
                 numbers = self._train_one_epoch(loader)
@@ -153,7 +157,6 @@ class Trainer:
         return self.history
 
     def _train_one_epoch(self, loader: DataLoader) -> dict[str, float]:
-        self.model.train()
         total_loss, outputs, targets = 0.0, [], []
         for X_batch, y_batch in loader:
             if self.augment is not None:

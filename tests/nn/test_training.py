@@ -583,3 +583,19 @@ def test_optimizers_and_schedules_given_the_wrong_thing_say_what_they_take():
         nn.MLP({2, 16, 1})  # a set has no order
     with pytest.raises(ValueError, match=r"betas\[1\] must be a finite number"):
         nn.optim.Adam(model.parameters(), betas=[0.9, [0.99, 0.5]])
+
+
+def test_a_layer_frozen_in_on_epoch_begin_stays_frozen_through_the_epoch():
+    # Each epoch puts the model in training mode first, then calls the callbacks: a batch norm put back in
+    # eval mode there keeps its running statistics (model.train() had come after the callbacks and undone it).
+    class FreezeBatchNorm(Callback):
+        def on_epoch_begin(self, trainer):
+            trainer.model[1].eval()
+
+    X, y = make_blobs(40, n_classes=2, cluster_std=0.5, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.BatchNorm1d(3), nn.Linear(3, 2, seed=1))
+    before = model[1].running_mean.copy(), model[1].running_var.copy()
+    fit(model, nn.cross_entropy, SGD(model.parameters(), lr=0.1), (X, y), epochs=2, callbacks=[FreezeBatchNorm()])
+    np.testing.assert_array_equal(model[1].running_mean, before[0])
+    np.testing.assert_array_equal(model[1].running_var, before[1])
+    assert model[0].training and not model[1].training
