@@ -104,7 +104,15 @@ import numpy as np
 
 from .codegen import Program, generate
 from .function import Function
-from .graph import Node, enable_grad, is_grad_enabled, recording_a_program, topological_order, values_read
+from .graph import (
+    Node,
+    data_stand_ins,
+    enable_grad,
+    is_grad_enabled,
+    recording_a_program,
+    topological_order,
+    values_read,
+)
 
 PROGRAMS_KEPT = 8  # programs kept (for other input structures or model states) before the least used is dropped
 RECORDINGS_BEFORE_WARNING = 3  # calls in a row recording the same inputs again before compile warns about it
@@ -457,6 +465,7 @@ class CompiledFunction:
         noted: Noted = {}
         read: list[Node] = []
         recording, flagged, reading = _noted_states.set(noted), recording_a_program.set(True), values_read.set(read)
+        data = data_stand_ins.set(frozenset(id(s) for s, node in zip(stand_ins, nodes) if not node.requires_grad))
         try:
             if self.owner is not None:  # (a model's method: the model's own call does not run)
                 note_state(self.owner)
@@ -465,6 +474,7 @@ class CompiledFunction:
             with enable_grad():
                 output = self.fn(*arguments, **keywords)
         finally:
+            data_stand_ins.reset(data)
             values_read.reset(reading)
             recording_a_program.reset(flagged)
             _noted_states.reset(recording)

@@ -16,7 +16,7 @@ import numpy as np
 from . import numerics
 from .elementwise import Cast
 from .function import Function, plain
-from .graph import Node, is_grad_enabled, values_of
+from .graph import Node, is_grad_enabled, values_of, wants_gradient
 from .softmax import Softmax, _softmax_parts
 from .tensor import Tensor
 
@@ -47,8 +47,8 @@ class SoftmaxCrossEntropy(Function):
             if self.targets is None:  # each row's log-probability at its class: shifted - log(sums) there
                 return -(shifted[self.rows, self.labels] - np.log(sums[:, 0])).sum() / rows
             log_probabilities = shifted - np.log(sums)
-        # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
-        return -np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities).sum() / rows
+            # 0 * log(0) counts as 0: a class with no target weight adds nothing, even at a logit of -inf
+            return -np.where(self.targets == 0.0, 0.0, self.targets * log_probabilities).sum() / rows
 
     def backward(self, grad, out, logits):
         scale = grad / len(self.probabilities)
@@ -130,7 +130,7 @@ def target_numbers(targets: Any) -> np.ndarray:
 
 def targets_in_the_graph(targets: Any) -> bool:
     """Whether a loss's targets are computed in the graph (a teacher's probabilities), so they get a gradient too."""
-    return isinstance(targets, Node) and targets.requires_grad and is_grad_enabled()
+    return isinstance(targets, Node) and wants_gradient(targets) and is_grad_enabled()
 
 
 def targets_in_dtype(targets: Tensor, dtype: np.dtype) -> Tensor:

@@ -56,6 +56,14 @@ def refuse_while_recording(what: str) -> None:
 
 # While ``autograd.compile`` records a function: the nodes whose numbers an op took as a setting (see ``values_of``).
 values_read: contextvars.ContextVar[list[Node] | None] = contextvars.ContextVar("compile_values_read", default=None)
+# And the ids of the stand-ins of its inputs that want no gradient (data): they require grad only so that every op
+# on them is recorded (see ``wants_gradient``).
+data_stand_ins: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar("compile_data", default=frozenset())
+
+
+def wants_gradient(node: Node) -> bool:
+    """Whether ``node`` really wants a gradient: it requires grad, and is not a recording's stand-in for data."""
+    return node.requires_grad and id(node) not in data_stand_ins.get()
 
 
 def values_of(x: Any) -> Any:
