@@ -19,7 +19,7 @@ The five contestants:
   lines (arrays reused in place where nothing needs them any more);
 - tracegrad op by op: the same network written with the elementary ``Tensor``
   ops, ``x @ W + b`` and ``-logits.log_softmax()[rows, labels].mean()``:
-  seventeen nodes, each one a step a learner can draw and inspect;
+  fifteen op nodes, each one a step a learner can draw and inspect;
 - numpy by hand: the same maths with the gradients written out by hand, no
   graph at all. This is the limit for any engine that computes with numpy;
 - torch: CPU eager mode with ``torch.set_num_threads(2)``.

@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m viz",
         description="Draw the computational graph of an expression, run backprop on it, and write the picture "
         "(or, with --html, a page that steps through backprop node by node).",
-        epilog=f"An expression may use {ALLOWED}. Put -- before an expression that starts with a minus sign.",
+        epilog=f"An expression may use {ALLOWED}. Put -- before an expression that starts with a minus sign, after the options: --set x=1 -- '-x'.",
     )
     parser.add_argument("expression", help='arithmetic such as "(x + y) * z"')
     parser.add_argument(

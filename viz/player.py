@@ -25,6 +25,7 @@ from autograd import Node
 from .backprop_steps import DEFAULT_MAX_STEP_NODES, BackpropStep, backprop_steps
 from .dot_program import run_dot
 from .graph_drawing import FOCUS_COLOR, FOCUS_FILL, GRAD_COLOR, NOT_COMPUTED
+from .output_file import web_page_path
 from .player_script import PLAYER_SCRIPT, PLAYER_STYLE
 
 _player_numbers = itertools.count()
@@ -170,7 +171,7 @@ class BackpropPlayer:
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (an ``.html`` file) and return the path."""
-        path = Path(path)
+        path = web_page_path(path)
         path.write_text(self.html(), encoding="utf-8")
         return path
 
@@ -195,6 +196,8 @@ def backprop_player(
     The options are those of ``viz.backprop_steps``. The picture is rendered
     once, with the system ``dot`` or ``graphviz-pure``, like ``viz.render``.
     """
+    if path is not None:
+        web_page_path(path)  # (a wrong name fails before the rendering)
     player = BackpropPlayer(backprop_steps(node, rankdir, show_local_grads, number_format, max_nodes, model))
     if path is not None:
         player.save(path)

@@ -11,6 +11,7 @@ from autograd import Node
 
 from .dot_program import run_dot
 from .graph_drawing import draw
+from .output_file import in_existing_folder
 
 # The files viz.render writes; .dot is the DOT text itself and needs no renderer.
 RENDER_FORMATS = ("svg", "png", "dot")
@@ -36,12 +37,12 @@ def render(graph: Node | graphviz.Digraph, path: str | Path, format: str | None 
     renderer. Returns the path written.
     """
     chosen = output_format(path, format)
+    path = in_existing_folder(path)
     if isinstance(graph, graphviz.Digraph):
         if draw_options:
             raise TypeError(f"draw options {sorted(draw_options)} apply to a node, not to an already made drawing")
         drawing = graph
     else:
         drawing = draw(graph, **draw_options)
-    path = Path(path)
     path.write_bytes(drawing.source.encode("utf-8") if chosen == "dot" else run_dot(drawing.source, chosen))
     return path

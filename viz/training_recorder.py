@@ -31,6 +31,7 @@ from .dot_program import run_dot
 from .grad_sizes import grad_marks, grad_size
 from .graph_drawing import DEFAULT_MAX_NODES, DrawnNumbers, DrawOptions, drawn_numbers, paint
 from .levels import NEURONS, grouped_view
+from .output_file import web_page_path
 from .player import inline_svg
 from .recorder_page import DEFAULT_TITLE, TrainingFrame, recorder_fragment, recorder_page
 from .summaries import summarize
@@ -263,7 +264,7 @@ class TrainingRecorder(Callback):
 
     def save(self, path: str | Path, title: str = DEFAULT_TITLE) -> Path:
         """Write the page to ``path`` (an ``.html`` file) and return the path."""
-        path = Path(path)
+        path = web_page_path(path)
         path.write_text(self.html(title), encoding="utf-8")
         return path
 

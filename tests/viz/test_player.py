@@ -164,3 +164,14 @@ def test_steps_of_two_backward_passes_are_refused(example_a, example_b):
     steps = viz.backprop_steps(example_a["f"])[:2] + viz.backprop_steps(example_b["f"])[:2]
     with pytest.raises(ValueError, match="one backward pass"):
         viz.BackpropPlayer(steps)
+
+
+@pytest.mark.parametrize("name", ["player.svg", "player"])
+def test_a_player_is_saved_only_as_a_web_page(example_a, tmp_path, monkeypatch, name):
+    # An .svg name had got an HTML page, which a browser reads as a broken picture; refused before any rendering.
+    monkeypatch.setattr(player_module, "run_dot", None)
+    with pytest.raises(ValueError, match="this writes a web page; give a file name ending in .html"):
+        viz.backprop_player(example_a["f"], tmp_path / name)
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        viz.backprop_player(example_a["f"], tmp_path / "missing" / "player.html")
+    assert not list(tmp_path.iterdir())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import struct
 import time
 from xml.etree import ElementTree
@@ -206,3 +207,11 @@ def test_a_time_limit_beyond_a_day_is_refused():
             viz.render_time_limit(seconds),
         ):
             pass
+
+
+def test_a_missing_folder_is_named_before_any_rendering(example_a, tmp_path, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("viz.render"), "run_dot", None)  # (rendering would fail)
+    with pytest.raises(FileNotFoundError, match=r"no folder .*missing to write g.svg into"):
+        viz.render(
+            example_a["f"], tmp_path / "missing" / "g.svg"
+        )  # (a bare FileNotFoundError had come after rendering)

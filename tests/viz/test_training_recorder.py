@@ -144,6 +144,15 @@ def test_recording_does_not_change_training():
     assert recorded.per_step["loss"] == plain.per_step["loss"]
 
 
+def test_the_page_is_saved_only_as_a_web_page(tmp_path):
+    recorder = train()[0]
+    with pytest.raises(ValueError, match="this writes a web page; give a file name ending in .html"):
+        recorder.save(tmp_path / "training.svg")
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        recorder.save(tmp_path / "missing" / "training.html")
+    assert recorder.save(tmp_path / "training.HTM").is_file()
+
+
 def test_the_page_is_one_picture_rendered_once_with_the_frames_as_data(tmp_path, monkeypatch):
     recorder = train()[0]  # a recorder of its own: its picture is made here
     calls = []
