@@ -335,6 +335,38 @@ def _check_order(function: Callable[[Any], list], nodes: dict[str, Any], graph: 
         raise _Hint(f"the last node should be g, the output, got {names[id(order[-1])]}")
 
 
+def _name_a_wrong_order(g: Any, reference: dict[int, Node], graph: str) -> None:
+    """Raise a hint when the learner's gradients are those of g's ``_backward`` alone: the loop's order is wrong.
+
+    Each node's ``_backward`` passes on its gradient, so it must run after every
+    use of the node has added its share: from g back to the leaves. Run from the
+    leaves up (``reversed()`` forgotten), every node before g passes on a
+    gradient of 0, which leaves what g's ``_backward`` alone gives; so does
+    calling only ``self._backward()``. The gates are right then, and the hint is about the loop.
+    """
+    order = _forward_order(g)
+    got = [node.grad for node in order]
+    if all(_close(grad, reference[id(node)].grad) for node, grad in zip(order, got)):
+        return
+    try:
+        for node in order:
+            node.grad = 0.0
+        g.grad = 1.0
+        g._backward()
+        alone = all(_close(node.grad, grad) for node, grad in zip(order, got))
+    except Exception:  # noqa: BLE001 (a broken gate is for the gate checks to report)
+        alone = False
+    finally:
+        for node, grad in zip(order, got):
+            node.grad = grad
+    if alone:
+        raise _Hint(
+            f"on {graph}, only g's own _backward reached its inputs: call every node's _backward from g back to "
+            "the leaves (reversed topological order), so each node has every share of its gradient before its "
+            "_backward passes it on"
+        )
+
+
 def backward(value_class: type[Any]) -> None:
     """Exercise: ``backward`` seeds 1 at the output and runs every ``_backward`` from the output back."""
 
@@ -348,6 +380,7 @@ def backward(value_class: type[Any]) -> None:
             reference = _reference(g)
             reference[id(g)].backward()
             _expect("g.grad", g.grad, 1.0, "backward starts with self.grad = 1 (dg/dg)")
+            _name_a_wrong_order(g, reference, graph)
             for label, node in reversed(nodes.items()):
                 advice = (
                     f"{label} is used twice: its two shares must add up"
