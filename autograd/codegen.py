@@ -99,7 +99,7 @@ SCALAR_BACKWARD: dict[type, tuple[str, ...]] = {
     Sigmoid: ("{g} * {o} * (1.0 - {o})",),
     ReLU: ("{g} if {o} != 0.0 else 0.0",),
     Abs: ("{g} * sign({a})",),
-    Step: ("{g} * 0.0",),
+    Step: ("0.0",),
 }
 
 

@@ -284,7 +284,7 @@ class Step(Function):
         return numerics.mask(a > 0.0, a)
 
     def backward(self, grad, out, a):
-        return grad * 0.0
+        return _select(False, grad, 0.0)  # 0, also beside an infinite upstream gradient (inf * 0 would be nan)
 
 
 class Clip(Function):

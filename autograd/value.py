@@ -88,7 +88,8 @@ class Value(UnaryMethods, Node):
     __array_ufunc__ = None  # numpy arrays defer to Value's operators, which refuse them
 
     def __init__(self, data: Number | Value, *, label: str | None = None, requires_grad: bool = True):
-        super().__init__(_as_float(values_of(data)), checked_flag("requires_grad", requires_grad), label)
+        number = values_of(data) if isinstance(data, Value) else data  # (a Tensor is named as one, not as its array)
+        super().__init__(_as_float(number), checked_flag("requires_grad", requires_grad), label)
 
     @classmethod
     def _lift(cls, x: Any, like: Any = None) -> Value:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from autograd import Seed, Value
+import numpy as np
+
+from autograd import Seed, Tensor, Value
 from autograd.numerics import random_generator
 
 from .data.arguments import check_count, check_sizes
@@ -71,6 +73,12 @@ class Layer(Module):
 
     def forward(self, x: Sequence[float | Value]) -> list[Value]:
         """Every neuron applied to ``x``; a plain number becomes one data node (``x0``, ``x1``...) all neurons share."""
+        if isinstance(x, Tensor) or (isinstance(x, np.ndarray) and x.ndim > 1):  # a batch
+            raise TypeError(
+                f"a layer of scalar neurons takes one example, a list of {len(self.neurons[0].weights)} numbers or "
+                f"Values, not a batch of shape {x.shape}: call it on each row, or use nn.MLP, which "
+                "takes a batch as a Tensor"
+            )
         x = [xi if isinstance(xi, Value) else Value(xi, label=f"x{i}", requires_grad=False) for i, xi in enumerate(x)]
         return [neuron(x) for neuron in self.neurons]
 

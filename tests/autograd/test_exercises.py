@@ -177,6 +177,7 @@ def test_a_backward_without_the_seed_or_in_forward_order(engine, capsys):
     assert _verdict(capsys, lambda: exercises.backward(Value)).startswith(
         "✗ hint: backward: g.grad should be 1, got 0.0: backward starts with self.grad = 1"
     )
+
     def only_its_own(self):
         self.grad = 1.0
         self._backward()

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Function, Value
+from autograd import Function, Tensor, Value
 
 
 def test_data_is_a_float_and_grad_is_none_until_backward():
@@ -196,6 +196,22 @@ def test_a_value_of_a_non_number_raises_type_error_naming_its_type(operand, type
 def test_the_type_error_says_what_a_value_combines_with():
     with pytest.raises(TypeError, match=r"a Value combines only with numbers and other Values, not with a str"):
         Value(1.0) + "1"
+
+
+def test_a_value_of_a_tensor_names_the_tensor():
+    with pytest.raises(TypeError, match=r"not with a Tensor$"):  # (it had named the tensor's ndarray)
+        Value(Tensor([1.0]))
+
+
+def test_the_step_passes_no_gradient_even_beside_an_infinite_one():
+    # Its derivative is 0: the closed gate gives 0 as relu's does, where 0 * inf had made nan.
+    x = Value(-1.0)
+    (x.step() * 1e308 * 10.0).backward()
+    assert x.grad == 0.0
+    t = Tensor([-1.0, 2.0], dtype=np.float32, requires_grad=True)
+    with np.errstate(over="ignore"):
+        (t.step() * np.float32(3e38) * 10.0).sum().backward()
+    assert t.grad.tolist() == [0.0, 0.0] and t.grad.dtype == np.float32
 
 
 def test_truth_of_a_value_is_the_truth_of_its_number():

@@ -77,6 +77,13 @@ def test_bad_input_is_refused(make, message):
         make()
 
 
+@pytest.mark.parametrize("batch", [np.ones((4, 2)), Tensor(np.ones((4, 2)))], ids=["array", "Tensor"])
+def test_a_batch_given_to_scalar_neurons_is_named_as_one(batch):
+    # It had been "a Value combines only with numbers and other Values, not with a ndarray", from a row.
+    with pytest.raises(TypeError, match=r"takes one example, a list of 2 numbers .* not a batch of shape \(4, 2\)"):
+        nn.ScalarMLP([2, 3, 1], seed=0)(batch)
+
+
 def test_scalar_mlp_reaches_100_percent_on_100_moons():
     X, y = nn.data.make_moons(100, noise=0.1, seed=0)
     signs = 2 * y - 1
