@@ -265,10 +265,13 @@ class _Painter:
             return self.box_ids[box]
         return self.view.ids.get(node, "hidden")
 
+    def box_role(self, box: Box) -> str:
+        """How a box is coloured: as the output when the graph's output is its own, else as a neuron or layer."""
+        return OUTPUT if self.view.root in box.members else GROUP
+
     def paint_box(self, graph: GraphDrawing, box: Box) -> None:
         """One neuron or layer (one call of it): its name, what is inside, its output's data and grad."""
-        role = OUTPUT if self.view.root in box.members else GROUP
-        fill, border, _ = ROLE_STYLES[role]
+        fill, border, _ = ROLE_STYLES[self.box_role(box)]
         if any(member in self.failing for member in box.members):
             border = CHECK_FAIL_COLOR
         box_id = self.box_ids[box]
@@ -369,8 +372,7 @@ class _Painter:
     def caption(self) -> str:
         """The legend (the kinds of boxes drawn) and any notes, as a small table under the graph."""
         kinds = {self.view.role(node) for node in self.view.nodes if node not in self.grouping.inside}
-        if self.grouping.boxes:
-            kinds.add(GROUP)
+        kinds.update(self.box_role(box) for box in self.box_ids)  # (an output box had gone without its legend)
         roles = sorted(kinds, key=list(ROLE_STYLES).index)
         cells = [ROLE_STYLES[role] for role in roles] if self.options.role_legend else []
         if self.failing:

@@ -291,3 +291,18 @@ def test_labels_repeated_across_neurons_are_pointed_out_without_a_model():
     note = "the names b, w0, w1 are each on several boxes: draw with model= to name them by their place"
     assert note in viz.draw(loss).source
     assert "on several boxes" not in viz.draw(loss, model=model).source  # l0.n0.w0, l0.n1.w0, ...
+
+
+def test_the_legend_names_the_colour_of_each_kind_of_box_drawn():
+    # The output neuron's box is drawn in the output's colour: the legend had left "output" out.
+    model = nn.ScalarMLP([2, 4, 4, 1], seed=0)
+    out = model([0.5, -0.2])
+    out.backward()
+    source = viz.draw(out, model=model, level="neurons").source
+    legend = re.findall(r'<TD BGCOLOR="[^"]+" BORDER="1" COLOR="[^"]+">([^<]+)</TD>', source)
+    assert legend == ["output", "no grad (data, constant)", "neuron or layer (one call)"]
+    single = nn.Neuron(2, seed=0)
+    y = single([0.5, -0.2])
+    y.backward()
+    legend = re.findall(r'BORDER="1" COLOR="[^"]+">([^<]+)</TD>', viz.draw(y, model=single, level="neurons").source)
+    assert "neuron or layer (one call)" not in legend and "output" in legend  # its one box is the output
