@@ -242,3 +242,16 @@ def test_a_closed_pipe_ends_the_demo_quietly_and_a_full_disk_with_one_line(tmp_p
         result = subprocess.run(command, check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
     assert result.returncode == 2 and "error: cannot print: No space left on device" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_folder_that_cannot_be_made_fails_before_the_training(monkeypatch, capsys, tmp_path) -> None:
+    # A folder the system refuses (/proc/x as root passes the writable check): the demo had trained first.
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(demo.Path, "mkdir", refuse)
+    monkeypatch.setattr(demo, "fit", lambda *args, **kwargs: pytest.fail("trained before the folder was made"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--epochs", "1", "--quiet", "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    assert f"cannot write {tmp_path / 'out'}: Permission denied" in capsys.readouterr().err

@@ -75,21 +75,28 @@ def _number_format(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _quoted(text: str, limit: int = 40) -> str:
+    """``text`` for an error message: a long one is cut, as an echo of thousands of digits helps no one."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def _assignments(items: Sequence[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in items:
         name, equals, number = item.partition("=")
         name = name.strip()
         if not equals or not name.isidentifier():
-            raise _UsageError(f"--set expects NAME=VALUE, such as x=-2; got {item!r}")
+            raise _UsageError(f"--set expects NAME=VALUE, such as x=-2; got {_quoted(item)!r}")
         if name in values:
             raise _UsageError(f"--set gives {name} a value twice: give it one")
         try:
             values[name] = float(number)
         except ValueError:
-            raise _UsageError(f"--set {item}: {number!r} is not a number") from None
+            raise _UsageError(f"--set {_quoted(item)}: {_quoted(number)!r} is not a number") from None
         if not math.isfinite(values[name]):
-            raise _UsageError(f"--set {item}: give a finite number (nan and inf are not points to differentiate at)")
+            raise _UsageError(
+                f"--set {_quoted(item)}: give a finite number (nan and inf are not points to differentiate at)"
+            )
     return values
 
 

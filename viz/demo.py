@@ -162,6 +162,7 @@ def write_outputs(
 
 def run(epochs: int = 300, seed: int = 0, out: Path | str = "demo_output", progress: bool = True) -> DemoResult:
     """Make the data, train the MLP (recording it as it learns), write the five files; return accuracies and paths."""
+    Path(out).mkdir(parents=True, exist_ok=True)  # first: a folder that cannot be made fails before the training
     X, y = make_spirals(N_SAMPLES, n_classes=N_CLASSES, noise=0.2, seed=seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
     model = MLP([2, *HIDDEN_SIZES, N_CLASSES], activation="tanh", seed=seed)

@@ -101,6 +101,8 @@ def test_unset_variables_are_named(tmp_path, capsys):
         ("1x=2", "NAME=VALUE"),
         ("x=nan", "give a finite number"),
         ("x=1e999", "give a finite number"),
+        ("x=" + "9" * 5000, f"--set x={'9' * 38}... (5,002 characters): give a finite"),  # (not echoed whole)
+        ("x=" + "a" * 5000, f"'{'a' * 40}... (5,000 characters)' is not a number"),
     ],
 )
 def test_malformed_settings_are_refused(setting, words, tmp_path, capsys):
