@@ -157,10 +157,18 @@ def read_state(
         raise ValueError(f"{path} is a damaged or unusual zip archive ({error}); expected {EXPECTED}") from error
 
 
+ZIP_START = b"PK\x03\x04"  # how a zip archive's first member begins
+
+
 def _what_it_is(path: Path) -> str:
+    """What a file that is no zip archive is, for the error: a lone array, a cut-short archive, or something else."""
     with open(path, "rb") as file:
         start = file.read(len(npy.MAGIC_PREFIX))
-    return "a single .npy array" if start == npy.MAGIC_PREFIX else "not a zip archive"
+    if start == npy.MAGIC_PREFIX:
+        return "a single .npy array"
+    if start.startswith(ZIP_START):  # the members begin, the table of them that closes an archive is missing
+        return "a damaged or cut-short zip archive"
+    return "not a zip archive"
 
 
 def _members_by_name(path: Path, archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:

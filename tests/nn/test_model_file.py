@@ -66,14 +66,22 @@ def test_a_missing_file_is_named(tmp_path):
         nn.Linear(2, 2).load(tmp_path / "nothing")
 
 
+def _cut_short(path):
+    """A real model file with its last third gone, as an interrupted copy leaves it."""
+    nn.Linear(3, 1, seed=0).save(path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+
+
 @pytest.mark.parametrize(
     ("write", "what"),
     [
         (lambda path: np.save(path, np.ones(3)), "a single .npy array"),
         (lambda path: path.write_text("weight = 1.0\n"), "not a zip archive"),
-        (lambda path: path.write_bytes(b"PK\x03\x04 not really a zip"), "not a zip archive"),
+        (lambda path: path.write_bytes(b"PK\x03\x04 not really a zip"), "a damaged or cut-short zip archive"),
+        (_cut_short, "a damaged or cut-short zip archive"),  # (it had said "not a zip archive")
     ],
-    ids=["npy", "text", "broken-zip"],
+    ids=["npy", "text", "broken-zip", "cut-short"],
 )
 def test_other_formats_are_refused_naming_the_expected_one(tmp_path, write, what):
     path = tmp_path / "model.npz"
