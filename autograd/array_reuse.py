@@ -61,7 +61,7 @@ def reuse_arrays(lines: Sequence[Line], names: set[str]) -> list[str]:
         reusable.append(line.operand in new)
         if how == "+=":
             continue
-        if line.calls:
+        if line.calls or line.guard:  # (a guarded line may not run: its target may still be another name's array)
             new.difference_update(targets)
         elif value in names:  # ``grad_a = grad_s``: two names for one array
             new.difference_update([*targets, value])

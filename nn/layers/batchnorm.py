@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from autograd import Tensor
+from autograd.numerics import finite_number
 
 from ..data.arguments import check_count
 from ..module import Module
@@ -23,7 +24,8 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: DTypeLike = np.float64):
         check_count("BatchNorm1d: num_features", num_features, 1)
-        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or not 0.0 <= momentum <= 1.0:
+        number = finite_number(momentum)  # (numpy's numbers too; not True, nor a string)
+        if number is None or not 0.0 <= number <= 1.0:
             cumulative = " (PyTorch's None, a cumulative average, is not offered)" if momentum is None else ""
             raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}{cumulative}")
         if not 0.0 <= eps < np.inf:

@@ -159,8 +159,19 @@ class LeftOut(Function):
         return grad * b, None
 
 
+class NoGradient(Function):
+    """The identity going forward; backward, no gradient at all (None)."""
+
+    def forward(self, a):
+        return a.copy() if hasattr(a, "copy") else a
+
+    def backward(self, grad, out, a):
+        return None
+
+
 VALUE_OPS = {
     "left out": lambda a, b, c: LeftOut.apply(a, b),
+    "no gradient": lambda a, b, c: NoGradient.apply(a),
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
     "mul": lambda a, b, c: a * b,
@@ -222,6 +233,7 @@ MASK = np.array([[True, False, True], [False, False, True]])
 CLASSES, PROBABILITIES = np.array([2, 0]), np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]])
 TENSOR_OPS = {
     "left out": lambda a, b, c: LeftOut.apply(a, b),
+    "no gradient": lambda a, b, c: NoGradient.apply(a.tanh()),
     "add": lambda a, b, c: a + b,
     "sub": lambda a, b, c: a - b,
     "mul": lambda a, b, c: a * b,
@@ -1067,6 +1079,24 @@ def test_what_only_a_left_out_gradient_reaches_is_skipped_as_eager_mode_skips_it
     assert_runs_agree(results)
     np.testing.assert_array_equal(results["compiled"][1][0], [1.0, 1.0])
     assert "if grad_log_1 is not None:" in compiled.source
+
+
+def test_a_gradient_shared_by_two_names_is_not_overwritten_past_a_skipped_op():
+    # z + y hands one array to z and y; the tanh's term is added to z's under a guard, so when the guard is
+    # skipped z's name still holds y's array, which relu's backward had then overwritten in place: y.grad was
+    # [2, 0, 2] (or the array was read-only) where eager mode gives [2, 2, 2].
+    w = Tensor([2.0, 2.0, 2.0])
+
+    def f(x, y):
+        z = x.relu()
+        return ((Blocked.apply(z.tanh()) + (z + y)) * w).sum()
+
+    x, y = Tensor([1.0, -1.0, 0.5], requires_grad=True), Tensor([0.0, 0.0, 0.0], requires_grad=True)
+    _, results = run_both(f, [x, y], [x, y])
+    assert_runs_agree(results)
+    np.testing.assert_array_equal(results["compiled"][1][1], [2.0, 2.0, 2.0])
+    _, results = run_both(lambda x, y: (Blocked.apply(x.relu().tanh()) + (x.relu() + y)).sum(), [x, y], [x, y])
+    assert_runs_agree(results)
 
 
 def test_a_users_op_that_leaves_out_a_gradient_on_some_calls_only():

@@ -139,6 +139,13 @@ def test_mlp_layout_and_seeding():
     assert model(Tensor(np.ones((5, 2)))).shape == (5, 3)
 
 
+@pytest.mark.parametrize("momentum", [np.float32(0.1), np.int64(1), np.array(0.5), 0])
+def test_batch_norm_takes_numpys_numbers_as_momentum(momentum):
+    layer = nn.BatchNorm1d(2, momentum=momentum)
+    layer(Tensor([[0.0, 1.0], [2.0, 3.0]]))
+    np.testing.assert_allclose(layer.running_mean, float(momentum) * np.array([1.0, 2.0]))
+
+
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     [
