@@ -564,6 +564,8 @@ def generate(
             terms = [term]
         elif id(node) in inlined:
             rules = (SCALAR_BACKWARD if isinstance(node, Value) else TENSOR_BACKWARD)[cls]
+            if cls is Pow:
+                rules = _pow_rules(*node._parents)
             fills = dict(zip("abc", arguments), g=upstream, o=out)
             terms = [rule.format(**fills) if want else "" for rule, want in zip(rules, wanted)]
             if not isinstance(node, Value) and cls in TENSOR_BACKWARD_INTO_UPSTREAM:  # one input: one term
@@ -664,6 +666,26 @@ def generate(
         output_label=output.label,
         output_op=None if output._op is None else type(output._op),
     )
+
+
+def _pow_rules(base: Node, exponent: Node) -> tuple[str, str]:
+    """Pow's chain rules on Values, with the branch a literal base or exponent takes written alone.
+
+    A number written into the program is checked at every call, so its branch
+    is known: ``x ** 2.0`` reads ``grad * (2.0 * power(x, 2.0 - 1))``, the same
+    arithmetic as the general rule, without a guard that can never hold.
+    """
+    for_base, for_exponent = SCALAR_BACKWARD[Pow]
+    if _is_literal(exponent):
+        for_base = "0.0" if exponent.data == 0.0 else "{g} * ({b} * power({a}, {b} - 1))"
+    if _is_literal(base) and base.data != 0.0:  # (nan is not 0: its branch is the logarithm's too)
+        for_exponent = "{g} * ({o} * log({a}))"
+    return for_base, for_exponent
+
+
+def _is_literal(node: Node) -> bool:
+    """Whether a Value is written into the program as a number: a constant leaf (checked at every call)."""
+    return node._op is None and not node.requires_grad
 
 
 def _accumulate(

@@ -1625,3 +1625,17 @@ def test_soft_targets_that_want_a_gradient_stay_in_the_graph():
     compiled, results = run_both(loss, [z, t], [z, t])
     assert_runs_agree(results)
     assert results["compiled"][1][1] is not None and compiled.recordings == 1
+
+
+def test_a_literal_exponent_or_base_writes_only_the_branch_it_takes():
+    # The general rule's guard (0.0 if 2.0 == 0.0 else ...) can never hold for a number written into the program.
+    f = lambda x, y: (x - 1.0) ** 2.0 + 2.0**y + x**0.0 + 0.0**y
+    x, y = Value(3.0), Value(0.5)
+    compiled, results = run_both(f, [x, y], [x, y])
+    assert_runs_agree(results)
+    lines = [line.strip() for line in compiled.source.splitlines()]
+    assert "grad_sub_1 = grad_pow_1 * (2.0 * power(sub_1, 2.0 - 1))" in lines
+    assert any(line.endswith("grad_pow_2 * (pow_2 * log(2.0))") for line in lines)
+    assert "grad_x = 0.0" in lines  # x ** 0.0
+    assert any("0.0 if 0.0 == 0.0 and y >= 0.0 else" in line for line in lines)  # a base of 0: still decided by y
+    assert results["compiled"][1] == [2.0 * (3.0 - 1.0), 2.0**0.5 * math.log(2.0)]
