@@ -31,9 +31,21 @@ class DataLoader:
     With ``shuffle=True`` the order is drawn anew for every epoch (each ``for``
     loop over the loader) from one generator made from ``seed``, so the epochs
     differ from each other but a rerun with the same seed repeats them all.
+    ``drop_last=True`` leaves out a last batch smaller than ``batch_size`` (as
+    PyTorch's option does): batch norm cannot train on a batch of one.
+
+    >>> [y_batch.tolist() for X_batch, y_batch in DataLoader(X, y, batch_size=2, drop_last=True)]
+    [[0, 1], [2, 3]]
     """
 
-    def __init__(self, *arrays: np.ndarray, batch_size: int | None = None, shuffle: bool = False, seed: Seed = None):
+    def __init__(
+        self,
+        *arrays: np.ndarray,
+        batch_size: int | None = None,
+        shuffle: bool = False,
+        seed: Seed = None,
+        drop_last: bool = False,
+    ):
         if not arrays:
             raise ValueError("DataLoader needs at least one array")
         for index, array in enumerate(arrays):
@@ -46,16 +58,19 @@ class DataLoader:
             check_count("batch_size", batch_size, 1)
         self.batch_size = self.n_samples if batch_size is None else min(int(batch_size), self.n_samples)
         self.shuffle = checked_flag("shuffle", shuffle)
+        self.drop_last = checked_flag("drop_last", drop_last)
         self._rng = random_generator(seed)
 
     def __len__(self) -> int:
-        """The number of batches in one epoch (the last one may be smaller)."""
+        """The number of batches in one epoch (the last one may be smaller, unless ``drop_last``)."""
+        if self.drop_last:
+            return self.n_samples // self.batch_size
         return (self.n_samples + self.batch_size - 1) // self.batch_size
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._rng.permutation(self.n_samples) if self.shuffle else None
         rows: slice | np.ndarray
-        for start in range(0, self.n_samples, self.batch_size):
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
             if order is None:
                 rows = slice(start, start + self.batch_size)
             else:

@@ -49,7 +49,8 @@ class BatchNorm1d(Module):
             if n < 2:
                 raise ValueError(
                     f"BatchNorm1d needs more than one example per batch in training, got {n} (in batches, the "
-                    "last one holds what is left over: pick a batch size that leaves more than one)"
+                    "last one holds what is left over: pick a batch size that leaves more than one, or leave it out "
+                    "with fit(model, ..., DataLoader(X, y, batch_size=..., shuffle=True, drop_last=True)))"
                 )
             mean, var = x.mean(axis=0), x.var(axis=0)
             unbiased = var.data * n / (n - 1)

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 
+import nn
 from nn.data import (
     DataLoader,
     add_noise,
@@ -349,3 +350,20 @@ def test_spiral_arms_are_spaced_as_linspace_spaces_them_and_many_arms_take_one_p
     np.testing.assert_array_equal(y, np.repeat(np.arange(4), sizes)[order])
     X, y = make_spirals(200_000, n_classes=100_000, seed=0)  # had been a Python loop per arm
     assert X.shape == (200_000, 2) and np.bincount(y).tolist() == [2] * 100_000
+
+
+def test_drop_last_leaves_out_a_short_last_batch_and_fit_trains_batch_norm_with_it():
+    X, y = np.arange(66.0).reshape(33, 2), np.arange(33) % 2
+    loader = DataLoader(X, y, batch_size=16, shuffle=True, seed=0, drop_last=True)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 2 and [len(b[1]) for b in batches] == [16, 16]
+    assert len(DataLoader(X, y, batch_size=16)) == 3  # kept by default: 16, 16, 1
+    assert len(DataLoader(X, y, batch_size=33, drop_last=True)) == 1
+    # A batch of one stops batch norm's training; without it, the epoch trains (it had raised at the 33rd row).
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.BatchNorm1d(3), nn.Linear(3, 2, seed=1))
+    with pytest.raises(ValueError, match="got 1 .* drop_last=True"):
+        nn.fit(model, nn.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.01), (X, y), batch_size=16, epochs=1)
+    history = nn.fit(model, nn.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.01), loader, epochs=2)
+    assert len(history.per_step["loss"]) == 4
+    with pytest.raises(TypeError, match="drop_last"):
+        DataLoader(X, y, drop_last="yes")
