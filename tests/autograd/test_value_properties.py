@@ -37,7 +37,10 @@ def _constant(number: float):
 
 
 class _TorchStep(torch.autograd.Function):
-    """torch has no differentiable step: ``heaviside`` forward (0 at 0 and at nan), upstream x 0 backward."""
+    """torch has no differentiable step: ``heaviside`` forward (0 at 0 and at nan), and 0 backward.
+
+    0 also beside an infinite upstream gradient, as relu's closed gate gives (torch's threshold_backward selects).
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -45,7 +48,7 @@ class _TorchStep(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0.0
+        return torch.zeros_like(grad)
 
 
 # name: (arity, on Values, on torch tensors); ``c`` is a number the program draws.
