@@ -59,6 +59,11 @@ class DataLoader:
         self.batch_size = self.n_samples if batch_size is None else min(int(batch_size), self.n_samples)
         self.shuffle = checked_flag("shuffle", shuffle)
         self.drop_last = checked_flag("drop_last", drop_last)
+        if self.drop_last and batch_size is not None and batch_size > self.n_samples:
+            raise ValueError(
+                f"DataLoader: drop_last=True with batch_size={batch_size} and {self.n_samples} examples leaves no "
+                "batch at all: give a batch size of at most the number of examples"
+            )
         self._rng = random_generator(seed)
 
     def __len__(self) -> int:

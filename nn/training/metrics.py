@@ -22,9 +22,10 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
 
     ``outputs`` are scores with one column per class (the prediction is the
     largest), predicted class labels (as a classifier's ``predict`` gives:
-    integers, strings, or floats that are all whole numbers, as for a
-    classifier fitted on float labels), or a single column of binary
-    scores: class 1 where a score is above
+    integers, strings, or floats where the targets hold a class other than 0
+    and 1, as for a classifier fitted on float labels), or a single column of
+    binary scores for targets 0 and 1 (float labels 0.0 and 1.0 read the same
+    either way): class 1 where a score is above
     ``threshold``, 0 for logits (the default) and 0.5 for probabilities (a
     sigmoid's outputs). ``fit``'s ``metrics=["accuracy"]`` takes 0.5 for a
     model whose outputs come from a sigmoid (a ``Sequential`` ending with
@@ -39,7 +40,7 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.0) -
     targets = targets.reshape(len(targets))
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
-    elif outputs.dtype.kind != "f" or (outputs == np.round(outputs)).all():  # labels already
+    elif outputs.dtype.kind != "f" or not np.isin(targets, (0, 1)).all():  # labels: scores only tell 0 from 1
         predicted = outputs.reshape(len(outputs))
     else:
         scores = outputs.reshape(len(outputs))

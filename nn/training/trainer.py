@@ -157,7 +157,7 @@ class Trainer:
         return self.history
 
     def _train_one_epoch(self, loader: DataLoader) -> dict[str, float]:
-        total_loss, outputs, targets = 0.0, [], []
+        total_loss, rows, outputs, targets = 0.0, 0, [], []
         for X_batch, y_batch in loader:
             if self.augment is not None:
                 X_batch, y_batch = self.augment(X_batch, y_batch)
@@ -180,11 +180,11 @@ class Trainer:
                 step_numbers[name] = metric(output.data, y_batch)
             self.history.log_step(step_numbers)
             self._call("on_batch_end")
-            total_loss += step_numbers["loss"] * len(y_batch)
+            total_loss, rows = total_loss + step_numbers["loss"] * len(y_batch), rows + len(y_batch)
             if self.metrics:
                 outputs.append(output.data)
                 targets.append(y_batch)
-        return {"loss": total_loss / loader.n_samples, **self._metric_values(outputs, targets)}
+        return {"loss": total_loss / rows, **self._metric_values(outputs, targets)}  # (the rows trained on)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int | None = None) -> dict[str, float]:
         """The loss and the metrics on ``(X, y)``, in eval mode and without recording a graph."""

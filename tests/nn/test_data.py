@@ -367,3 +367,15 @@ def test_drop_last_leaves_out_a_short_last_batch_and_fit_trains_batch_norm_with_
     assert len(history.per_step["loss"]) == 4
     with pytest.raises(TypeError, match="drop_last"):
         DataLoader(X, y, drop_last="yes")
+    with pytest.raises(ValueError, match="drop_last=True with batch_size=40 and 33 examples leaves no batch"):
+        DataLoader(X, y, batch_size=40, drop_last=True)  # (it had kept one batch of all 33)
+
+
+def test_the_epoch_loss_is_the_mean_over_the_rows_trained_on():
+    # A loss of exactly 1 per example: the epoch's mean is 1 with drop_last too (it had divided by all 10 rows: 0.6).
+    X, y = np.zeros((10, 2)), np.zeros(10)
+    model = nn.Linear(2, 1, seed=0)
+    loss = lambda output, targets: (output * 0.0).sum() / len(targets) + 1.0
+    loader = DataLoader(X, y, batch_size=6, drop_last=True)
+    history = nn.fit(model, loss, nn.optim.SGD(model.parameters(), lr=0.1), loader, epochs=1)
+    assert history.per_step["loss"] == [1.0] and history["loss"] == [1.0]

@@ -164,9 +164,12 @@ def test_accuracy_reads_predicted_labels_as_labels_and_probabilities_with_a_thre
     # Float labels, as a classifier fitted on float targets predicts: labels too, since all are among the targets.
     assert accuracy(labels.astype(float), labels.astype(float)) == 1.0  # had been 0.667: classes 1 and 2 were one
     assert accuracy(np.array([-1.0, 1.0, -1.0]), np.array([-1, 1, 1])) == pytest.approx(2 / 3)
-    # Whole numbers are labels even where one is a class this split lacks (it had been read as a score: 1.0).
-    assert accuracy(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 1.0])) == pytest.approx(2 / 3)
-    assert accuracy(np.array([1.0, 2.0, 2.0, 1.0]), np.array([1.0, 1.0, 1.0, 1.0])) == 0.5
+    assert accuracy(np.array([2.0, 1.0, 0.0]), np.array([2.0, 1.0, 1.0])) == pytest.approx(2 / 3)
+    # With targets 0 and 1, a column of floats is binary scores, whole numbers too: a perceptron's logits for AND,
+    # an explicit threshold and infinite logits (taking whole floats for labels had scored these 0.75, 0 and 0).
+    assert accuracy(np.array([-1.0, 0.0, 0.0, 1.0]), np.array([0, 0, 0, 1])) == 1.0
+    assert accuracy(np.array([[3.0], [1.0]]), np.array([1, 0]), threshold=2.0) == 1.0
+    assert accuracy(np.array([[np.inf], [-np.inf]], dtype=np.float32), np.array([1, 0])) == 1.0
     assert accuracy(np.array(["cat", "dog"]), np.array(["cat", "cat"])) == 0.5  # had raised numpy's UFuncTypeError
     probabilities = np.array([[0.1], [0.2], [0.9], [0.8]])
     assert accuracy(probabilities, np.array([0, 0, 1, 1])) == 0.5  # read as logits, as documented
