@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
+
 from .layers import (
     MLP,
     AvgPool2d,
@@ -57,6 +59,52 @@ def _parameter(torch: Any, array: Any) -> Any:
     return torch.nn.Parameter(torch.tensor(np.array(array)))
 
 
+class _TorchParameters:
+    """The torch parameters made from a model's tensors: one for each tensor, frozen where it is.
+
+    A tensor two layers share (tied weights) becomes one parameter that both
+    torch layers hold, so its gradient still sums both uses.
+    """
+
+    def __init__(self, torch: Any):
+        self.torch = torch
+        self.made: dict[int, tuple[Tensor, Any]] = {}  # (the tensor kept too: its id stays its own)
+
+    def __call__(self, tensor: Tensor, transposed: bool = False) -> Any:
+        if id(tensor) not in self.made:
+            parameter = _parameter(self.torch, tensor.data.T if transposed else tensor.data)
+            parameter.requires_grad_(tensor.requires_grad)
+            self.made[id(tensor)] = (tensor, parameter)
+        return self.made[id(tensor)][1]
+
+
+class _TracegradTensors:
+    """The tensors made from a torch model's parameters: one for each parameter (see above).
+
+    Each is made as a parameter (a layer takes only those), and ``freeze_as_in_torch``
+    then freezes those whose torch parameter is frozen.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[Any, Tensor]] = {}
+
+    def __call__(self, parameter: Any, transposed: bool = False) -> Tensor:
+        if id(parameter) not in self.made:
+            try:
+                array = _numpy(parameter)
+            except (TypeError, NotImplementedError, RuntimeError) as error:  # bfloat16, the meta device, ...
+                raise TypeError(
+                    f"nn.from_torch: a parameter of dtype {parameter.dtype} on device {parameter.device} has no numpy "
+                    f"copy ({error}): convert the model first, with .float() or .double() and .cpu()"
+                ) from error
+            self.made[id(parameter)] = (parameter, Tensor(array.T.copy() if transposed else array, requires_grad=True))
+        return self.made[id(parameter)][1]
+
+    def freeze_as_in_torch(self) -> None:
+        for parameter, tensor in self.made.values():
+            tensor.requires_grad = bool(parameter.requires_grad)
+
+
 def _numpy(tensor: Any) -> np.ndarray:
     return tensor.detach().cpu().numpy().copy()
 
@@ -64,15 +112,15 @@ def _numpy(tensor: Any) -> np.ndarray:
 # tracegrad -> torch, one function per layer type.
 
 
-def _linear_to_torch(torch: Any, layer: Linear) -> Any:
+def _linear_to_torch(torch: Any, layer: Linear, parameter: _TorchParameters) -> Any:
     result = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
-    result.weight = _parameter(torch, layer.weight.data.T)  # (in, out) here, (out, in) in torch
+    result.weight = parameter(layer.weight, transposed=True)  # (in, out) here, (out, in) in torch
     if layer.bias is not None:
-        result.bias = _parameter(torch, layer.bias.data)
+        result.bias = parameter(layer.bias)
     return result
 
 
-def _conv_to_torch(torch: Any, layer: Conv2d) -> Any:
+def _conv_to_torch(torch: Any, layer: Conv2d, parameter: _TorchParameters) -> Any:
     result = torch.nn.Conv2d(
         layer.in_channels,
         layer.out_channels,
@@ -81,16 +129,15 @@ def _conv_to_torch(torch: Any, layer: Conv2d) -> Any:
         padding=layer.padding,
         bias=layer.bias is not None,
     )
-    result.weight = _parameter(torch, layer.weight.data)  # the same (out, in, kh, kw) layout
+    result.weight = parameter(layer.weight)  # the same (out, in, kh, kw) layout
     if layer.bias is not None:
-        result.bias = _parameter(torch, layer.bias.data)
+        result.bias = parameter(layer.bias)
     return result
 
 
-def _batchnorm_to_torch(torch: Any, layer: BatchNorm1d) -> Any:
+def _batchnorm_to_torch(torch: Any, layer: BatchNorm1d, parameter: _TorchParameters) -> Any:
     result = torch.nn.BatchNorm1d(layer.num_features, eps=layer.eps, momentum=layer.momentum)
-    result.weight = _parameter(torch, layer.weight.data)
-    result.bias = _parameter(torch, layer.bias.data)
+    result.weight, result.bias = parameter(layer.weight), parameter(layer.bias)
     result.running_mean = torch.tensor(np.array(layer.running_mean))
     result.running_var = torch.tensor(np.array(layer.running_var))
     return result
@@ -111,11 +158,11 @@ def _scalar_layer_to_torch(torch: Any, layer: Layer) -> Any:
     return [result, _simple_to_torch(torch, activation)]
 
 
-def _scalar_mlp_to_torch(torch: Any, model: ScalarMLP) -> Any:
+def _scalar_mlp_to_torch(torch: Any, model: ScalarMLP, parameter: _TorchParameters) -> Any:
     return torch.nn.Sequential(*[part for layer in model.layers for part in _scalar_layer_to_torch(torch, layer)])
 
 
-def _simple_to_torch(torch: Any, layer: Module) -> Any:
+def _simple_to_torch(torch: Any, layer: Module, parameter: _TorchParameters | None = None) -> Any:
     """Layers with no parameters: the same settings under PyTorch's names."""
     if isinstance(layer, AvgPool2d):
         return torch.nn.AvgPool2d(layer.kernel_size, layer.stride)
@@ -132,7 +179,7 @@ def _simple_to_torch(torch: Any, layer: Module) -> Any:
     return getattr(torch.nn, type(layer).__name__)()  # Identity, ReLU, Sigmoid, Tanh
 
 
-_TO_TORCH: dict[type, Callable[[Any, Any], Any]] = {
+_TO_TORCH: dict[type, Callable[[Any, Any, _TorchParameters], Any]] = {
     Linear: _linear_to_torch,
     Conv2d: _conv_to_torch,
     BatchNorm1d: _batchnorm_to_torch,
@@ -175,11 +222,13 @@ def to_torch(module: Module) -> Any:
     ``Sequential`` and ``MLP`` become ``torch.nn.Sequential`` (so ``layers.0.weight``
     is ``0.weight`` there), ``ScalarMLP`` a ``Sequential`` of ``Linear`` layers
     whose row j holds neuron j's weights. The copy is independent: training one
-    does not change the other.
+    does not change the other. A frozen parameter (``requires_grad=False``)
+    stays frozen, and a tensor two layers share stays one parameter of both.
     """
     torch = require_torch()
     supported = sorted({cls.__name__ for cls in _TO_TORCH} | {"Sequential", "MLP"})
     converted: dict[int, Any] = {}
+    parameter = _TorchParameters(torch)
 
     def convert(layer: Any, path: str) -> Any:
         return _convert(layer, path, convert_one, "nn.to_torch", supported, converted)
@@ -190,7 +239,7 @@ def to_torch(module: Module) -> Any:
             result.training = layer.training  # its own mode only: each layer inside has its own, converted with it
             return result
         if type(layer) in _TO_TORCH:
-            return _TO_TORCH[type(layer)](torch, layer).train(layer.training)  # one layer: all its torch parts
+            return _TO_TORCH[type(layer)](torch, layer, parameter).train(layer.training)  # one layer: all its parts
         return None
 
     return convert(module, "model")
@@ -210,20 +259,20 @@ def _require_settings(layer: Any, path: str, **accepted: tuple) -> None:
             )
 
 
-def _linear_from_torch(layer: Any, path: str) -> Linear:
-    weight = _numpy(layer.weight)
+def _linear_from_torch(layer: Any, path: str, tensor: _TracegradTensors) -> Linear:
+    weight = tensor(layer.weight, transposed=True)
     result = Linear(layer.in_features, layer.out_features, bias=layer.bias is not None, dtype=weight.dtype)
-    result.weight.data = weight.T.copy()
-    if result.bias is not None:
-        result.bias.data = _numpy(layer.bias)
+    result.weight = weight
+    if layer.bias is not None:
+        result.bias = tensor(layer.bias)
     return result
 
 
-def _conv_from_torch(layer: Any, path: str) -> Conv2d:
+def _conv_from_torch(layer: Any, path: str, tensor: _TracegradTensors) -> Conv2d:
     _require_settings(layer, path, dilation=((1, 1),), groups=(1,), padding_mode=("zeros",))
     if isinstance(layer.padding, str):
         raise TypeError(f"nn.from_torch: Conv2d at {path!r} has padding={layer.padding!r}; give it in pixels")
-    weight = _numpy(layer.weight)
+    weight = tensor(layer.weight)
     result = Conv2d(
         layer.in_channels,
         layer.out_channels,
@@ -233,24 +282,24 @@ def _conv_from_torch(layer: Any, path: str) -> Conv2d:
         bias=layer.bias is not None,
         dtype=weight.dtype,
     )
-    result.weight.data = weight
-    if result.bias is not None:
-        result.bias.data = _numpy(layer.bias)
+    result.weight = weight
+    if layer.bias is not None:
+        result.bias = tensor(layer.bias)
     return result
 
 
-def _batchnorm_from_torch(layer: Any, path: str) -> BatchNorm1d:
+def _batchnorm_from_torch(layer: Any, path: str, tensor: _TracegradTensors) -> BatchNorm1d:
     _require_settings(layer, path, affine=(True,), track_running_stats=(True,))
     if layer.momentum is None:
         raise ValueError(f"nn.from_torch: BatchNorm1d at {path!r} has momentum=None (a cumulative average); give one")
-    weight = _numpy(layer.weight)
+    weight = tensor(layer.weight)
     result = BatchNorm1d(layer.num_features, momentum=layer.momentum, eps=layer.eps, dtype=weight.dtype)
-    result.weight.data, result.bias.data = weight, _numpy(layer.bias)
+    result.weight, result.bias = weight, tensor(layer.bias)
     result.running_mean, result.running_var = _numpy(layer.running_mean), _numpy(layer.running_var)
     return result
 
 
-def _pool_from_torch(layer: Any, path: str) -> MaxPool2d | AvgPool2d:
+def _pool_from_torch(layer: Any, path: str, tensor: _TracegradTensors | None = None) -> MaxPool2d | AvgPool2d:
     if type(layer).__name__ == "MaxPool2d":
         _require_settings(
             layer, path, padding=(0, (0, 0)), dilation=(1, (1, 1)), ceil_mode=(False,), return_indices=(False,)
@@ -260,7 +309,7 @@ def _pool_from_torch(layer: Any, path: str) -> MaxPool2d | AvgPool2d:
     return AvgPool2d(layer.kernel_size, layer.stride)
 
 
-def _simple_from_torch(layer: Any, path: str) -> Module:
+def _simple_from_torch(layer: Any, path: str, tensor: _TracegradTensors | None = None) -> Module:
     kind = type(layer).__name__
     if kind == "Dropout":
         return Dropout(layer.p)
@@ -276,7 +325,7 @@ def _simple_from_torch(layer: Any, path: str) -> Module:
     return {"Identity": Identity, "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh}[kind]()
 
 
-_FROM_TORCH: dict[str, Callable[[Any, str], Module]] = {
+_FROM_TORCH: dict[str, Callable[[Any, str, _TracegradTensors], Module]] = {
     "Linear": _linear_from_torch,
     "Conv2d": _conv_from_torch,
     "BatchNorm1d": _batchnorm_from_torch,
@@ -295,11 +344,14 @@ def from_torch(module: Any) -> Module:
     ``BatchNorm1d``, ``Dropout``, ``Flatten`` and the activations ``Identity``, ``ReLU``,
     ``LeakyReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``. Any other layer (or a
     setting tracegrad's layer lacks, such as a dilated convolution) is refused
-    with its name and its place in the model.
+    with its name and its place in the model. The copy is independent of the
+    torch model; a frozen parameter stays frozen, and a parameter two layers
+    share stays one tensor of both.
     """
     torch = require_torch()
     supported = sorted(["Sequential", *_FROM_TORCH])
     converted: dict[int, Any] = {}
+    tensor = _TracegradTensors()
 
     def convert(layer: Any, path: str) -> Any:
         return _convert(layer, path, convert_one, "nn.from_torch", supported, converted)
@@ -312,7 +364,9 @@ def from_torch(module: Any) -> Module:
             result.training = layer.training  # its own mode only: each layer inside has its own, converted with it
             return result
         if type(layer) is getattr(torch.nn, type(layer).__name__, None) and type(layer).__name__ in _FROM_TORCH:
-            return _FROM_TORCH[type(layer).__name__](layer, path).train(layer.training)
+            return _FROM_TORCH[type(layer).__name__](layer, path, tensor).train(layer.training)
         return None
 
-    return convert(module, "model")
+    model = convert(module, "model")
+    tensor.freeze_as_in_torch()
+    return model

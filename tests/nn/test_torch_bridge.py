@@ -233,3 +233,34 @@ def test_each_layers_own_mode_crosses_the_bridge_both_ways():
     assert [layer.training for layer in nn.from_torch(torch_model).layers] == [True, False]
     # one layer of ours made of several torch modules: all of them take its mode
     assert not any(module.training for module in nn.to_torch(nn.ScalarMLP([2, 3, 1]).eval()).modules())
+
+
+def test_frozen_parameters_stay_frozen_both_ways():
+    # Each had come back trainable: one torch SGD step changed the frozen layer.
+    model = nn.MLP([3, 4, 2], seed=0)
+    model.layers[0].weight.requires_grad = model.layers[0].bias.requires_grad = False
+    theirs = nn.to_torch(model)
+    assert [name for name, p in theirs.named_parameters() if p.requires_grad] == ["2.weight", "2.bias"]
+    back = nn.from_torch(theirs)
+    assert [name for name, _ in back.named_parameters()] == ["layers.2.weight", "layers.2.bias"]
+    np.testing.assert_array_equal(back.layers[0].weight.data, model.layers[0].weight.data)
+
+
+def test_a_weight_two_layers_share_stays_one_parameter_both_ways():
+    # Tied weights had become two parameters, whose training pulled them apart; their gradient sums both uses.
+    model = nn.Sequential(nn.Linear(3, 3, seed=0), nn.Tanh(), nn.Linear(3, 3, seed=1))
+    model[2].weight = model[0].weight
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    (model(Tensor(x)) ** 2).sum().backward()
+    theirs = nn.to_torch(model)
+    assert theirs[0].weight is theirs[2].weight and len(list(theirs.parameters())) == 3
+    (theirs(torch.tensor(x)) ** 2).sum().backward()
+    np.testing.assert_allclose(theirs[0].weight.grad.numpy().T, model[0].weight.grad, rtol=1e-12)
+    back = nn.from_torch(theirs)
+    assert back[0].weight is back[2].weight and len(back.parameters()) == 3
+
+
+def test_a_model_without_a_numpy_copy_says_how_to_convert_it():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2)).to(torch.bfloat16)  # (numpy has no bfloat16)
+    with pytest.raises(TypeError, match=r"dtype torch.bfloat16 on device cpu has no numpy copy .* \.float\(\)"):
+        nn.from_torch(model)
