@@ -172,6 +172,18 @@ def _consumers(nodes: list[Node]) -> dict[Node, list[tuple[Node, int]]]:
     return users
 
 
+def _seed(output: Node) -> Any:
+    """What the steps start from: 1 for a single number; else the gradient ``backward(gradient)`` gave the output."""
+    if np.size(output.data) == 1:
+        return None
+    if output.grad is None:
+        raise ValueError(
+            f"backprop steps from an output of shape {np.shape(output.data)} start from its gradient: call "
+            "backward(gradient) on it first, or step from one number (its .sum() or .mean())"
+        )
+    return output.grad
+
+
 def backprop_steps(
     node: Node,
     rankdir: str = "LR",
@@ -192,7 +204,7 @@ def backprop_steps(
     options = DrawOptions(rankdir, show_local_grads, number_format)
     view = walk_graph(node, max_nodes, model)
     node = view.root  # a torch tensor is stepped through on the graph that mirrors it
-    gradients: Mapping[Node, Any] = backprop(node) if node.requires_grad else {}
+    gradients: Mapping[Node, Any] = backprop(node, _seed(node)) if node.requires_grad else {}
     drawn = set(view.nodes)
     backward_order = list(reversed(topological_order(node)))
     order = [n for n in backward_order if n in drawn]

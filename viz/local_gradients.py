@@ -23,6 +23,8 @@ import numpy as np
 from autograd import Node, elementwise, plain
 from autograd.function import backward_aside
 
+from .torch_graph import is_torch_tensor, mirror_torch_graph
+
 
 def backward_contributions(node: Node, upstream: Any) -> tuple[Any, ...]:
     """What ``node``'s op passes back to each parent for ``upstream`` (None where a parent gets nothing)."""
@@ -40,8 +42,11 @@ def local_gradients(node: Node) -> tuple[Any, ...]:
 
     For an array the result is what each input would receive if every element
     of the output had gradient 1 (for an elementwise op, the diagonal of the
-    Jacobian; for a matrix product, the other factor summed).
+    Jacobian; for a matrix product, the other factor summed). A torch tensor
+    computed inside ``viz.trace_torch()`` is read on the graph that mirrors it.
     """
+    if is_torch_tensor(node):  # a torch tensor: the graph that mirrors it
+        node, _ = mirror_torch_graph(node)
     if node.op is None:
         return ()
     ones = np.ones_like(node.data) if isinstance(node.data, np.ndarray) else 1.0

@@ -17,7 +17,7 @@ keep torch's order, so the same computation gives the same drawing every time.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,21 +84,38 @@ class TorchOp(Function):
         self.name = call.name
         self.elementwise = call.name in TORCH_ELEMENTWISE
         self.changed_in_place = False  # its output was changed in place later (x.mul_(2)): its .grad is the new value's
+        self.changed_unseen = False  # its output was changed in place where autograd did not see it (under no_grad)
+
+    def _tensors(self, inputs: Sequence[Any]) -> list[Any]:
+        """``inputs`` as torch tensors; class indices and masks (drawn as floats) in their recorded dtype again."""
+        return [
+            self.torch.tensor(np.asarray(x) if given.data.dtype.kind == "f" else np.asarray(x).astype(given.data.dtype))
+            for x, given in zip(inputs, self.call.inputs)
+        ]
 
     def forward(self, *inputs: Any) -> np.ndarray:
         """The call run again on ``inputs`` (numpy arrays), without recording: what a drawing checks its data by."""
         torch = self.torch
         with torch.no_grad():
-            return snapshot(self.call.run_again(torch, [torch.tensor(np.asarray(x)) for x in inputs]))
+            return snapshot(self.call.run_again(torch, self._tensors(inputs)))
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         torch = self.torch
         if isinstance(grad, Node) or any(isinstance(x, Node) for x in inputs):
             raise NotImplementedError(f"torch op {self.name!r}: a gradient of a gradient (create_graph) is not traced")
-        leaves = [torch.tensor(np.asarray(x)).requires_grad_(need) for x, need in zip(inputs, self.needs_input_grad)]
+        leaves = [tensor.requires_grad_(need) for tensor, need in zip(self._tensors(inputs), self.needs_input_grad)]
         with torch.enable_grad():
             result = self.call.run_again(torch, [leaf.clone() for leaf in leaves])
-        if not torch.allclose(result.detach(), torch.tensor(np.asarray(out)), rtol=0.0, atol=0.0, equal_nan=True):
+        # Run on the inputs as recorded, the result must be the same to the bit (else the op drew random numbers
+        # it does not repeat); a check handing float64 copies of float32 inputs gets float64's rounding instead.
+        as_recorded = all(
+            leaf.dtype == self.torch.tensor(given.data).dtype for leaf, given in zip(leaves, self.call.inputs)
+        )
+        tolerance = 0.0 if as_recorded else float(np.finfo(self.call.data.dtype).eps) * 8
+        recorded = torch.tensor(np.asarray(out), dtype=result.dtype)
+        if not self.changed_unseen and not torch.allclose(
+            result.detach(), recorded, rtol=tolerance, atol=tolerance, equal_nan=True
+        ):
             raise RuntimeError(
                 f"torch op {self.name!r} gives a different result when run again on the same inputs, so its "
                 "share of the gradient cannot be computed; draw it without local gradients"
@@ -126,7 +143,8 @@ class TorchBackwardFunction(Function):
     def backward(self, grad: Any, out: Any, *inputs: Any) -> Any:
         raise RuntimeError(
             f"torch's backward graph keeps no values between its functions, so {self.name}'s share of a "
-            f"gradient cannot be shown: {TRACE_HINT}"
+            f"gradient cannot be shown: {TRACE_HINT} (a custom torch.autograd.Function is not traced: from it "
+            "back, the drawing is torch's own graph)"
         )
 
 
@@ -135,10 +153,11 @@ class _TracedSource:
     call: TracedCall
     tensor: Any
     version: int
+    changed_unseen: np.ndarray | None = None  # its data, when changed in place where autograd did not see it
 
     @property
     def key(self) -> Any:
-        return ("call", id(self.call))
+        return ("call", id(self.call), self.changed_unseen is not None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,7 +184,9 @@ class _LeafSource:
 
 def _current_grad(tensor: Any, version: int) -> np.ndarray | None:
     """``tensor.grad`` as numpy when torch kept it and the tensor still holds the value drawn, else None."""
-    if tensor is None or tensor._version != version or not (tensor.is_leaf or tensor.retains_grad):
+    if tensor is None or not (tensor.is_leaf or tensor.retains_grad):
+        return None
+    if not tensor.is_leaf and tensor._version != version:  # (a leaf's .grad stays its graph's: an optimizer steps it)
         return None
     return None if tensor.grad is None else snapshot(tensor.grad)
 
@@ -188,17 +209,23 @@ class _Mirror:
         self.nodes: dict[Any, Node] = {}
         self.leaf_nodes: list[tuple[Any, Node]] = []
 
-    def source(self, tensor: Any, version: int, data: np.ndarray) -> Any:
-        call = getattr(tensor, RECORDS, {}).get(version)
-        if call is not None:
-            return _TracedSource(call, tensor, version)
-        if tensor.grad_fn is not None and tensor._version == version:
-            return _BackwardSource(tensor.grad_fn, tensor, data)
+    def source(self, tensor: Any, version: int, data: np.ndarray, grad_fn: Any) -> Any:
+        """What made ``tensor`` as it was at ``version`` (``grad_fn``: torch's backward function of it then)."""
+        records = getattr(tensor, RECORDS, {})
+        if version in records:
+            return _TracedSource(records[version], tensor, version)
+        earlier = max((v for v in records if v < version), default=None)
+        if grad_fn is not None and earlier is not None and records[earlier].grad_fn is grad_fn:
+            # Changed in place where autograd did not see it (under no_grad, through .data): torch's backward
+            # goes through the op as recorded, so the drawing does too, with the numbers as they were used.
+            return _TracedSource(records[earlier], tensor, earlier, changed_unseen=data)
+        if grad_fn is not None:  # made outside the trace (or by a call it cannot see): torch's own graph from here
+            return _BackwardSource(grad_fn, tensor if tensor._version == version else None, data)
         return _LeafSource(tensor, version, data)
 
     def inputs(self, source: Any) -> list[Any]:
         if isinstance(source, _TracedSource):
-            return [self.source(given.tensor, given.version, given.data) for given in source.call.inputs]
+            return [self.source(given.tensor, given.version, given.data, given.grad_fn) for given in source.call.inputs]
         if isinstance(source, _BackwardSource):
             found: list[_LeafSource | _BackwardSource] = []
             for function, _ in source.function.next_functions:
@@ -216,7 +243,10 @@ class _Mirror:
         if isinstance(source, _TracedSource):
             op = TorchOp(source.call, self.torch)
             op.needs_input_grad = tuple(parent.requires_grad for parent in parents)
-            node = Tensor._result(source.call.data, parents, op)
+            op.changed_unseen = source.changed_unseen is not None
+            node = Tensor._result(
+                source.call.data if source.changed_unseen is None else source.changed_unseen, parents, op
+            )
             node.grad = _current_grad(source.tensor, source.version)
             op.changed_in_place = source.tensor is not None and source.tensor._version != source.version
             return node
@@ -225,7 +255,8 @@ class _Mirror:
             node.data = source.data  # None (drawn as ?) unless this is the tensor being drawn
             node.grad = None if source.tensor is None else _current_grad(source.tensor, source.tensor._version)
             return node
-        node = Tensor._result(source.data, (), None)
+        data = source.data if source.data.dtype.kind == "f" else source.data.astype(np.float64)  # (class indices)
+        node = Tensor._result(data, (), None)
         node.requires_grad = bool(source.tensor.requires_grad)
         node.grad = _current_grad(source.tensor, source.version)
         self.leaf_nodes.append((source.tensor, node))
@@ -273,7 +304,7 @@ def mirror_torch_graph(tensor: Any, model: Any = None) -> tuple[Node, Any]:
             f"{TRACE_HINT.replace('it', 'the result', 1)}"
         )
     mirror = _Mirror(torch)
-    root = mirror.build(mirror.source(tensor, tensor._version, snapshot(tensor)))
+    root = mirror.build(mirror.source(tensor, tensor._version, snapshot(tensor), tensor.grad_fn))
     if model is None or not callable(getattr(model, "named_parameters", None)):
         return root, model
     return root, mirror.parameters_of(model)

@@ -31,11 +31,12 @@ RECORDS = "_tracegrad_traced"
 
 @dataclass(frozen=True, eq=False)
 class TracedInput:
-    """A tensor as a call used it: the tensor, its version then, and a copy of its data then."""
+    """A tensor as a call used it: the tensor, its version then, a copy of its data then, and what made it then."""
 
     tensor: Any
     version: int
     data: np.ndarray
+    grad_fn: Any = None  # torch's backward function of the value used (None for a leaf or a constant)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +57,8 @@ class TracedCall:
     output_index: int | None  # which item of a tuple result this tensor is (None: the result itself)
     data: np.ndarray
     random_state: Any  # torch's CPU random state before the call when the call drew random numbers, else None
+    grad_fn: Any = None  # the backward function torch gave the result
+    in_place: bool = False  # the call changed its first input and returned nothing (``y[0] = 0.0``): that is the result
 
     def run_again(self, torch: Any, tensors: list[Any]) -> Any:
         """The call on ``tensors`` instead of the inputs it had (with the same random numbers, if it drew any)."""
@@ -66,6 +69,8 @@ class TracedCall:
             with torch.random.fork_rng(devices=[]):
                 torch.set_rng_state(self.random_state)
                 result = self.function(*args, **kwargs)
+        if self.in_place:
+            return tensors[0]
         return result if self.output_index is None else result[self.output_index]
 
 
@@ -98,18 +103,33 @@ def snapshot(tensor: Any) -> np.ndarray:
 
 
 def op_name(function: Callable) -> str:
-    """torch's name of a function: ``add``, ``linear``, ``relu``; an operator's ``__matmul__`` as ``matmul``."""
+    """torch's name of a function: ``add``, ``linear``, ``relu``; an operator's ``__matmul__`` as ``matmul``; ``x.T`` as ``T``."""
+    if _computes(function):
+        return function.__self__.__name__  # type: ignore[attr-defined]
     return getattr(function, "__name__", type(function).__name__).strip("_")
+
+
+# The attributes whose reading computes a new tensor in torch's graph (``W.T`` is a PermuteBackward).
+COMPUTED_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
+
+
+def _computes(function: Callable) -> bool:
+    """Whether an attribute access is an op: reading ``x.T`` computes, reading ``x.shape`` or ``x.grad`` does not."""
+    if getattr(function, "__name__", None) != "__get__":
+        return False
+    return getattr(getattr(function, "__self__", None), "__name__", None) in COMPUTED_ATTRIBUTES
 
 
 def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> Any:
     """Run one torch call and keep a ``TracedCall`` on each tensor it makes that torch's autograd recorded."""
     if op_name(function) in ("get", "set"):  # reading or setting an attribute (x.grad, x.shape): not an op
         return function(*args, **kwargs)
+    if not torch.is_grad_enabled():  # (under no_grad autograd records nothing: neither does the drawing)
+        return function(*args, **kwargs)
     found: list[Any] = []
     arguments = _with_slots((args, kwargs), torch.Tensor, found)
     try:
-        inputs = tuple(TracedInput(t, t._version, snapshot(t)) for t in found)
+        inputs = tuple(TracedInput(t, t._version, snapshot(t), t.grad_fn) for t in found)
     except (TypeError, RuntimeError):  # no numpy copy (a dtype numpy lacks, a meta tensor): left undrawn
         return function(*args, **kwargs)
     random_before = torch.get_rng_state()
@@ -118,7 +138,11 @@ def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> A
         return result
     random_state = None if torch.equal(random_before, torch.get_rng_state()) else random_before
     outputs: list[tuple[int | None, Any]]
-    if isinstance(result, torch.Tensor):
+    # (inputs is not empty here: found[0] is the first tensor input)
+    in_place = bool(result is None and args and args[0] is found[0] and found[0]._version != inputs[0].version)
+    if in_place:  # (item assignment, y[0] = 0.0: the changed tensor is the result)
+        outputs = [(None, found[0])]
+    elif isinstance(result, torch.Tensor):
         outputs = [(None, result)]
     elif isinstance(result, (tuple, list)) and result and all(isinstance(r, torch.Tensor) for r in result):
         outputs = list(enumerate(result))
@@ -138,7 +162,9 @@ def _record_call(torch: Any, function: Callable, args: tuple, kwargs: dict) -> A
             records = {}
             setattr(output, RECORDS, records)
         name = op_name(function) if index is None else f"{op_name(function)}[{index}]"
-        records[output._version] = TracedCall(name, function, arguments, inputs, index, data, random_state)
+        records[output._version] = TracedCall(
+            name, function, arguments, inputs, index, data, random_state, output.grad_fn, in_place
+        )
         output.retain_grad()
     return result
 

@@ -209,3 +209,75 @@ def test_a_value_changed_in_place_afterwards_says_why_its_grad_is_not_drawn():
     assert 'data [3 -6]</TD></TR><TR><TD><FONT COLOR="#b3261e">grad ?' in source
     assert "changed in place afterwards (x.mul_(2)): torch's .grad is the new value's" in source
     assert "cleared by zero_grad()" not in source  # (the note had blamed zero_grad())
+
+
+def _leaf_steps(output):
+    """The gradient each leaf gets in the backprop steps, by the leaf's data (as a tuple)."""
+    return {
+        tuple(np.ravel(step.node.data)): np.asarray(step.gradient)
+        for step in viz.backprop_steps(output)
+        if step.node.op is None
+    }
+
+
+def test_an_in_place_change_under_no_grad_is_not_an_op_as_in_torch():
+    # torch's autograd never sees y.mul_(5) under no_grad: d(z)/dx = 1. It had been drawn as an op: 5.
+    with viz.trace_torch():
+        x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+        y = x + 1
+        with torch.no_grad():
+            y.mul_(5)
+        z = y.sum()
+    z.backward()
+    source = viz.draw(z, show_local_grads=True).source
+    assert re.findall(r"label=([a-z_]+) color", source) == ["add", "sum"]
+    assert "data [10 15]" in source  # y as the sum used it
+    np.testing.assert_array_equal(_leaf_steps(z)[(1.0, 2.0)], x.grad.numpy())
+
+
+def test_an_item_assignment_is_an_op_and_what_came_before_it_stays_drawn():
+    # y[0] = 0.0 had not been recorded: y became a drawn leaf, and x and its gradient were gone.
+    with viz.trace_torch():
+        x = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+        y = x * 2
+        y[0] = 0.0
+        y.add_(1)
+        z = (y * y).sum()
+    z.backward()
+    assert "setitem" in re.findall(r"label=([a-z_]+) color", viz.draw(z).source)
+    np.testing.assert_array_equal(_leaf_steps(z)[(1.0, 2.0, 3.0)], x.grad.numpy())
+    assert x.grad.tolist() == [0.0, 20.0, 28.0]
+
+
+def test_a_transpose_property_class_indices_and_float32_are_traced():
+    # W.T had not been recorded, class indices had stopped the drawing, and check=True had failed every float32 op.
+    W = torch.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)  # float32, torch's default
+    targets = torch.tensor([1, 0])
+    with viz.trace_torch():
+        loss = torch.nn.functional.cross_entropy(torch.tensor([[1.0, -1.0], [0.5, 2.0]]) @ W.T, targets)
+    loss.backward()
+    source = viz.draw(loss, check=True).source
+    assert "T" in re.findall(r"label=(\w+) color", source)
+    assert "3 of 3 ops pass the gradient check" in source
+    np.testing.assert_allclose(_leaf_steps(loss)[(1.0, 2.0, 3.0, -4.0)], W.grad.numpy(), rtol=1e-6)
+
+
+def test_a_parameters_grad_stays_drawn_after_an_optimizer_step():
+    # The step changes the weight in place; its .grad is still this graph's (it had been drawn as ?).
+    model = torch.nn.Linear(2, 1, bias=False, dtype=torch.float64)
+    with viz.trace_torch():
+        loss = model(torch.tensor([[1.0, 2.0]], dtype=torch.float64)).sum()
+    loss.backward()
+    torch.optim.SGD(model.parameters(), lr=0.1).step()
+    assert "grad [[1 2]]" in viz.draw(loss).source
+
+
+def test_local_gradients_and_steps_of_a_traced_non_scalar_output():
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with viz.trace_torch():
+        y = x.exp() * x
+    with pytest.raises(ValueError, match=r"an output of shape \(2,\) start from its gradient: call backward"):
+        viz.backprop_steps(y)
+    y.backward(torch.tensor([1.0, 10.0], dtype=torch.float64))
+    assert len(viz.local_gradients(y)) == 2  # (a torch tensor had raised AttributeError)
+    np.testing.assert_allclose(_leaf_steps(y)[(1.0, 2.0)], x.grad.numpy(), rtol=1e-12)
