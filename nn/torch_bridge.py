@@ -153,6 +153,17 @@ def _scalar_layer_to_torch(torch: Any, layer: Layer) -> Any:
     result = torch.nn.Linear(len(weights[0]), len(weights), dtype=torch.float64)
     result.weight = _parameter(torch, np.array(weights, dtype=np.float64))
     result.bias = _parameter(torch, np.array([neuron.bias.data for neuron in layer.neurons], dtype=np.float64))
+    for parameter, values in [
+        (result.weight, [w for neuron in layer.neurons for w in neuron.weights]),
+        (result.bias, [neuron.bias for neuron in layer.neurons]),
+    ]:
+        wanted = {value.requires_grad for value in values}
+        if len(wanted) > 1:
+            raise ValueError(
+                "nn.to_torch: a layer of scalar neurons with some of its weights (or biases) frozen and others not "
+                "has no torch equivalent, where a whole tensor is frozen or not: freeze them after converting"
+            )
+        parameter.requires_grad_(wanted.pop())
     if isinstance(activation, Identity):
         return [result]
     return [result, _simple_to_torch(torch, activation)]

@@ -173,15 +173,15 @@ def _consumers(nodes: list[Node]) -> dict[Node, list[tuple[Node, int]]]:
 
 
 def _seed(output: Node) -> Any:
-    """What the steps start from: 1 for a single number; else the gradient ``backward(gradient)`` gave the output."""
-    if np.size(output.data) == 1:
-        return None
-    if output.grad is None:
+    """What the steps start from: the output's gradient once ``backward()`` gave it one, else 1 for a single number."""
+    if output.grad is not None:
+        return output.grad
+    if np.size(output.data) != 1:
         raise ValueError(
             f"backprop steps from an output of shape {np.shape(output.data)} start from its gradient: call "
             "backward(gradient) on it first, or step from one number (its .sum() or .mean())"
         )
-    return output.grad
+    return None
 
 
 def backprop_steps(

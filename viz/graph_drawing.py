@@ -441,7 +441,8 @@ class _Painter:
                 notes.append(f"grad {NOT_COMPUTED}: gradient not computed yet (call backward() on the output)")
         elif unknown:  # backward() ran, then some grads were set back to None
             notes.append(
-                f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward(), or none reached it)"
+                f"grad {NOT_COMPUTED}: no gradient now (cleared by zero_grad() since backward(), changed in place "
+                "since, by an optimizer step say, or none reached it)"
             )
         if self.view.hidden:
             drawn = self.grouping.drawn(self.view.nodes)

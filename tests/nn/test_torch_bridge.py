@@ -264,3 +264,14 @@ def test_a_model_without_a_numpy_copy_says_how_to_convert_it():
     model = torch.nn.Sequential(torch.nn.Linear(2, 2)).to(torch.bfloat16)  # (numpy has no bfloat16)
     with pytest.raises(TypeError, match=r"dtype torch.bfloat16 on device cpu has no numpy copy .* \.float\(\)"):
         nn.from_torch(model)
+
+
+def test_a_scalar_mlps_frozen_layer_stays_frozen_and_a_half_frozen_one_is_refused():
+    model = nn.ScalarMLP([2, 3, 1], seed=0)
+    for neuron in model.layers[0].neurons:
+        for value in [*neuron.weights, neuron.bias]:
+            value.requires_grad = False
+    assert [name for name, p in nn.to_torch(model).named_parameters() if p.requires_grad] == ["2.weight", "2.bias"]
+    model.layers[1].neurons[0].weights[0].requires_grad = False
+    with pytest.raises(ValueError, match="some of its weights .* frozen and others not"):
+        nn.to_torch(model)

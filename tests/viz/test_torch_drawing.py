@@ -262,14 +262,18 @@ def test_a_transpose_property_class_indices_and_float32_are_traced():
     np.testing.assert_allclose(_leaf_steps(loss)[(1.0, 2.0, 3.0, -4.0)], W.grad.numpy(), rtol=1e-6)
 
 
-def test_a_parameters_grad_stays_drawn_after_an_optimizer_step():
-    # The step changes the weight in place; its .grad is still this graph's (it had been drawn as ?).
+def test_a_parameter_stepped_since_has_no_grad_drawn_and_the_note_says_why():
+    # After the step its .grad may already be a later graph's; the steps still give this graph's gradient.
     model = torch.nn.Linear(2, 1, bias=False, dtype=torch.float64)
     with viz.trace_torch():
         loss = model(torch.tensor([[1.0, 2.0]], dtype=torch.float64)).sum()
     loss.backward()
     torch.optim.SGD(model.parameters(), lr=0.1).step()
-    assert "grad [[1 2]]" in viz.draw(loss).source
+    source = viz.draw(loss).source
+    assert "grad [[1 2]]" not in source and "changed in place since, by an optimizer step say" in source
+    assert _leaf_steps(loss)[tuple(model.weight.detach().numpy().ravel() + 0.1 * np.array([1.0, 2.0]))].tolist() == [
+        [1.0, 2.0]
+    ]
 
 
 def test_local_gradients_and_steps_of_a_traced_non_scalar_output():
@@ -281,3 +285,53 @@ def test_local_gradients_and_steps_of_a_traced_non_scalar_output():
     y.backward(torch.tensor([1.0, 10.0], dtype=torch.float64))
     assert len(viz.local_gradients(y)) == 2  # (a torch tensor had raised AttributeError)
     np.testing.assert_allclose(_leaf_steps(y)[(1.0, 2.0)], x.grad.numpy(), rtol=1e-12)
+
+
+def test_each_value_changed_under_no_grad_is_its_own_node():
+    # Two such changes of one tensor had been one node, drawn with the first numbers; its steps then failed.
+    w = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    with viz.trace_torch():
+        x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+        y = x * 2
+        with torch.no_grad():
+            y.add_(10)
+        a = (y + w).sum()
+        with torch.no_grad():
+            y.add_(100)
+        total = a + (y * w).sum()
+    total.backward()
+    source = viz.draw(total, show_local_grads=True).source
+    assert "data [12 14]" in source and "data [112 114]" in source
+    np.testing.assert_array_equal(_leaf_steps(total)[(1.0, 1.0)], w.grad.numpy())
+    np.testing.assert_array_equal(_leaf_steps(total)[(1.0, 2.0)], x.grad.numpy())
+
+
+def test_float32_rounding_of_a_rerun_is_not_taken_for_another_result():
+    # x @ W.T and a sum that cancels round differently when run again on contiguous or float64 copies.
+    W = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    X = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
+    with viz.trace_torch():
+        loss = (X @ W.T).sum() + torch.tensor([1e4, 1.0001, -1e4]).mul(W[0, 0]).sum()
+    loss.backward()
+    np.testing.assert_allclose(_leaf_steps(loss)[tuple(W.detach().numpy().ravel())], W.grad.numpy(), rtol=1e-5)
+    assert "ops pass the gradient check" in viz.draw(loss, check=True).source
+    assert "failing" not in viz.draw(loss, check=True).source
+
+
+def test_a_tensor_filled_by_item_assignment_was_a_constant_before():
+    w = torch.tensor([2.0, -3.0], dtype=torch.float64, requires_grad=True)
+    with viz.trace_torch():
+        y = torch.zeros(4, dtype=torch.float64)
+        y[1:3] = w * 2
+        loss = (y * y).sum()
+    loss.backward()
+    leaves = [step.node for step in viz.backprop_steps(loss) if step.node.op is None]
+    assert len(leaves) == 1 and leaves[0].data.tolist() == [2.0, -3.0]  # the zeros want no gradient, as in torch
+
+
+def test_steps_start_from_the_gradient_backward_gave_the_output():
+    x = torch.tensor([3.0], dtype=torch.float64, requires_grad=True)
+    with viz.trace_torch():
+        z = x * x
+    z.backward(torch.tensor([5.0], dtype=torch.float64))  # dz/dx = 2 x = 6, times 5
+    assert _leaf_steps(z)[(3.0,)].tolist() == [30.0] == x.grad.tolist()
