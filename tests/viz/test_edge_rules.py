@@ -211,7 +211,10 @@ def test_grads_cleared_after_backward_are_not_called_not_computed_yet():
     out.backward()
     w.zero_grad()
     source = viz.draw(out, show_local_grads=True).source
-    assert "no gradient now (cleared by zero_grad() since backward(), or none reached it)" in source
+    assert (
+        "no gradient now (cleared by zero_grad() since backward(), changed in place since, by an optimizer step "
+        "say, or none reached it)"
+    ) in source
     assert "not computed yet" not in source and "uses not drawn" not in source
     # a fresh output, before its backward(): x's grad is still out's
     assert "the grads drawn are from a backward() on another node" in viz.draw(x * w).source
