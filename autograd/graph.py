@@ -310,19 +310,24 @@ class Node:
         with _adding_to_grads:  # two threads adding into one .grad (shared parameters) must not lose a sum
             self._accumulate_pass(grads)
 
-    @staticmethod
-    def _accumulate_pass(grads: dict[Node, Any]) -> None:
-        """Add each gradient of one backward pass into its node's ``.grad`` (a hook: ``Tensor`` adds a rule).
+    @classmethod
+    def _accumulate_pass(cls, grads: dict[Node, Any]) -> None:
+        """Add each gradient of one backward pass into its node's ``.grad``.
 
-        Every sum is made before any is stored, so an error (a ``.grad`` set to
-        something that cannot be added) leaves each ``.grad`` as it was.
+        Every sum is made before any is stored (``_totals``), so an error (a
+        ``.grad`` set to something that cannot be added) leaves each ``.grad`` as it was.
         """
         try:
-            totals = [accumulated(node.grad, grad) for node, grad in grads.items()]
+            totals = cls._totals(grads)
         except TypeError as error:
             raise _unaddable(grads) or error from None
-        for node, total in zip(grads, totals):
+        for node, total in totals:
             node.grad = total
+
+    @staticmethod
+    def _totals(grads: dict[Node, Any]) -> list[tuple[Node, Any]]:
+        """Each node and its ``.grad`` after this pass, none of them stored yet (a hook: ``Tensor`` adds a rule)."""
+        return [(node, accumulated(node.grad, grad)) for node, grad in grads.items()]
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (set ``.grad`` back to None)."""

@@ -37,7 +37,7 @@ from .elementwise import (
     Where,
 )
 from .function import Function, plain
-from .graph import Node, _unaddable, accumulated, is_grad_enabled, values_of
+from .graph import Node, accumulated, is_grad_enabled, values_of
 from .matmul import MatMul
 from .numerics import random_generator
 from .reductions import Axis, Max, Mean, Min, Sum, reduced_count
@@ -241,25 +241,17 @@ class Tensor(UnaryMethods, Node):
         np.copyto(self.data, data, casting="same_kind")
 
     @staticmethod
-    def _accumulate_pass(grads: dict[Node, Any]) -> None:
-        # A pass may hand one array to several nodes (the add gate passes its upstream
-        # on unchanged) or give a view (reshape's backward, a read-only broadcast). Each
-        # node's first gradient must be an array of its own, since optimizers and users
-        # change .grad in place (a.grad *= 5 must change no other): an array handed to
-        # several nodes stays with the first and is copied for the others, and a view is
-        # copied. Fresh arrays are kept as they are, so the large gradients of matmuls
-        # are never copied. Every sum is made before any is stored, so an error
-        # leaves each .grad as it was.
-        try:
-            totals = Tensor._totals(grads)
-        except TypeError as error:
-            raise _unaddable(grads) or error from None
-        for node, total in totals:
-            node.grad = total
-
-    @staticmethod
     def _totals(grads: dict[Node, Any]) -> list[tuple[Node, Any]]:
-        """Each node and its ``.grad`` after this pass (see ``_accumulate_pass``), none of them stored yet."""
+        """Each node and its ``.grad`` after this pass, none of them stored yet (see ``Node._accumulate_pass``).
+
+        A pass may hand one array to several nodes (the add gate passes its upstream
+        on unchanged) or give a view (reshape's backward, a read-only broadcast). Each
+        node's first gradient must be an array of its own, since optimizers and users
+        change .grad in place (a.grad *= 5 must change no other): an array handed to
+        several nodes stays with the first and is copied for the others, and a view is
+        copied. Fresh arrays are kept as they are, so the large gradients of matmuls
+        are never copied.
+        """
         given: set[int] = set()  # the arrays already given to a node as its .grad
         totals = []
         for node, grad in grads.items():

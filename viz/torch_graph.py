@@ -254,9 +254,8 @@ class _Mirror:
             return node
         data = source.data if source.data.dtype.kind == "f" else source.data.astype(np.float64)  # (class indices)
         node = Tensor._result(data, (), None)
-        node.requires_grad = bool(
-            source.tensor.requires_grad and source.tensor.is_leaf
-        )  # (filled in later: a constant)
+        # A tensor that is no leaf now was a constant at this version, filled in later (y[1:3] = w * 2).
+        node.requires_grad = bool(source.tensor.requires_grad and source.tensor.is_leaf)
         node.grad = _current_grad(source.tensor, source.version)
         self.leaf_nodes.append((source.tensor, node))
         return node
