@@ -101,6 +101,7 @@ class _TracegradTensors:
         return self.made[id(parameter)][1]
 
     def freeze_as_in_torch(self) -> None:
+        """Freeze each tensor made whose torch parameter is frozen (once the layers hold them)."""
         for parameter, tensor in self.made.values():
             tensor.requires_grad = bool(parameter.requires_grad)
 
